@@ -1,0 +1,33 @@
+# The two commands: `make demo` and `make test`. Each sets up everything it needs
+# (a uv binary in .tools/, the project's .venv from uv.lock) on a fresh clone.
+
+UV_VERSION := 0.13.8
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+
+.PHONY: demo test lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+demo: $(SYNCED)
+	$(VENV)/bin/kuaixun demo
+
+# pytest exits 5 when it collects no test: not a failure of the product.
+test: $(SYNCED)
+	$(VENV)/bin/pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint Dockerfile
+
+clean:
+	rm -rf .tools $(VENV) out data

@@ -1,0 +1,39 @@
+"""What a crawl hands downstream: fetched notice pages, and per-source outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FetchedPage:
+    """A notice page as fetched: raw bytes and the listing's word on it, nothing interpreted."""
+
+    source: str
+    url: str
+    """The notice's identity: the listing's link, normalized."""
+    final_url: str
+    """Where the page was served from after redirects (the base for its relative links)."""
+    status: int
+    content_type: str | None
+    body: bytes
+    listing_title: str | None = None
+    listing_date: str | None = None
+    fetched_at: str = ""
+
+
+@dataclass
+class SourceReport:
+    """How one source went in one crawl; ``error`` names what broke when it did."""
+
+    source: str
+    listing_pages: int = 0
+    links: int = 0
+    """Notice links seen on the listing pages."""
+    fetched: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.listing_pages > 0

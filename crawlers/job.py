@@ -1,0 +1,48 @@
+"""A crawl job: what the crawl process is told to do, passed as a JSON file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class JobSource:
+    name: str
+    listing_url: str
+    allowed_hosts: tuple[str, ...] = ()
+    max_pages: int = 3
+
+
+@dataclass
+class CrawlJob:
+    """Sources to visit, URLs already known (not fetched again), where to spool, Scrapy settings."""
+
+    sources: list[JobSource]
+    spool: Path
+    known: set[str] = field(default_factory=set)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, name: str) -> JobSource:
+        return next(s for s in self.sources if s.name == name)
+
+    def save(self, path: Path) -> None:
+        data = {
+            "sources": [asdict(s) for s in self.sources],
+            "spool": str(self.spool),
+            "known": sorted(self.known),
+            "settings": self.settings,
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> CrawlJob:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            sources=[JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"])}) for s in data["sources"]],
+            spool=Path(data["spool"]),
+            known=set(data["known"]),
+            settings=data["settings"],
+        )

@@ -1,0 +1,32 @@
+"""Scrapy settings of the notice crawl; the operator's values come from config.yaml via the job."""
+
+BOT_NAME = "kuaixun"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = True  # anti-bot challenges answer with a cookie the retry must carry
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ChallengeRetryMiddleware": 560}
+ITEM_PIPELINES = {"crawlers.pipelines.SpoolPipeline": 100}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,118 @@
+"""The notice spider: every configured source's listing, then the notices not seen before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import FormRequest, Request, Response
+from twisted.python.failure import Failure
+
+from crawlers.items import FetchedPage, SourceReport
+from crawlers.job import CrawlJob, JobSource
+from crawlers.listings import Entry, PageRequest, read_listing
+
+
+class NoticeSpider(scrapy.Spider):
+    """Reads listings page by page and fetches new notice pages, one download slot per source.
+
+    Incremental: a listing page with no unseen link ends that source's pagination, so a
+    routine run costs one listing request per source.
+    """
+
+    name = "notices"
+
+    def __init__(self, job: CrawlJob, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job = job
+        self.reports = {s.name: SourceReport(s.name) for s in job.sources}
+        self._queued: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.job.sources:
+            yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+
+    def _listing_request(self, source: JobSource, page_request: PageRequest, page: int) -> Request:
+        meta = {"source": source.name, "page": page, "reader": page_request.reader, "download_slot": source.name}
+        headers = {"Referer": source.listing_url}
+        if page_request.method == "POST":
+            return FormRequest(
+                page_request.url, formdata=page_request.form or {}, meta=meta, headers=headers,
+                callback=self.parse_listing, errback=self.on_listing_error, dont_filter=True,
+            )
+        return Request(
+            page_request.url, meta=meta, headers=headers,
+            callback=self.parse_listing, errback=self.on_listing_error, dont_filter=True,
+        )
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        source = self.job.source(response.meta["source"])
+        report = self.reports[source.name]
+        page = response.meta["page"]
+        if not hasattr(response, "text"):
+            report.errors.append(f"listing {response.url} is not a web page")
+            return
+        listing = read_listing(response.url, response.text, page, response.meta["reader"])
+        if listing.reader != "jpaas" or listing.entries:
+            report.listing_pages += 1
+        entries = [e for e in listing.entries if self._allowed(source, e.url)]
+        report.links += len(entries)
+        fresh = [e for e in entries if e.url not in self.job.known and e.url not in self._queued]
+        if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
+            report.errors.append(f"no notice links found on {response.url}: the page layout may have changed")
+        for entry in fresh:
+            self._queued.add(entry.url)
+            yield self._notice_request(source, entry)
+        shell_only = listing.reader == "jpaas" and not listing.entries
+        if listing.next_page and (shell_only or (fresh and page < source.max_pages)):
+            yield self._listing_request(source, listing.next_page, page if shell_only else page + 1)
+
+    def _notice_request(self, source: JobSource, entry: Entry) -> Request:
+        meta = {"source": source.name, "entry": entry, "download_slot": source.name}
+        return Request(
+            entry.url, meta=meta, headers={"Referer": source.listing_url},
+            callback=self.parse_notice, errback=self.on_notice_error,
+        )
+
+    def parse_notice(self, response: Response) -> Iterator[FetchedPage]:
+        entry: Entry = response.meta["entry"]
+        report = self.reports[response.meta["source"]]
+        report.fetched += 1
+        content_type = response.headers.get("Content-Type")
+        yield FetchedPage(
+            source=report.source,
+            url=entry.url,
+            final_url=response.url,
+            status=response.status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            body=response.body,
+            listing_title=entry.title,
+            listing_date=entry.date_text,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    def on_listing_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.reports[request.meta["source"]].errors.append(f"listing {request.url}: {describe(failure)}")
+
+    def on_notice_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        report = self.reports[request.meta["source"]]
+        report.failed += 1
+        report.errors.append(f"notice {request.url}: {describe(failure)}")
+
+    @staticmethod
+    def _allowed(source: JobSource, url: str) -> bool:
+        host = urlsplit(url).netloc
+        return host == urlsplit(source.listing_url).netloc or host in source.allowed_hosts
+
+
+def describe(failure: Failure) -> str:
+    """One line for the operator: an HTTP status, or the network error's own words."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()

@@ -1,0 +1,52 @@
+"""The spool: a JSON-lines file the crawl process writes and the pipeline reads.
+
+It decouples the Scrapy process from the store, and keeps fetched pages on disk if
+processing stops half-way.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO
+
+from crawlers.items import FetchedPage, SourceReport
+
+
+class SpoolWriter:
+    """Appends pages and reports, one JSON object per line, flushed as it goes."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: IO[str] = path.open("a", encoding="utf-8")
+
+    def write(self, item: FetchedPage | SourceReport) -> None:
+        if isinstance(item, FetchedPage):
+            data = asdict(item) | {"kind": "page", "body": base64.b64encode(item.body).decode("ascii")}
+        else:
+            data = asdict(item) | {"kind": "report"}
+        self._file.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_spool(path: Path) -> Iterator[FetchedPage | SourceReport]:
+    """Every item of a spool, in the order written; a torn last line (crash) is skipped."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            kind = data.pop("kind")
+            if kind == "page":
+                data["body"] = base64.b64decode(data["body"])
+                yield FetchedPage(**data)
+            else:
+                yield SourceReport(**data)

@@ -1,0 +1,118 @@
+"""The ``kuaixun`` command: run the job, its parts, the simulator and the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kuaixun.config import Config, ConfigError, load_config
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class KuaixunGroup(click.Group):
+    """Turns a config problem into one clear line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True,
+    help="The operator's config file (sources, section rules, schedule, digest, channels).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Path) -> None:
+    """Kuaixun watches Chinese government websites and publishes the 快讯 digest of new notices.
+
+    \b
+    Start here:
+      kuaixun demo            the whole job offline, against a simulated government web
+      kuaixun run             one real cycle: crawl every source, store, write the digest
+      kuaixun schedule        run unattended on the cron lines of config.yaml
+    """
+    ctx.obj = config_path
+
+
+def _config(ctx: click.Context) -> Config:
+    return load_config(ctx.obj)
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """One full cycle: crawl all sources, store what is new, write the next digest."""
+    config = _config(ctx)
+    from kuaixun.service import run_cycle
+
+    sys.exit(run_cycle(config, click.echo))
+
+
+@main.command()
+@click.option("--source", "only", multiple=True, help="Crawl only this source (repeatable).")
+@click.pass_context
+def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
+    """Crawl the sources and store new and revised notices (no digest)."""
+    config = _config(ctx)
+    from kuaixun.service import crawl_and_report
+
+    sys.exit(crawl_and_report(config, click.echo, only))
+
+
+@main.command()
+@click.pass_context
+def digest(ctx: click.Context) -> None:
+    """Write the next 快讯 issue from stored notices that no issue has carried yet."""
+    config = _config(ctx)
+    from kuaixun.service import digest_and_report
+
+    digest_and_report(config, click.echo)
+
+
+@main.command()
+@click.argument("target")
+@click.option("--url", help="The page's own URL (for a saved file): resolves its links.")
+@click.option("--content-type", help="The Content-Type header the page was served with.")
+def extract(target: str, url: str | None, content_type: str | None) -> None:
+    """Extract a notice's fields from a saved page (PATH --url URL) or a URL; print JSON."""
+    from kuaixun.service import extract_target
+
+    record = extract_target(target, url, content_type)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=1))
+
+
+@main.command()
+@click.option("--state", type=click.Path(path_type=Path), help="Write the sites' URLs to this JSON file.")
+def sim(state: Path | None) -> None:
+    """Serve the simulated government web on loopback until stopped (Ctrl-C)."""
+    from simulator.server import serve
+
+    serve(state_file=state)
+
+
+@main.command()
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Where data/ and out/ go.")
+@click.pass_context
+def demo(ctx: click.Context, workdir: Path) -> None:
+    """The whole job offline: simulator, three crawls (all, nothing new, one published), digests in out/."""
+    from kuaixun.demo import run_demo
+
+    sys.exit(run_demo(ctx.obj, workdir, click.echo))
+
+
+@main.command()
+@click.pass_context
+def schedule(ctx: click.Context) -> None:
+    """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default)."""
+    from kuaixun.scheduler import run_schedule
+
+    run_schedule(ctx.obj, click.echo)

@@ -1,0 +1,229 @@
+"""config.yaml: the operator's one file, validated at start-up.
+
+Every problem is reported as one line naming the key, e.g.
+``config.yaml: sources[3].listing_url: not a URL``. Secrets are ``${NAME}`` references
+to the environment, resolved here so that a missing variable is named too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from notify.issue import DigestLayout
+from pipeline.classify import ClassifyRules
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """A config problem, already phrased for the operator as ``file: key: problem``."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("not a URL")
+    return value
+
+
+class SourceConfig(_Model):
+    """One watched site column: where its notice listing is and who publishes it."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    agency: str
+    """发布机关, e.g. 国家发展改革委."""
+    region: str = "全国"
+    """地区: 全国 for central bodies, else the province or city."""
+    listing_url: str
+    allowed_hosts: tuple[str, ...] = ()
+    """Extra hosts whose links count as this source's notices (the listing's own host always does)."""
+    max_pages: int | None = Field(default=None, ge=1)
+    column: str | None = None
+    """栏目 name, a hint for classification (e.g. 节能与综合利用 leans 绿色制造)."""
+    enabled: bool = True
+
+    _url = field_validator("listing_url")(_check_url)
+
+
+class CrawlConfig(_Model):
+    """Politeness and limits, applied per source."""
+
+    user_agent: str = "Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)"
+    download_delay: float = Field(default=2.0, ge=0)
+    concurrent_per_source: int = Field(default=2, ge=1)
+    timeout: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=2, ge=0)
+    max_pages: int = Field(default=3, ge=1)
+    """Listing pages read per source per run; the crawl also stops at the first page with nothing new."""
+    obey_robots: bool = True
+    crawl_timeout: float = Field(default=1800.0, gt=0)
+    """Whole-crawl limit in seconds, after which the crawl process is stopped."""
+
+
+class StoreConfig(_Model):
+    url: str = "sqlite:///data/kuaixun.db"
+    """SQLAlchemy URL; a relative SQLite path is relative to the config file."""
+
+
+class ScheduleConfig(_Model):
+    """Crontab lines for the unattended container (``kuaixun schedule``)."""
+
+    timezone: str = "Asia/Shanghai"
+    crawl: str = "0 8-20/2 * * *"
+    digest: str = "30 9 1,11,21 * *"
+
+    @field_validator("crawl", "digest")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc})") from None
+        return value
+
+
+class EmailChannel(_Model):
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = None
+    sender: str
+
+
+class ChannelsConfig(_Model):
+    email: EmailChannel | None = None
+
+
+class Subscriber(_Model):
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    digest: bool = True
+
+
+class Config(_Model):
+    """The whole of config.yaml."""
+
+    data_dir: Path = Path("data")
+    out_dir: Path = Path("out")
+    store: StoreConfig = StoreConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    digest: DigestLayout = DigestLayout()
+    classify: ClassifyRules = ClassifyRules()
+    sources: tuple[SourceConfig, ...] = ()
+    channels: ChannelsConfig = ChannelsConfig()
+    subscribers: tuple[Subscriber, ...] = ()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, value: tuple[SourceConfig, ...]) -> tuple[SourceConfig, ...]:
+        seen: set[str] = set()
+        for source in value:
+            if source.name in seen:
+                raise ValueError(f"duplicate source name {source.name!r}")
+            seen.add(source.name)
+        return value
+
+    def source(self, name: str) -> SourceConfig:
+        return next(s for s in self.sources if s.name == name)
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    """The YAML mapping of a config file, before validation."""
+    label = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(f"{label}: {where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: the top level must be a mapping of keys")
+    return data
+
+
+def resolve_env(data: Any, environ: Mapping[str, str], label: str, key: str = "") -> Any:
+    """Replace ``${NAME}`` references with the environment's values, naming any that is missing."""
+    if isinstance(data, dict):
+        return {k: resolve_env(v, environ, label, _join(key, str(k))) for k, v in data.items()}
+    if isinstance(data, list):
+        return [resolve_env(v, environ, label, f"{key}[{i}]") for i, v in enumerate(data)]
+    if isinstance(data, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in environ:
+                raise ConfigError(f"{label}: {key}: environment variable {name} is not set")
+            return environ[name]
+
+        return ENV_REF.sub(substitute, data)
+    return data
+
+
+def validate(data: dict[str, Any], label: str, base_dir: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Validate a raw mapping into a Config; relative paths are made relative to ``base_dir``."""
+    resolved = resolve_env(data, os.environ if environ is None else environ, label)
+    try:
+        config = Config.model_validate(resolved)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ConfigError(f"{label}: {_loc(error['loc'])}: {_message(error)}") from None
+    return _anchor_paths(config, base_dir)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file."""
+    return validate(read_raw(path), path.name, path.resolve().parent, environ)
+
+
+def _anchor_paths(config: Config, base_dir: Path) -> Config:
+    url = config.store.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        url = prefix + str(base_dir / url[len(prefix) :])
+    return config.model_copy(
+        update={
+            "data_dir": base_dir / config.data_dir,
+            "out_dir": base_dir / config.out_dir,
+            "store": StoreConfig(url=url),
+        }
+    )
+
+
+def _join(key: str, part: str) -> str:
+    return f"{key}.{part}" if key else part
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else _join(text, str(part))[len(text) :]
+    return text or "(top level)"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")

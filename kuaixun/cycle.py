@@ -1,0 +1,233 @@
+"""One cycle of the job, composed: crawl → extract → classify → diff → store → digest.
+
+This is the only place that wires the packages together (with the CLI and scheduler on top).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from crawlers.items import FetchedPage, SourceReport
+from crawlers.job import CrawlJob, JobSource
+from crawlers.spool import read_spool
+from kuaixun.config import Config, SourceConfig
+from notify.issue import Issue, build_issue, item_from_record
+from notify.mail import issue_message
+from notify.render import render_html, render_text
+from pipeline.classify import classify
+from pipeline.diff import NEW, REVISED, UNCHANGED, compare
+from pipeline.extract import ExtractionError, extract_page
+from store import digests, notices, runs
+from store.db import Database
+from store.models import RunSource
+
+Echo = Callable[[str], None]
+
+
+@dataclass
+class SourceOutcome:
+    """What one source gave in one crawl, for the per-source summary line."""
+
+    source: str
+    status: str = "ok"
+    listing_pages: int = 0
+    links: int = 0
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
+        head += f"fetched {self.fetched:>3}  new {self.new:>3}  revised {self.revised:>2}  failed {self.failed:>2}"
+        return head + (f"  — {self.errors[0]}" if self.errors else "")
+
+
+@dataclass
+class CrawlResult:
+    outcomes: list[SourceOutcome]
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def revised(self) -> int:
+        return sum(o.revised for o in self.outcomes)
+
+
+@dataclass
+class DigestFiles:
+    label: str
+    count: int
+    html: Path
+    text: Path
+    eml: Path
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult:
+    """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched."""
+    sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    spool_dir = config.data_dir / "spool"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    spool = spool_dir / f"crawl-{stamp}.jsonl"
+    with db.session() as session:
+        known = notices.known_urls(session)
+    job = CrawlJob(
+        sources=[_job_source(s, config) for s in sources], spool=spool, known=known, settings=_scrapy_settings(config)
+    )
+    _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config)
+    outcomes = _process_spool(config, db, spool, sources)
+    spool.unlink(missing_ok=True)
+    return CrawlResult(outcomes)
+
+
+def _job_source(source: SourceConfig, config: Config) -> JobSource:
+    return JobSource(source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages)
+
+
+def _scrapy_settings(config: Config) -> dict[str, object]:
+    crawl_config = config.crawl
+    return {
+        "USER_AGENT": crawl_config.user_agent,
+        "DOWNLOAD_DELAY": crawl_config.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(crawl_config.download_delay, 0.1),
+        "AUTOTHROTTLE_ENABLED": crawl_config.download_delay > 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.concurrent_per_source,
+        "DOWNLOAD_TIMEOUT": crawl_config.timeout,
+        "RETRY_TIMES": crawl_config.retries,
+        "ROBOTSTXT_OBEY": crawl_config.obey_robots,
+    }
+
+
+def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
+    """Run Scrapy in a child process (Twisted's reactor cannot restart), logging to the data dir."""
+    job.save(job_file)
+    log_dir = config.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / "crawl.log").open("a", encoding="utf-8") as log:
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "crawlers.run", str(job_file)],
+                stdout=log, stderr=subprocess.STDOUT, timeout=config.crawl.crawl_timeout, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
+    job_file.unlink(missing_ok=True)
+
+
+def _process_spool(config: Config, db: Database, spool: Path, sources: list[SourceConfig]) -> list[SourceOutcome]:
+    outcomes = {s.name: SourceOutcome(s.name, status="failed") for s in sources}
+    reported: set[str] = set()
+    for item in read_spool(spool):
+        outcome = outcomes[item.source]
+        if isinstance(item, SourceReport):
+            reported.add(item.source)
+            _apply_report(outcome, item)
+        else:
+            _process_page(config, db, item, outcome)
+    for name in outcomes.keys() - reported:
+        outcomes[name].errors.insert(0, "the crawl process ended before this source finished (see data/logs/crawl.log)")
+    _record_run(config, db, list(outcomes.values()))
+    return list(outcomes.values())
+
+
+def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
+    outcome.listing_pages, outcome.links, outcome.fetched = report.listing_pages, report.links, report.fetched
+    outcome.failed += report.failed
+    outcome.errors.extend(report.errors)
+    outcome.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
+
+
+def _process_page(config: Config, db: Database, page: FetchedPage, outcome: SourceOutcome) -> None:
+    source = config.source(page.source)
+    try:
+        record = extract_page(
+            page.body, page.final_url, page.content_type, listing_title=page.listing_title,
+            listing_date=page.listing_date,
+        )
+    except ExtractionError as exc:
+        outcome.failed += 1
+        outcome.errors.append(f"{page.url}: {exc}")
+        return
+    record = dataclasses.replace(record, source_url=page.url, region=source.region, agency=source.agency)
+    decision = classify(record, config.classify, column=source.column)
+    record = dataclasses.replace(record, category=decision.section)
+    seen_at = now_utc()
+    with db.session() as session:
+        change = compare(notices.latest_record(session, page.url), record)
+        if change.status == UNCHANGED:
+            notices.touch(session, page.url, seen_at)
+            return
+        notices.save_version(
+            session, record.to_json(), source_name=source.name, content_hash=change.content_hash,
+            reasons=list(decision.reasons), diff=change.diff, seen_at=seen_at,
+        )
+    outcome.new += change.status == NEW
+    outcome.revised += change.status == REVISED
+
+
+def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> None:
+    now = now_utc()
+    with db.session() as session:
+        run = runs.start_run(session, now)
+        for o in outcomes:
+            source = config.source(o.source)
+            figures = RunSource(
+                source_name=o.source, status=o.status, listing_pages=o.listing_pages, links=o.links,
+                fetched=o.fetched, new=o.new, revised=o.revised, failed=o.failed,
+                error="\n".join(o.errors) or None,
+            )
+            runs.record_source(
+                session, run, figures, agency=source.agency, region=source.region,
+                listing_url=source.listing_url, now=now,
+            )
+        runs.finish_run(run, now_utc())
+
+
+def make_digest(config: Config, db: Database, today: date | None = None) -> DigestFiles | None:
+    """Create the next issue from notices no issue has carried yet and write its files; None if none."""
+    now = now_utc()
+    with db.session() as session:
+        versions = digests.pending_versions(session, config.digest.sections)
+        if not versions:
+            return None
+        digest = digests.create_digest(session, versions, today or date.today(), now)
+        pairs = [
+            (
+                v.notice.category,
+                item_from_record(
+                    v.record, revised=digests.was_published_before(session, v.notice_id, v.number), diff=v.diff
+                ),
+            )
+            for v in versions
+        ]
+        issue = build_issue(digest.label, config.digest, pairs)
+    return write_issue(config, issue, now)
+
+
+def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
+    """The issue's HTML, text and .eml files under the output folder."""
+    config.out_dir.mkdir(parents=True, exist_ok=True)
+    stem = config.out_dir / ("kuaixun-" + issue.label.replace("(", "").replace(") ", "-").replace(" 期", ""))
+    html, text = render_html(issue), render_text(issue)
+    paths = stem.with_suffix(".html"), stem.with_suffix(".txt"), stem.with_suffix(".eml")
+    paths[0].write_text(html, encoding="utf-8")
+    paths[1].write_text(text, encoding="utf-8")
+    sender = config.channels.email.sender if config.channels.email else "kuaixun@localhost"
+    recipients = [s.email for s in config.subscribers if s.digest] or ["editor@localhost"]
+    message = issue_message(issue, html, text, sender=sender, to=recipients, now=now.replace(tzinfo=UTC))
+    paths[2].write_bytes(bytes(message))
+    return DigestFiles(issue.label, issue.count, *paths)

@@ -1,0 +1,80 @@
+"""The commands' work: cycles with a per-source report, for the CLI, the scheduler and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kuaixun.config import Config
+from kuaixun.cycle import CrawlResult, DigestFiles, crawl, make_digest
+from pipeline.extract import ExtractionError, extract_page
+from store.db import Database
+
+Echo = Callable[[str], None]
+EXIT_OK, EXIT_SOURCE_FAILED = 0, 1
+
+
+def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None) -> int:
+    """Crawl, print one line per source and a total; exit status 1 if any source failed."""
+    database = db or Database(config.store.url)
+    try:
+        result = crawl(config, database, only)
+    finally:
+        if db is None:
+            database.close()
+    report_crawl(result, echo)
+    return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
+
+
+def report_crawl(result: CrawlResult, echo: Echo) -> None:
+    for outcome in result.outcomes:
+        echo(outcome.line())
+    failed = [o.source for o in result.outcomes if o.status == "failed"]
+    if result.new or result.revised:
+        echo(f"found {result.new} new and {result.revised} revised notice(s)")
+    else:
+        echo("nothing new since the last run")
+    if failed:
+        echo(f"sources that failed: {', '.join(failed)}")
+
+
+def digest_and_report(config: Config, echo: Echo, db: Database | None = None) -> DigestFiles | None:
+    database = db or Database(config.store.url)
+    try:
+        files = make_digest(config, database)
+    finally:
+        if db is None:
+            database.close()
+    if files is None:
+        echo("no digest: no notice is waiting for an issue")
+    else:
+        echo(f"digest {files.label}: {files.count} notice(s) → {files.html} (also {files.eml.name}, {files.text.name})")
+    return files
+
+
+def run_cycle(config: Config, echo: Echo) -> int:
+    """Crawl then digest, on one store."""
+    db = Database(config.store.url)
+    try:
+        status = crawl_and_report(config, echo, db=db)
+        digest_and_report(config, echo, db=db)
+    finally:
+        db.close()
+    return status
+
+
+def extract_target(target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
+    """Fetch a URL or read a saved page, then extract it through the crawler's own code path."""
+    if target.startswith(("http://", "https://")):
+        response = httpx.get(target, follow_redirects=True, timeout=30)
+        body, page_url = response.content, str(response.url)
+        content_type = content_type or response.headers.get("content-type")
+    else:
+        body, page_url = Path(target).read_bytes(), url or Path(target).resolve().as_uri()
+    try:
+        return extract_page(body, page_url, content_type).to_json()
+    except ExtractionError as exc:
+        raise SystemExit(f"error: {target}: {exc}") from None

@@ -1,0 +1,146 @@
+"""The store's tables: notices and their versions, sources and runs, digests and deliveries.
+
+Declared once with SQLAlchemy so the same code runs on SQLite (default) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """A watched site column and its health over time."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    agency: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(64))
+    listing_url: Mapped[str] = mapped_column(Text)
+    last_run_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notice(Base):
+    """One notice, however many times it is seen; identity is its normalized URL."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    source_name: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(String(200), index=True)
+    publish_date: Mapped[str | None] = mapped_column(String(10), index=True)
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    region: Mapped[str | None] = mapped_column(String(64))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    versions: Mapped[list[NoticeVersion]] = relationship(
+        back_populates="notice", order_by="NoticeVersion.number", cascade="all, delete-orphan"
+    )
+
+
+class NoticeVersion(Base):
+    """The full extracted record of a notice as it stood at one time."""
+
+    __tablename__ = "notice_versions"
+    __table_args__ = (UniqueConstraint("notice_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    number: Mapped[int]
+    fetched_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    """Why it was put in its section: the classification's reasons."""
+    diff: Mapped[str | None] = mapped_column(Text)
+    notice: Mapped[Notice] = relationship(back_populates="versions")
+
+
+class Run(Base):
+    """One crawl cycle."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    sources: Mapped[list[RunSource]] = relationship(cascade="all, delete-orphan")
+
+
+class RunSource(Base):
+    """What one run saw of one source."""
+
+    __tablename__ = "run_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    source_name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    listing_pages: Mapped[int] = mapped_column(default=0)
+    links: Mapped[int] = mapped_column(default=0)
+    fetched: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    revised: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Digest(Base):
+    """One 快讯 issue: its number is fixed once created, with the notice versions it holds."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("year", "month", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    seq: Mapped[int]
+    created_at: Mapped[datetime]
+    items: Mapped[list[DigestItem]] = relationship(order_by="DigestItem.position", cascade="all, delete-orphan")
+
+    @property
+    def label(self) -> str:
+        """The issue number as printed: ``(2019) 1102 期``."""
+        return f"({self.year}) {self.month:02d}{self.seq:02d} 期"
+
+
+class DigestItem(Base):
+    __tablename__ = "digest_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"))
+    position: Mapped[int]
+    version: Mapped[NoticeVersion] = relationship()
+
+
+class Delivery(Base):
+    """Outbox row: one (issue, channel, recipient) delivery, recorded before it is sent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_id", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,60 @@
+"""Reading and writing notices and their versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Notice, NoticeVersion
+
+
+def known_urls(session: Session) -> set[str]:
+    """Every notice URL in the store: the crawl does not fetch these again."""
+    return set(session.scalars(select(Notice.url)))
+
+
+def latest_record(session: Session, url: str) -> dict[str, Any] | None:
+    """The newest stored record of the notice at ``url``, or None if it was never seen."""
+    notice = session.scalar(select(Notice).where(Notice.url == url))
+    return notice.versions[-1].record if notice and notice.versions else None
+
+
+def save_version(
+    session: Session,
+    record: dict[str, Any],
+    *,
+    source_name: str,
+    content_hash: str,
+    reasons: list[str],
+    diff: str | None,
+    seen_at: datetime,
+) -> NoticeVersion:
+    """Store a new version of the notice at ``record['source_url']``, creating the notice if new."""
+    notice = session.scalar(select(Notice).where(Notice.url == record["source_url"]))
+    if notice is None:
+        notice = Notice(url=record["source_url"], source_name=source_name, first_seen=seen_at, last_seen=seen_at)
+        session.add(notice)
+    for key in ("title", "doc_number", "publish_date", "category", "region", "agency"):
+        setattr(notice, key, record.get(key))
+    notice.last_seen = seen_at
+    version = NoticeVersion(
+        number=len(notice.versions) + 1,
+        fetched_at=seen_at,
+        content_hash=content_hash,
+        record=record,
+        reasons=reasons,
+        diff=diff,
+    )
+    notice.versions.append(version)
+    session.flush()
+    return version
+
+
+def touch(session: Session, url: str, seen_at: datetime) -> None:
+    """Note that an unchanged notice was seen again."""
+    notice = session.scalar(select(Notice).where(Notice.url == url))
+    if notice is not None:
+        notice.last_seen = seen_at
