@@ -80,7 +80,9 @@ def read_listing(url: str, text: str, page: int = 1, reader: str | None = None) 
 DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.DOTALL)
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 TOTAL_RECORD = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)")
-JCMS_PARAM = re.compile(r"\b(columnid|unitid|webid|webname|path|appid|col|sourceContentType)\b\s*[:=]\s*['\"]?([^'\",;&\s]+)")
+JCMS_PARAM = re.compile(
+    r"\b(columnid|unitid|webid|webname|path|appid|col|sourceContentType)\b\s*[:=]\s*['\"]?([^'\",;&\s]+)"
+)
 
 
 def read_datastore(url: str, text: str, page: int) -> Listing | None:
@@ -90,7 +92,8 @@ def read_datastore(url: str, text: str, page: int) -> Listing | None:
         return None
     entries: list[Entry] = []
     for record in RECORD.findall(store.group(0)):
-        entries.extend(_anchor_entries(url, Selector(text=record), row_xpath="//a"))
+        # One record is one row, whatever markup it wraps its link in.
+        entries.extend(_anchor_entries(url, Selector(text=record), row_xpath="//body", innermost=False))
     return Listing(reader="datastore", entries=entries, next_page=_dataproxy_next(url, text, page))
 
 
@@ -113,15 +116,21 @@ def _dataproxy_next(url: str, text: str, page: int) -> PageRequest | None:
         "webname": params.get("webname", ""),
         "permissiontype": "0",
     }
-    query = urlencode({"startrecord": start, "endrecord": start + HANWEB_PER_CALL - 1, "perpage": HANWEB_PAGE})
+    query = urlencode(
+        {"startrecord": start, "endrecord": start + HANWEB_PER_CALL - 1, "perpage": HANWEB_PAGE}
+    )
     return PageRequest(urljoin(url, f"/module/web/jpage/dataproxy.jsp?{query}"), "POST", form, "datastore")
 
 
 # --- jpaas build/unit JSON -------------------------------------------------------------------
 
-JPAAS_SCRIPT = re.compile(r"<script[^>]*\burl=\"(/api-gateway/[^\"]+/build/unit)\"[^>]*\bquerydata=\"([^\"]+)\"", re.I)
+JPAAS_SCRIPT = re.compile(
+    r"<script[^>]*\burl=\"(/api-gateway/[^\"]+/build/unit)\"[^>]*\bquerydata=\"([^\"]+)\"", re.I
+)
 JPAAS_PARSE_TYPE = re.compile(r"parseType=\"(\w+)\"", re.I)
-PAGINATION = re.compile(r"class=\"pagination\"[^>]*\bcount=\"?(\d+)[^>]*\bpageNo=\"?(\d+)[^>]*\brows=\"?(\d+)", re.I)
+PAGINATION = re.compile(
+    r"class=\"pagination\"[^>]*\bcount=\"?(\d+)[^>]*\bpageNo=\"?(\d+)[^>]*\brows=\"?(\d+)", re.I
+)
 
 
 def read_jpaas(url: str, text: str, page: int) -> Listing | None:
@@ -165,7 +174,9 @@ def _jpaas_reply(url: str, text: str) -> Listing | None:
 
 # --- plain HTML anchors ----------------------------------------------------------------------
 
-CREATE_PAGE = re.compile(r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
+CREATE_PAGE = re.compile(
+    r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 NEXT_LINK_TEXT = ("下一页", "下页", "后一页")
 
 
@@ -191,11 +202,11 @@ def _html_next(url: str, text: str, selector: Selector) -> PageRequest | None:
     return None
 
 
-def _anchor_entries(url: str, selector: Selector, row_xpath: str) -> list[Entry]:
+def _anchor_entries(url: str, selector: Selector, row_xpath: str, innermost: bool = True) -> list[Entry]:
     """Entries from rows; a row yields its first link that looks like a notice title."""
     entries: list[Entry] = []
     for row in selector.xpath(row_xpath):
-        if row.xpath(".//li | .//tr"):
+        if innermost and row.xpath(".//li | .//tr"):
             continue  # only innermost rows, so navigation menus of lists don't count twice
         entry = _row_entry(url, row)
         if entry is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
@@ -18,7 +18,9 @@ def is_challenge(response: Response) -> bool:
     if response.status in {412, 521}:
         return True
     small = len(response.body) < SMALL_BODY
-    return (response.status in CHALLENGE_STATUS or small) and bool(CHALLENGE_MARKS.search(response.body[:SMALL_BODY]))
+    return (response.status in CHALLENGE_STATUS or small) and bool(
+        CHALLENGE_MARKS.search(response.body[:SMALL_BODY])
+    )
 
 
 class ChallengeRetryMiddleware:
@@ -28,7 +30,7 @@ class ChallengeRetryMiddleware:
     page's JavaScript run fail with a message that names the challenge.
     """
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         if not is_challenge(response):
             return response
         if request.meta.get("challenge_retried"):

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from scrapy import Spider
+from scrapy.crawler import Crawler
 
 from crawlers.items import FetchedPage
 from crawlers.spool import SpoolWriter
 
 
 class SpoolPipeline:
-    def open_spider(self, spider: Spider) -> None:
-        self.writer = SpoolWriter(spider.job.spool)  # type: ignore[attr-defined]
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
 
-    def process_item(self, item: FetchedPage, spider: Spider) -> FetchedPage:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SpoolPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.writer = SpoolWriter(self.crawler.spider.job.spool)  # type: ignore[union-attr]
+
+    def process_item(self, item: FetchedPage) -> FetchedPage:
         self.writer.write(item)
         return item
 
-    def close_spider(self, spider: Spider) -> None:
-        for report in spider.reports.values():  # type: ignore[attr-defined]
+    def close_spider(self) -> None:
+        for report in self.crawler.spider.reports.values():  # type: ignore[union-attr]
             self.writer.write(report)
         self.writer.close()

@@ -22,7 +22,7 @@ def crawl(job: CrawlJob) -> None:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.setdict(job.settings, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     process.crawl(NoticeSpider, job=job)
     process.start()
 

@@ -22,5 +22,7 @@ def normalize_url(url: str) -> str:
     netloc = host if port in (None, default) else f"{host}:{port}"
     path = re.sub(r";jsessionid=[^/?]*", "", parts.path, flags=re.I)
     path = re.sub(r"^(/\.\.)+(?=/)", "", path) or "/"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not SESSION_PARAMS.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not SESSION_PARAMS.match(k)]
+    )
     return parts._replace(netloc=netloc, path=path, query=query, fragment="").geturl()

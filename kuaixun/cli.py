@@ -26,7 +26,11 @@ class KuaixunGroup(click.Group):
 
 @click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True,
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
     help="The operator's config file (sources, section rules, schedule, digest, channels).",
 )
 @click.pass_context
@@ -81,11 +85,21 @@ def digest(ctx: click.Context) -> None:
 @click.argument("target")
 @click.option("--url", help="The page's own URL (for a saved file): resolves its links.")
 @click.option("--content-type", help="The Content-Type header the page was served with.")
-def extract(target: str, url: str | None, content_type: str | None) -> None:
-    """Extract a notice's fields from a saved page (PATH --url URL) or a URL; print JSON."""
-    from kuaixun.service import extract_target
+@click.pass_context
+def extract(ctx: click.Context, target: str, url: str | None, content_type: str | None) -> None:
+    """Extract a notice's fields from a saved page (PATH --url URL) or a URL; print JSON.
 
-    record = extract_target(target, url, content_type)
+    The same code path as the crawl: the section and tags use config.yaml's rules and the
+    source whose host matches the URL.
+    """
+    config = _config(ctx) if ctx.obj.exists() else Config()
+    from kuaixun.service import ExtractError, extract_target
+
+    try:
+        record = extract_target(config, target, url, content_type)
+    except ExtractError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     click.echo(json.dumps(record, ensure_ascii=False, indent=1))
 
 
@@ -99,8 +113,13 @@ def sim(state: Path | None) -> None:
 
 
 @main.command()
-@click.option("--workdir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
-              help="Where data/ and out/ go.")
+@click.option(
+    "--workdir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where data/ and out/ go.",
+)
 @click.pass_context
 def demo(ctx: click.Context, workdir: Path) -> None:
     """The whole job offline: simulator, three crawls (all, nothing new, one published), digests in out/."""

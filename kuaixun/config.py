@@ -178,7 +178,9 @@ def resolve_env(data: Any, environ: Mapping[str, str], label: str, key: str = ""
     return data
 
 
-def validate(data: dict[str, Any], label: str, base_dir: Path, environ: Mapping[str, str] | None = None) -> Config:
+def validate(
+    data: dict[str, Any], label: str, base_dir: Path, environ: Mapping[str, str] | None = None
+) -> Config:
     """Validate a raw mapping into a Config; relative paths are made relative to ``base_dir``."""
     resolved = resolve_env(data, os.environ if environ is None else environ, label)
     try:

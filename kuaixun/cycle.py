@@ -5,13 +5,14 @@ This is the only place that wires the packages together (with the CLI and schedu
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from pipeline.extract import ExtractionError
 
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
@@ -20,9 +21,8 @@ from kuaixun.config import Config, SourceConfig
 from notify.issue import Issue, build_issue, item_from_record
 from notify.mail import issue_message
 from notify.render import render_html, render_text
-from pipeline.classify import classify
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
-from pipeline.extract import ExtractionError, extract_page
+from pipeline.process import SourceHints, process_page
 from store import digests, notices, runs
 from store.db import Database
 from store.models import RunSource
@@ -46,7 +46,8 @@ class SourceOutcome:
 
     def line(self) -> str:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
-        head += f"fetched {self.fetched:>3}  new {self.new:>3}  revised {self.revised:>2}  failed {self.failed:>2}"
+        head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
+        head += f"revised {self.revised:>2}  failed {self.failed:>2}"
         return head + (f"  — {self.errors[0]}" if self.errors else "")
 
 
@@ -86,7 +87,10 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
     with db.session() as session:
         known = notices.known_urls(session)
     job = CrawlJob(
-        sources=[_job_source(s, config) for s in sources], spool=spool, known=known, settings=_scrapy_settings(config)
+        sources=[_job_source(s, config) for s in sources],
+        spool=spool,
+        known=known,
+        settings=_scrapy_settings(config),
     )
     _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config)
     outcomes = _process_spool(config, db, spool, sources)
@@ -95,7 +99,9 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
 
 
 def _job_source(source: SourceConfig, config: Config) -> JobSource:
-    return JobSource(source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages)
+    return JobSource(
+        source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages
+    )
 
 
 def _scrapy_settings(config: Config) -> dict[str, object]:
@@ -121,14 +127,19 @@ def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
         try:
             subprocess.run(
                 [sys.executable, "-m", "crawlers.run", str(job_file)],
-                stdout=log, stderr=subprocess.STDOUT, timeout=config.crawl.crawl_timeout, check=False,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=config.crawl.crawl_timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
     job_file.unlink(missing_ok=True)
 
 
-def _process_spool(config: Config, db: Database, spool: Path, sources: list[SourceConfig]) -> list[SourceOutcome]:
+def _process_spool(
+    config: Config, db: Database, spool: Path, sources: list[SourceConfig]
+) -> list[SourceOutcome]:
     outcomes = {s.name: SourceOutcome(s.name, status="failed") for s in sources}
     reported: set[str] = set()
     for item in read_spool(spool):
@@ -139,7 +150,9 @@ def _process_spool(config: Config, db: Database, spool: Path, sources: list[Sour
         else:
             _process_page(config, db, item, outcome)
     for name in outcomes.keys() - reported:
-        outcomes[name].errors.insert(0, "the crawl process ended before this source finished (see data/logs/crawl.log)")
+        outcomes[name].errors.insert(
+            0, "the crawl process ended before this source finished (see data/logs/crawl.log)"
+        )
     _record_run(config, db, list(outcomes.values()))
     return list(outcomes.values())
 
@@ -154,17 +167,20 @@ def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
 def _process_page(config: Config, db: Database, page: FetchedPage, outcome: SourceOutcome) -> None:
     source = config.source(page.source)
     try:
-        record = extract_page(
-            page.body, page.final_url, page.content_type, listing_title=page.listing_title,
+        record, decision = process_page(
+            page.body,
+            page.final_url,
+            page.content_type,
+            config.classify,
+            hints=source_hints(source),
+            identity=page.url,
+            listing_title=page.listing_title,
             listing_date=page.listing_date,
         )
     except ExtractionError as exc:
         outcome.failed += 1
         outcome.errors.append(f"{page.url}: {exc}")
         return
-    record = dataclasses.replace(record, source_url=page.url, region=source.region, agency=source.agency)
-    decision = classify(record, config.classify, column=source.column)
-    record = dataclasses.replace(record, category=decision.section)
     seen_at = now_utc()
     with db.session() as session:
         change = compare(notices.latest_record(session, page.url), record)
@@ -172,11 +188,20 @@ def _process_page(config: Config, db: Database, page: FetchedPage, outcome: Sour
             notices.touch(session, page.url, seen_at)
             return
         notices.save_version(
-            session, record.to_json(), source_name=source.name, content_hash=change.content_hash,
-            reasons=list(decision.reasons), diff=change.diff, seen_at=seen_at,
+            session,
+            record.to_json(),
+            source_name=source.name,
+            content_hash=change.content_hash,
+            reasons=list(decision.reasons),
+            diff=change.diff,
+            seen_at=seen_at,
         )
     outcome.new += change.status == NEW
     outcome.revised += change.status == REVISED
+
+
+def source_hints(source: SourceConfig) -> SourceHints:
+    return SourceHints(agency=source.agency, region=source.region, column=source.column)
 
 
 def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> None:
@@ -186,13 +211,24 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
         for o in outcomes:
             source = config.source(o.source)
             figures = RunSource(
-                source_name=o.source, status=o.status, listing_pages=o.listing_pages, links=o.links,
-                fetched=o.fetched, new=o.new, revised=o.revised, failed=o.failed,
+                source_name=o.source,
+                status=o.status,
+                listing_pages=o.listing_pages,
+                links=o.links,
+                fetched=o.fetched,
+                new=o.new,
+                revised=o.revised,
+                failed=o.failed,
                 error="\n".join(o.errors) or None,
             )
             runs.record_source(
-                session, run, figures, agency=source.agency, region=source.region,
-                listing_url=source.listing_url, now=now,
+                session,
+                run,
+                figures,
+                agency=source.agency,
+                region=source.region,
+                listing_url=source.listing_url,
+                now=now,
             )
         runs.finish_run(run, now_utc())
 
@@ -209,7 +245,9 @@ def make_digest(config: Config, db: Database, today: date | None = None) -> Dige
             (
                 v.notice.category,
                 item_from_record(
-                    v.record, revised=digests.was_published_before(session, v.notice_id, v.number), diff=v.diff
+                    v.record,
+                    revised=digests.was_published_before(session, v.notice_id, v.number),
+                    diff=v.diff,
                 ),
             )
             for v in versions

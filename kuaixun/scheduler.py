@@ -48,11 +48,26 @@ def run_schedule(path: Path, echo: Echo) -> None:
         digest_and_report(watch.refresh(), echo)
 
     # One crawl at a time; a crawl that overruns its slot is not started twice.
-    scheduler.add_job(crawl_job, CronTrigger.from_crontab(config.schedule.crawl, timezone=tz), id="crawl",
-                      max_instances=1, coalesce=True, misfire_grace_time=600)
-    scheduler.add_job(digest_job, CronTrigger.from_crontab(config.schedule.digest, timezone=tz), id="digest",
-                      max_instances=1, coalesce=True, misfire_grace_time=3600)
-    echo(f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}' ({tz}); Ctrl-C to stop")
+    scheduler.add_job(
+        crawl_job,
+        CronTrigger.from_crontab(config.schedule.crawl, timezone=tz),
+        id="crawl",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=600,
+    )
+    scheduler.add_job(
+        digest_job,
+        CronTrigger.from_crontab(config.schedule.digest, timezone=tz),
+        id="digest",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    echo(
+        f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}' ({tz}); "
+        "Ctrl-C to stop"
+    )
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from pipeline.extract import ExtractionError
 
-from kuaixun.config import Config
-from kuaixun.cycle import CrawlResult, DigestFiles, crawl, make_digest
-from pipeline.extract import ExtractionError, extract_page
+from crawlers.urls import normalize_url
+from kuaixun.config import Config, SourceConfig
+from kuaixun.cycle import CrawlResult, DigestFiles, crawl, make_digest, source_hints
+from pipeline.process import SourceHints, process_page
 from store.db import Database
 
 Echo = Callable[[str], None]
@@ -51,7 +54,10 @@ def digest_and_report(config: Config, echo: Echo, db: Database | None = None) ->
     if files is None:
         echo("no digest: no notice is waiting for an issue")
     else:
-        echo(f"digest {files.label}: {files.count} notice(s) → {files.html} (also {files.eml.name}, {files.text.name})")
+        echo(
+            f"digest {files.label}: {files.count} notice(s) → {files.html} "
+            f"(also {files.eml.name}, {files.text.name})"
+        )
     return files
 
 
@@ -66,15 +72,36 @@ def run_cycle(config: Config, echo: Echo) -> int:
     return status
 
 
-def extract_target(target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
-    """Fetch a URL or read a saved page, then extract it through the crawler's own code path."""
+def extract_target(config: Config, target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
+    """Fetch a URL or read a saved page, then process it exactly as the crawl does."""
     if target.startswith(("http://", "https://")):
-        response = httpx.get(target, follow_redirects=True, timeout=30)
+        response = httpx.get(
+            target,
+            follow_redirects=True,
+            timeout=config.crawl.timeout,
+            headers={"User-Agent": config.crawl.user_agent},
+        )
         body, page_url = response.content, str(response.url)
         content_type = content_type or response.headers.get("content-type")
     else:
         body, page_url = Path(target).read_bytes(), url or Path(target).resolve().as_uri()
+    source = _source_for(config, page_url)
+    hints = source_hints(source) if source else SourceHints()
     try:
-        return extract_page(body, page_url, content_type).to_json()
+        record, _ = process_page(
+            body, page_url, content_type, config.classify, hints=hints, identity=normalize_url(page_url)
+        )
     except ExtractionError as exc:
-        raise SystemExit(f"error: {target}: {exc}") from None
+        raise ExtractError(f"{target}: {exc}") from None
+    return record.to_json()
+
+
+class ExtractError(Exception):
+    """A page that cannot be extracted, with the reason."""
+
+
+def _source_for(config: Config, url: str) -> SourceConfig | None:
+    host = urlsplit(url).netloc
+    return next(
+        (s for s in config.sources if host == urlsplit(s.listing_url).netloc or host in s.allowed_hosts), None
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime
 
 from notify.issue import Issue
 
 
-def issue_message(issue: Issue, html: str, text: str, *, sender: str, to: list[str], now: datetime) -> EmailMessage:
+def issue_message(
+    issue: Issue, html: str, text: str, *, sender: str, to: list[str], now: datetime
+) -> EmailMessage:
     """A MIME message with a correctly encoded Chinese subject, Date and Message-ID."""
     message = EmailMessage()
     message["Subject"] = f"{issue.layout.publisher} {issue.layout.title.replace(' ', '')} {issue.label}"

@@ -77,7 +77,9 @@ def classify(notice: ExtractedNotice, rules: ClassifyRules, column: str | None =
     return Decision(best, scores, tuple(reasons))
 
 
-def _score(name: str, rule: SectionRule, notice: ExtractedNotice, column: str | None, reasons: list[str]) -> float:
+def _score(
+    name: str, rule: SectionRule, notice: ExtractedNotice, column: str | None, reasons: list[str]
+) -> float:
     score = 0.0
     for cue, weight in rule.title.items():
         if cue in notice.title:

@@ -64,4 +64,6 @@ def _lines(record: dict[str, Any]) -> list[str]:
 
 
 def _text_diff(previous: dict[str, Any], current: dict[str, Any]) -> str:
-    return "\n".join(difflib.unified_diff(_lines(previous), _lines(current), "之前", "现在", lineterm="", n=1))
+    return "\n".join(
+        difflib.unified_diff(_lines(previous), _lines(current), "之前", "现在", lineterm="", n=1)
+    )

@@ -36,4 +36,3 @@ class SeedNotice:
     """Content printed after the signature block (附件 tables, lists, contacts), paragraph by paragraph."""
     deadlines: tuple[str, ...] = field(default=())
     """ISO dates by which readers must act, as stated in the body (申报截止, 前报送 …)."""
-

@@ -248,7 +248,7 @@ def _space_between(before: str, after: str, join_cjk: bool) -> str:
 
 
 def normalise_spacing(text: str, *, join_cjk: bool = False) -> str:
-    """Undo the extraction's spacing: ``2020 年`` → ``2020年``, ``09: 00`` → ``09:00``, ``(六) `` → ``（六）``.
+    """Undo extraction spacing: ``2020 年`` → ``2020年``, ``09: 00`` → ``09:00``, ``(六) `` → ``（六）``.
 
     Keeps spaces between Latin/digit runs (``GB/T 29490-2013``), around phone numbers
     (``李玮 010-88692450``) and English words; spaces between Chinese characters are
@@ -289,7 +289,7 @@ def parse_issue_code(lines: Sequence[Line]) -> str:
 
 
 def match_key(text: str) -> str:
-    """How a title is compared between the 目 录 and the body: no spaces, no leader dots, one bracket width."""
+    """How a 目 录 title is compared with the body: no spaces, no leader dots, one bracket width."""
     key = squeeze(text).translate(str.maketrans("()[]:,", "（）［］：，"))
     return key.rstrip(".．…·")
 
@@ -628,7 +628,9 @@ def attachment_name(text: str) -> str:
 def split_attachments(paragraphs: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
     """The body and the 附件 names listed at its end (a ``附件`` head plus numbered continuations)."""
     start = len(paragraphs)
-    while start > 0 and (is_attachment_head(paragraphs[start - 1]) or is_numbered_entry(paragraphs[start - 1])):
+    while start > 0 and (
+        is_attachment_head(paragraphs[start - 1]) or is_numbered_entry(paragraphs[start - 1])
+    ):
         start -= 1
     for index in range(start, len(paragraphs)):
         if is_attachment_head(paragraphs[index]):
@@ -664,8 +666,12 @@ def _after_reference(day: date, reference: date, year_given: bool) -> date:
     return day
 
 
-def window_ends(text: str, reference: date) -> Iterator[date]:
-    """End dates of submission/公示 windows (``公示时间：2019年11月11日-11月20日``), not eligibility periods."""
+def window_ends(text: str, reference: date) -> Iterator[tuple[int, date]]:
+    """End dates of submission/公示 windows (``公示时间：2019年11月11日-11月20日``), not eligibility periods.
+
+    A range counts only in a paragraph about submitting or 公示, and not when it reads
+    ``…至…期间`` (the period a rule covers, e.g. services bought in a year).
+    """
     if not _WINDOW_WORDS_RE.search(text):
         return
     for match in _RANGE_RE.finditer(text):
@@ -673,29 +679,29 @@ def window_ends(text: str, reference: date) -> Iterator[date]:
             continue
         start = _resolve_day(match, "s", reference.year)
         end = _resolve_day(match, "a", start.year, start.month)
-        yield _after_reference(end, reference, bool(match.group("ay") or match.group("sy")))
+        year_given = bool(match.group("ay") or match.group("sy"))
+        yield match.start(), _after_reference(end, reference, year_given)
 
 
-def dated_cutoffs(text: str, reference: date) -> Iterator[date]:
+def dated_cutoffs(text: str, reference: date) -> Iterator[tuple[int, date]]:
     """Dates followed by 前 (``于2019年12月15日前报送``) or preceded by 截止 (``申报截止时间为…``)."""
     for pattern in (_BEFORE_RE, _CUTOFF_RE):
         for match in pattern.finditer(text):
             day = _resolve_day(match, "a", reference.year)
-            yield _after_reference(day, reference, bool(match.group("ay")))
+            yield match.start(), _after_reference(day, reference, bool(match.group("ay")))
 
 
 def find_deadlines(paragraphs: Sequence[str], reference: date) -> tuple[str, ...]:
-    """ISO dates by which readers must act, in order of appearance; targets (到2025年) have no day and never match.
+    """ISO dates by which readers must act, in order of appearance, without repeats.
 
+    Only expressions with a day qualify, so targets (``到2025年``, ``2019年年底前``) never match;
     ``reference`` (the notice date, else the issue's first day) supplies an omitted year.
     """
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, date]] = []
     for number, text in enumerate(paragraphs):
         for finder in (window_ends, dated_cutoffs):
-            for day in finder(text, reference):
-                found.append((number, text.find(f"{day.month}月{day.day}日"), day.isoformat()))
-    ordered = sorted(found, key=lambda item: (item[0], item[1]))
-    return tuple(dict.fromkeys(iso for _, _, iso in ordered))
+            found.extend((number, position, day) for position, day in finder(text, reference))
+    return tuple(dict.fromkeys(day.isoformat() for _, _, day in sorted(found)))
 
 
 # --------------------------------------------------------------------------- assembling a notice

@@ -13,14 +13,14 @@ from store.models import Digest, DigestItem, Notice, NoticeVersion
 
 def pending_versions(session: Session, sections: Sequence[str]) -> list[NoticeVersion]:
     """Newest versions of notices in ``sections`` that no issue has carried yet, oldest first."""
-    newest = (
-        select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
-    )
+    newest = select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
     published = select(DigestItem.version_id)
     query = (
         select(NoticeVersion)
         .join(Notice)
-        .where(NoticeVersion.id.in_(newest), NoticeVersion.id.not_in(published), Notice.category.in_(sections))
+        .where(
+            NoticeVersion.id.in_(newest), NoticeVersion.id.not_in(published), Notice.category.in_(sections)
+        )
         .order_by(Notice.publish_date, NoticeVersion.id)
     )
     return list(session.scalars(query))
@@ -29,7 +29,9 @@ def pending_versions(session: Session, sections: Sequence[str]) -> list[NoticeVe
 def create_digest(session: Session, versions: Sequence[NoticeVersion], today: date, now: datetime) -> Digest:
     """A new issue numbered after the month's previous ones, holding ``versions`` in order."""
     seq = session.scalar(
-        select(func.coalesce(func.max(Digest.seq), 0)).where(Digest.year == today.year, Digest.month == today.month)
+        select(func.coalesce(func.max(Digest.seq), 0)).where(
+            Digest.year == today.year, Digest.month == today.month
+        )
     )
     digest = Digest(year=today.year, month=today.month, seq=seq + 1, created_at=now)
     digest.items = [DigestItem(version=v, position=i) for i, v in enumerate(versions)]

@@ -111,7 +111,9 @@ class Digest(Base):
     month: Mapped[int]
     seq: Mapped[int]
     created_at: Mapped[datetime]
-    items: Mapped[list[DigestItem]] = relationship(order_by="DigestItem.position", cascade="all, delete-orphan")
+    items: Mapped[list[DigestItem]] = relationship(
+        order_by="DigestItem.position", cascade="all, delete-orphan"
+    )
 
     @property
     def label(self) -> str:

@@ -35,7 +35,9 @@ def save_version(
     """Store a new version of the notice at ``record['source_url']``, creating the notice if new."""
     notice = session.scalar(select(Notice).where(Notice.url == record["source_url"]))
     if notice is None:
-        notice = Notice(url=record["source_url"], source_name=source_name, first_seen=seen_at, last_seen=seen_at)
+        notice = Notice(
+            url=record["source_url"], source_name=source_name, first_seen=seen_at, last_seen=seen_at
+        )
         session.add(notice)
     for key in ("title", "doc_number", "publish_date", "category", "region", "agency"):
         setattr(notice, key, record.get(key))

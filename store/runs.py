@@ -17,8 +17,16 @@ def start_run(session: Session, now: datetime) -> Run:
     return run
 
 
-def record_source(session: Session, run: Run, figures: RunSource, *, agency: str, region: str, listing_url: str,
-                  now: datetime) -> Source:
+def record_source(
+    session: Session,
+    run: Run,
+    figures: RunSource,
+    *,
+    agency: str,
+    region: str,
+    listing_url: str,
+    now: datetime,
+) -> Source:
     """Add one source's figures to the run and update the source's health."""
     run.sources.append(figures)
     source = session.scalar(select(Source).where(Source.name == figures.source_name))

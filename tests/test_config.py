@@ -38,12 +38,20 @@ def test_shipped_config_is_valid() -> None:
             "config.yaml: sources[3].listing_url: not a URL",
         ),
         ("schedule: {crawl: 'every day'}\n", "config.yaml: schedule.crawl: not a crontab line"),
-        ("crawl: {download_delay: -1}\n", "config.yaml: crawl.download_delay: Input should be greater than or equal to 0"),
+        (
+            "crawl: {download_delay: -1}\n",
+            "config.yaml: crawl.download_delay: Input should be greater than or equal to 0",
+        ),
         ("digest: {sections: [政策文件, 新闻]}\n", "config.yaml: digest.sections: unknown section '新闻'"),
         ("sourcez: []\n", "config.yaml: sourcez: unknown key"),
-        ("sources:\n  - {name: a, listing_url: 'http://a.gov.cn/'}\n", "config.yaml: sources[0].agency: required key is missing"),
-        ("channels:\n  email: {host: h, sender: s@x.cn, password: '${KX_NOT_SET}'}\n",
-         "config.yaml: channels.email.password: environment variable KX_NOT_SET is not set"),
+        (
+            "sources:\n  - {name: a, listing_url: 'http://a.gov.cn/'}\n",
+            "config.yaml: sources[0].agency: required key is missing",
+        ),
+        (
+            "channels:\n  email: {host: h, sender: s@x.cn, password: '${KX_NOT_SET}'}\n",
+            "config.yaml: channels.email.password: environment variable KX_NOT_SET is not set",
+        ),
         ("sources: [\n", "config.yaml: line 2: not valid YAML"),
     ],
 )

@@ -36,16 +36,30 @@ class NoticeSpider(scrapy.Spider):
             yield self._listing_request(source, PageRequest(source.listing_url), page=1)
 
     def _listing_request(self, source: JobSource, page_request: PageRequest, page: int) -> Request:
-        meta = {"source": source.name, "page": page, "reader": page_request.reader, "download_slot": source.name}
+        meta = {
+            "source": source.name,
+            "page": page,
+            "reader": page_request.reader,
+            "download_slot": source.name,
+        }
         headers = {"Referer": source.listing_url}
         if page_request.method == "POST":
             return FormRequest(
-                page_request.url, formdata=page_request.form or {}, meta=meta, headers=headers,
-                callback=self.parse_listing, errback=self.on_listing_error, dont_filter=True,
+                page_request.url,
+                formdata=page_request.form or {},
+                meta=meta,
+                headers=headers,
+                callback=self.parse_listing,
+                errback=self.on_listing_error,
+                dont_filter=True,
             )
         return Request(
-            page_request.url, meta=meta, headers=headers,
-            callback=self.parse_listing, errback=self.on_listing_error, dont_filter=True,
+            page_request.url,
+            meta=meta,
+            headers=headers,
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            dont_filter=True,
         )
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
@@ -73,8 +87,11 @@ class NoticeSpider(scrapy.Spider):
     def _notice_request(self, source: JobSource, entry: Entry) -> Request:
         meta = {"source": source.name, "entry": entry, "download_slot": source.name}
         return Request(
-            entry.url, meta=meta, headers={"Referer": source.listing_url},
-            callback=self.parse_notice, errback=self.on_notice_error,
+            entry.url,
+            meta=meta,
+            headers={"Referer": source.listing_url},
+            callback=self.parse_notice,
+            errback=self.on_notice_error,
         )
 
     def parse_notice(self, response: Response) -> Iterator[FetchedPage]:

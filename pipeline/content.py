@@ -1,0 +1,431 @@
+"""The notice body of a page: find its container, drop page chrome, flatten it into blocks.
+
+Government CMS families name their body container (TRS ``.TRS_Editor``, Hanweb ``#zoom``, MIIT
+``#con_con``, gov.cn ``#UCAP-CONTENT`` …); those names are only hints, checked against how much text
+they hold. Unknown layouts fall back to the densest block of prose (a readability-style score of
+paragraph text, with link text excluded). The container is then flattened into a list of
+:class:`Block` — paragraphs, headings, list items and table rows — which is what every later step
+(structure, attachments, deadlines, body HTML) reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urljoin
+
+from lxml import etree
+
+_WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
+
+SKIP_TAGS = frozenset(
+    "script style noscript iframe frame object embed svg canvas select option button input textarea "
+    "template head link meta map area video audio img source picture".split()
+)
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article center blockquote pre header footer "
+    "nav aside address figure figcaption main caption hr form fieldset legend body html tbody thead "
+    "tfoot tr td th details summary".split()
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_INLINE_KEEP = {"strong": "strong", "b": "b", "em": "em"}
+_MAX_DEPTH = 120
+_MAX_BLOCKS = 6000
+
+_CHROME_ATTR_RE = re.compile(
+    r"(?:^|[\s_-])(?:share|bdshare|jiathis|fenxiang|bshare|print|dayin|close|guanbi|font-?size|fontsize|"
+    r"zihao|toolbar|footer|foot|copyright|banquan|breadcrumbs?|crumbs?|weizhi|position|location|"
+    r"nav|navbar|menu|pager|pagination|fanye|prevnext|pre-next|related|xgwz|xgxx|xglj|comments?|qrcode|"
+    r"ewm|erweima|visit|hits|sidebar|goback|backtop|gotop)(?:$|[\s_-])",
+    re.I,
+)
+_CHROME_TOKENS_RE = re.compile(
+    r"打印本页|打印本文|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|返回|分享到|分享|收藏本页|加入收藏|收藏|"
+    r"字体|字号|默认|繁体|简体|无障碍|保存本页|扫一扫在手机打开当前页|扫一扫|在手机打开|微信|微博|QQ空间|"
+    r"[大中小]|[【】\[\]|｜:：、/（）()·•\s]"
+)
+_CHROME_LINE_RE = re.compile(
+    r"^(?:[【\[]?(?:浏览|阅读|访问|点击)(?:次数|量|数|率)?[\s:：]*\d*\s*次?[】\]]?"
+    r"|(?:上一篇|下一篇|上一条|下一条)[\s:：].*"
+    r"|.*(?:版权所有|ICP备|网站标识码|公网安备|技术支持[:：]|网站地图|联系我们).*"
+    r"|[【\[]?责任编辑[:：].*"
+    r"|\d+\s*/\s*\d+"
+    r"|[-—－]+\s*\d+\s*[-—－]+)$"
+)
+
+HINT_XPATH = etree.XPath(
+    "//*[@id='zoom' or @id='Zoom' or @id='con_con' or @id='UCAP-CONTENT' or @id='fontzoom'"
+    " or @id='allStyleDIV' or @id='ContentRegion' or @id='contentText'"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article_con ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' content_body_box ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' news-body ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' gxt-xilan-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' message-box ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' tys-main ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' ccontent ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article_component ')"
+    " or (local-name()='td' and contains(concat(' ', normalize-space(@class), ' '), ' content '))]"
+)
+"""Family body containers (TRS, Hanweb, MIIT, gov.cn, MOST, chinatax, Hebei, Shaanxi, Hunan …)."""
+
+_PROSE_PUNCT_RE = re.compile(r"[，。；：、“”《》（）]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One line of the notice as a reader sees it."""
+
+    kind: str
+    """``p`` paragraph, ``h`` heading, ``li`` list item, ``tr`` table row."""
+    text: str
+    """Visible text, whitespace collapsed; a table row's cells joined by a tab."""
+    html: str = ""
+    """Sanitized inline HTML (a row: its ``<td>`` cells)."""
+    level: int = 0
+    """Heading level, for ``h``."""
+    align: str = ""
+    """``right`` / ``center`` when the markup aligns it (signature blocks are right-aligned)."""
+    table: int = -1
+    """Which table a ``tr`` belongs to (consecutive rows of one table render as one table)."""
+    links: tuple[tuple[str, str], ...] = ()
+    """(visible text, absolute URL) of the links in the block."""
+
+
+def clean(text: str | None) -> str:
+    """Whitespace (incl. NBSP, U+3000, zero-width) collapsed to single spaces, trimmed."""
+    return _WS_RE.sub(" ", text).strip() if text else ""
+
+
+def parse_html(text: str) -> etree._Element:
+    """An lxml tree of a decoded page (XML declarations are dropped: lxml refuses them on str)."""
+    if text.lstrip().startswith("<?xml"):
+        text = text[text.find("?>") + 2 :]
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    root = etree.fromstring(text.encode("utf-8", "replace"), parser)
+    if root is None:
+        raise ValueError("no HTML elements")
+    return root
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """True for elements the browser would not show (inline ``display:none``, ``hidden``)."""
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if not style:
+        return False
+    compact = style.replace(" ", "").lower()
+    return "display:none" in compact or "visibility:hidden" in compact
+
+
+def is_chrome_element(el: etree._Element) -> bool:
+    """True for share/print/font-size bars, breadcrumbs, pagers, footers by their id/class names."""
+    attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
+    return bool(attrs) and _CHROME_ATTR_RE.search(attrs) is not None
+
+
+def is_chrome_line(text: str) -> bool:
+    """True for lines that are page furniture: 【字体：大 中 小】, 打印本页, 浏览次数：12, footers."""
+    if len(text) > 120:
+        return False
+    if _CHROME_LINE_RE.match(text):
+        return True
+    if len(text) > 40:
+        return False
+    stripped = _CHROME_TOKENS_RE.sub("", text)
+    return stripped == "" and text != ""
+
+
+def _text_weight(text: str) -> int:
+    """How much a piece of text counts as prose: its length plus a bonus for sentence punctuation."""
+    text = text.strip()
+    if not text:
+        return 0
+    return len(text) + 2 * len(_PROSE_PUNCT_RE.findall(text))
+
+
+def _holder(el: etree._Element) -> etree._Element | None:
+    """Nearest block-level element holding this text; None when it sits inside a link."""
+    node = el
+    while node is not None and node.tag not in BLOCK_TAGS:
+        if node.tag == "a":
+            return None
+        node = node.getparent()
+    return node
+
+
+def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
+    """Readability-style scores: each text holder credits itself, its parent and half its grandparent."""
+    scores: dict[etree._Element, float] = {}
+    for el in body.iter():
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIP_TAGS:
+            continue
+        weight = _text_weight(el.text) if el.text and tag != "a" else 0
+        for child in el:
+            if child.tail:
+                weight += _text_weight(child.tail)
+        if weight == 0:
+            continue
+        holder = _holder(el) if tag not in BLOCK_TAGS else el
+        if holder is None:
+            continue
+        if holder.tag in ("div", "td", "article", "section", "main", "center", "form", "dd"):
+            scores[holder] = scores.get(holder, 0) + weight
+        parent = holder.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + weight
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0) + weight / 2
+    return scores
+
+
+def text_and_link_length(el: etree._Element) -> tuple[int, int]:
+    """(visible text length, link text length) of a subtree, scripts excluded."""
+    total = linked = 0
+    for node in el.iter():
+        tag = node.tag
+        if not isinstance(tag, str) or tag in SKIP_TAGS:
+            if node is not el and node.tail:
+                total += len(node.tail.strip())
+            continue
+        size = len(node.text.strip()) if node.text else 0
+        total += size
+        if tag == "a":
+            linked += len(clean("".join(node.itertext())))
+        if node is not el and node.tail:
+            total += len(node.tail.strip())
+    return total, linked
+
+
+def _is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
+    """True when ``el`` lies inside ``ancestor``."""
+    return any(node is ancestor for node in el.iterancestors())
+
+
+def densest_element(root: etree._Element) -> etree._Element:
+    """The element holding the densest block of prose: the generic fallback for unknown layouts."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    scores = _text_scores(body)
+    if not scores:
+        return body
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:6]
+    adjusted: list[tuple[float, etree._Element]] = []
+    for el, score in ranked:
+        total, linked = text_and_link_length(el)
+        density = linked / total if total else 1.0
+        adjusted.append((score * (1.0 - density), el))
+    adjusted.sort(key=lambda item: item[0], reverse=True)
+    best_score, best = adjusted[0]
+    for score, el in adjusted[1:]:
+        if score >= 0.93 * best_score and _is_descendant(el, best):
+            best_score, best = score, el
+    return best
+
+
+def find_container(root: etree._Element) -> etree._Element:
+    """The body container: a family hint when it holds the page's prose, else the densest element."""
+    dense = densest_element(root)
+    dense_total, _ = text_and_link_length(dense)
+    for hint in HINT_XPATH(root):
+        total, linked = text_and_link_length(hint)
+        if total < 30 or linked > 0.5 * total:
+            continue
+        if total >= 0.5 * dense_total or _is_descendant(dense, hint):
+            return hint
+    return dense
+
+
+class _Flattener:
+    """Walks a container and emits blocks; inline markup becomes sanitized inline HTML."""
+
+    def __init__(self, base_url: str, *, drop_chrome: bool = True) -> None:
+        self.base_url = base_url
+        self.drop_chrome = drop_chrome
+        self.blocks: list[Block] = []
+        self.tables = 0
+        self._reset()
+        self.align_stack: list[str] = [""]
+
+    def _reset(self) -> None:
+        self.text: list[str] = []
+        self.html: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.kind = "p"
+        self.level = 0
+
+    def add_text(self, text: str | None) -> None:
+        if text:
+            self.text.append(text)
+            self.html.append(escape(text, quote=False))
+
+    def flush(self) -> None:
+        text = clean("".join(self.text))
+        if text and not (self.drop_chrome and is_chrome_line(text)) and len(self.blocks) < _MAX_BLOCKS:
+            html = _WS_RE.sub(" ", "".join(self.html)).strip()
+            self.blocks.append(
+                Block(self.kind, text, html, self.level, self.align_stack[-1], links=tuple(self.links))
+            )
+        self._reset()
+
+    def walk_children(self, el: etree._Element, depth: int) -> None:
+        self.add_text(el.text)
+        for child in el:
+            self.walk(child, depth + 1)
+            self.add_text(child.tail)
+
+    def walk(self, el: etree._Element, depth: int) -> None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(el) or is_chrome_element(el):
+            return
+        if depth > _MAX_DEPTH:
+            self.add_text(" ".join(el.itertext()))
+            return
+        if tag == "br":
+            self.flush()
+        elif tag == "table":
+            self.table(el, depth)
+        elif tag in BLOCK_TAGS:
+            self.block(el, tag, depth)
+        elif tag == "a":
+            self.anchor(el, depth)
+        elif tag in _INLINE_KEEP:
+            self.html.append(f"<{_INLINE_KEEP[tag]}>")
+            self.walk_children(el, depth)
+            self.html.append(f"</{_INLINE_KEEP[tag]}>")
+        else:
+            self.walk_children(el, depth)
+
+    def block(self, el: etree._Element, tag: str, depth: int) -> None:
+        self.flush()
+        self.align_stack.append(_alignment(el) or self.align_stack[-1])
+        if tag in _HEADINGS:
+            self.kind, self.level = "h", _HEADINGS[tag]
+        elif tag == "li":
+            self.kind = "li"
+        self.walk_children(el, depth)
+        self.flush()
+        self.align_stack.pop()
+
+    def anchor(self, el: etree._Element, depth: int) -> None:
+        href = absolute_url(el.get("href"), self.base_url)
+        start = len(self.text)
+        if href:
+            self.html.append(f'<a href="{escape(href)}">')
+        self.walk_children(el, depth)
+        if href:
+            self.html.append("</a>")
+            label = clean("".join(self.text[start:])) or clean(el.get("title"))
+            self.links.append((label, href))
+
+    def table(self, el: etree._Element, depth: int) -> None:
+        rows = [row for row in el.iter("tr") if _owning_table(row) is el]
+        if _is_layout_table(el, rows):
+            for row in rows:
+                for cell in row:
+                    self.walk(cell, depth + 1)
+            return
+        self.flush()
+        self.tables += 1
+        for row in rows:
+            self.row(row, depth)
+
+    def row(self, row: etree._Element, depth: int) -> None:
+        texts: list[str] = []
+        cells_html: list[str] = []
+        links: list[tuple[str, str]] = []
+        for cell in row:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th") or is_hidden(cell):
+                continue
+            inner = _Flattener(self.base_url, drop_chrome=False)
+            inner.walk_children(cell, depth + 1)
+            inner.flush()
+            texts.append(" ".join(b.text for b in inner.blocks))
+            links.extend(link for b in inner.blocks for link in b.links)
+            spans = "".join(
+                f' {name}="{int(value)}"'
+                for name in ("colspan", "rowspan")
+                if (value := (cell.get(name) or "").strip()).isdigit() and int(value) > 1
+            )
+            cells_html.append(f"<{cell.tag}{spans}>{'<br>'.join(b.html for b in inner.blocks)}</{cell.tag}>")
+        if any(texts) and len(self.blocks) < _MAX_BLOCKS:
+            text = "\t".join(texts)
+            self.blocks.append(
+                Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links))
+            )
+
+
+def _owning_table(row: etree._Element) -> etree._Element | None:
+    """The nearest table around a row (rows of nested tables belong to those)."""
+    for ancestor in row.iterancestors("table"):
+        return ancestor
+    return None
+
+
+def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
+    """True for tables used for page layout (old sites) rather than data: recurse into their cells."""
+    if table.find(".//table") is not None:
+        return True
+    cells = [cell for row in rows for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+    if len(cells) <= 1:
+        return True
+    for cell in cells:
+        size = len(clean("".join(cell.itertext())))
+        if size > 400:
+            return True
+        if size > 150 and len(cell.findall(".//p")) + len(cell.findall(".//br")) >= 3:
+            return True
+    return False
+
+
+def _alignment(el: etree._Element) -> str:
+    """``right``/``center`` from the align attribute or inline text-align style."""
+    align = (el.get("align") or "").lower()
+    if align in ("right", "center"):
+        return align
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "text-align:right" in style:
+        return "right"
+    if "text-align:center" in style:
+        return "center"
+    return ""
+
+
+def absolute_url(href: str | None, base_url: str) -> str | None:
+    """Absolute http(s) URL of a link, or None for ``javascript:``, ``#`` and other schemes."""
+    if not href:
+        return None
+    href = href.strip().replace("\\", "/")
+    href = re.sub(r"[\r\n\t]", "", href)
+    if not href or href.startswith("#"):
+        return None
+    lowered = href.lower()
+    if lowered.startswith(("javascript:", "mailto:", "tel:", "data:", "vbscript:", "about:", "file:")):
+        return None
+    try:
+        url = urljoin(base_url, href)
+    except ValueError:
+        return None
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    return url.replace("/../", "/").replace("/./", "/")
+
+
+def flatten(container: etree._Element, base_url: str) -> list[Block]:
+    """The container's content as blocks, in reading order, chrome dropped."""
+    walker = _Flattener(base_url)
+    if container.tag == "table":
+        walker.table(container, 0)
+    else:
+        walker.walk_children(container, 0)
+    walker.flush()
+    return walker.blocks

@@ -1,0 +1,27 @@
+"""Shared fixtures: the simulated government web on loopback and configs pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from simulator.server import GovWebThread
+
+from kuaixun.config import Config, read_raw, validate
+from kuaixun.demo import demo_config
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def sim() -> Iterator[GovWebThread]:
+    with GovWebThread() as running:
+        yield running
+
+
+def sim_config(sim: GovWebThread, workdir: Path, extra_sources: list[dict] | None = None) -> Config:
+    """The shipped config.yaml pointed at the simulator, with a fresh store under ``workdir``."""
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
+    raw["sources"] = raw["sources"] + (extra_sources or [])
+    return validate(raw, "config.yaml (test)", workdir)

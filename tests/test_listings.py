@@ -1,0 +1,106 @@
+"""Listing readers on the shapes the reference describes, without a network."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from crawlers.listings import read_listing
+from crawlers.urls import normalize_url
+
+TRS = """<html><body><div class="nav"><a href="/">首页</a><a href="javascript:void(0)">无障碍浏览服务入口</a></div>
+<ul class="u-list">
+<li><a href="./201911/t20191115_1203505.html" title="关于推动先进制造业和现代服务业深度融合发展的实施意见">关于推动先进制造业和...</a>
+<span>2019/11/15</span></li>
+<li><a href="../../../jd/201911/t20191116_1.html" title="解读：两业融合发展的路线图与时间表">解读：两业融合</a><span>2019/11/16</span></li>
+<li><a href="http://www.gov.cn/zhengce/content/2019-11/10/content_1.htm">国务院关于印发某某规划的通知全文</a><span>2019/11/10</span></li>
+</ul><script>createPageHTML(5, 0, "index", "html");</script></body></html>"""
+
+
+def test_trs_listing_resolves_relative_links_and_pages() -> None:
+    listing = read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/", TRS)
+    assert listing.reader == "anchors"
+    urls = [e.url for e in listing.entries]
+    assert urls[0] == "http://www.ndrc.gov.cn/xxgk/zcfb/tz/201911/t20191115_1203505.html"
+    assert urls[1] == "http://www.ndrc.gov.cn/jd/201911/t20191116_1.html"  # no /../ left
+    assert (
+        listing.entries[0].title == "关于推动先进制造业和现代服务业深度融合发展的实施意见"
+    )  # the title attribute
+    assert listing.entries[0].date_text == "2019/11/15"
+    assert all("javascript" not in u for u in urls)
+    assert (
+        listing.next_page is not None
+        and listing.next_page.url == "http://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html"
+    )
+
+
+def test_trs_last_page_has_no_next() -> None:
+    page = TRS.replace("createPageHTML(5, 0,", "createPageHTML(5, 4,")
+    assert read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/index_4.html", page).next_page is None
+
+
+HANWEB = """<html><body><div id="15201"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=27&path=/&columnid=15201&unitid=60942&webname=x&permissiontype=0"></a>]]></nextgroup>
+<recordset><record><![CDATA[<li><a href="/art/2019/9/9/art_15201_7120101.html" title="关于组织开展2019年度山东省绿色工厂申报工作的通知">关于组织开展…</a><span>2019-09-09</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2019/9/2/art_15201_7110000.html" title="山东省工业和信息化厅召开全省工业经济运行座谈会">座谈会</a><span>2019-09-02</span></li>]]></record>
+</recordset></datastore></script></div>
+<script>var totalRecord:60; var perpage = 15;</script></body></html>"""
+
+
+def test_hanweb_datastore_and_dataproxy_next_page() -> None:
+    listing = read_listing("http://gxt.shandong.gov.cn/col/col15201/index.html", HANWEB)
+    assert listing.reader == "datastore"
+    assert [e.url for e in listing.entries] == [
+        "http://gxt.shandong.gov.cn/art/2019/9/9/art_15201_7120101.html",
+        "http://gxt.shandong.gov.cn/art/2019/9/2/art_15201_7110000.html",
+    ]
+    request = listing.next_page
+    assert request is not None and request.method == "POST"
+    query = parse_qs(urlsplit(request.url).query)
+    assert query["startrecord"] == ["46"] and query["endrecord"] == ["90"]
+    assert (
+        request.form is not None and request.form["columnid"] == "15201" and request.form["unitid"] == "60942"
+    )
+
+
+JPAAS_SHELL = """<html><body><div class="page-content">
+<script parseType="bulidstatic" url="/api-gateway/jpaas-publish-server/front/page/build/unit"
+ querydata="{'webId':'8d828e408d90447786ddbe128d495e9e','pageId':'1b56e5adc362428299dfc3eb444fe23a','tplSetId':'209741b2109044b5b7695700b2bec37e','tagId':'当前栏目_list','editType':'null'}"></script>
+</div></body></html>"""
+
+
+def test_jpaas_shell_points_at_the_json_endpoint_and_reads_its_reply() -> None:
+    shell = read_listing("https://www.miit.gov.cn/zwgk/zcwj/wjfb/tz/index.html", JPAAS_SHELL)
+    assert shell.reader == "jpaas" and not shell.entries
+    request = shell.next_page
+    assert request is not None
+    query = parse_qs(urlsplit(request.url).query)
+    assert query["webId"] == ["8d828e408d90447786ddbe128d495e9e"]
+    assert json.loads(query["paramJson"][0]) == {"pageNo": 1, "pageSize": "24"}
+    html = (
+        '<ul><li class="cf"><a class="fl" href="/n1146295/n1652858/n1652930/n3757017/c7516057/content.html" '
+        'title="工业和信息化部办公厅关于组织开展2020年大数据产业发展试点示范项目申报工作的通知">工业和信息化部办公厅…</a>'
+        '<span class="fr">2019-11-13</span></li></ul><div class="pagination" count="30" pageNo="1" rows="24"></div>'
+    )
+    reply = read_listing(
+        request.url, json.dumps({"success": True, "code": "200", "data": {"html": html}}), 1, "jpaas"
+    )
+    assert [e.date_text for e in reply.entries] == ["2019-11-13"]
+    assert reply.entries[0].url.startswith("https://www.miit.gov.cn/n1146295/")
+    assert reply.next_page is not None
+    assert json.loads(parse_qs(urlsplit(reply.next_page.url).query)["paramJson"][0])["pageNo"] == 2
+
+
+def test_legacy_table_rows() -> None:
+    page = """<table><tr><td><a href="300485.htm" target="_blank">北京市关于继续做好两化融合管理体系贯标试点企业推荐工作的通知</a></td>
+    <td>[2019-09-10]</td></tr><tr><td><a href="#">返回顶部</a></td></tr>
+    <tr><td><a href="http://www.people.com.cn/">人民网人民网人民网人民网</a></td></tr></table>"""
+    listing = read_listing("https://jxj.beijing.gov.cn/jxdt/tzgg/index.htm", page)
+    assert [(e.url, e.date_text) for e in listing.entries] == [
+        ("https://jxj.beijing.gov.cn/jxdt/tzgg/300485.htm", "2019-09-10")
+    ]
+
+
+def test_normalize_url() -> None:
+    assert normalize_url("HTTP://WWW.NDRC.GOV.CN:80/a/b.html#top") == "http://www.ndrc.gov.cn/a/b.html"
+    assert normalize_url("http://x.gov.cn/a.html;jsessionid=ABC?id=3&_t=99") == "http://x.gov.cn/a.html?id=3"
+    assert normalize_url("http://x.gov.cn/../../a.html") == "http://x.gov.cn/a.html"
