@@ -36,4 +36,5 @@ class SourceReport:
 
     @property
     def ok(self) -> bool:
-        return self.listing_pages > 0
+        """The listing was read and showed links: a listing with none means the layout changed."""
+        return self.listing_pages > 0 and self.links > 0

@@ -23,7 +23,10 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "zh-CN,zh;q=0.9",
 }
 
-DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ChallengeRetryMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.ChallengeRetryMiddleware": 560,
+    "crawlers.middlewares.ContradictedCharsetMiddleware": 570,
+}
 ITEM_PIPELINES = {"crawlers.pipelines.SpoolPipeline": 100}
 
 TELNETCONSOLE_ENABLED = False

@@ -135,3 +135,88 @@ def schedule(ctx: click.Context) -> None:
     from kuaixun.scheduler import run_schedule
 
     run_schedule(ctx.obj, click.echo)
+
+
+@main.command()
+@click.argument("notice_id", metavar="ID", type=int)
+@click.pass_context
+def explain(ctx: click.Context, notice_id: int) -> None:
+    """Why a stored notice is in its section: its newest version's reasons and section scores.
+
+    ID is the number in the first column of ``kuaixun items``.
+    """
+    config = _config(ctx)
+    from kuaixun.queries import explain_notice, format_explanation
+    from store.db import Database
+
+    db = Database(config.store.url)
+    try:
+        explanation = explain_notice(db, notice_id)
+    finally:
+        db.close()
+    if explanation is None:
+        click.echo(f"error: no notice with id {notice_id}", err=True)
+        sys.exit(1)
+    click.echo(format_explanation(explanation))
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A YYYY-MM-DD option as the ISO date the store compares with (dates are stored as text)."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@main.command()
+@click.option(
+    "--section", type=click.Choice(["政策文件", "绿色制造", "申报通知", "其他"]), help="Only this section."
+)
+@click.option("--region", help="Only notices of this region (湖南 or 湖南省; 全国 for central bodies).")
+@click.option("--agency", help="Only notices whose issuing body contains this (工业和信息化部, 科技).")
+@click.option("--since", metavar="YYYY-MM-DD", callback=_iso_date, help="Dated on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", callback=_iso_date, help="Dated on or before this day.")
+@click.option("--query", "words", metavar="WORDS", help="Words all found in the title, 文号, issuer or body.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most N (0: all)."
+)
+@click.pass_context
+def items(
+    ctx: click.Context,
+    section: str | None,
+    region: str | None,
+    agency: str | None,
+    since: str | None,
+    until: str | None,
+    words: str | None,
+    as_json: bool,
+    limit: int,
+) -> None:
+    """List stored notices, newest first: id, date, section, region, agency, title."""
+    config = _config(ctx)
+    from kuaixun.queries import ItemFilter, find_items, format_items
+    from store.db import Database
+
+    wanted = ItemFilter(
+        section=section,
+        region=region,
+        agency=agency,
+        since=since,
+        until=until,
+        words=tuple((words or "").split()),
+        limit=limit or None,
+    )
+    db = Database(config.store.url)
+    try:
+        found = find_items(db, wanted)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps([item.to_json() for item in found], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_items(found))

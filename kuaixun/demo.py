@@ -22,10 +22,11 @@ Echo = Callable[[str], None]
 
 def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, Any]:
     """The operator's config with its sources pointed at the simulator and a fresh embedded store."""
+    simulated = {site.name for site in web.sites}
     sources = [
         {**source, "listing_url": web.listing_url(source["name"])}
         for source in raw.get("sources", [])
-        if source.get("name") in web.site_names()
+        if source.get("name") in simulated
     ]
     return {
         **raw,

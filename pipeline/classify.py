@@ -1,33 +1,69 @@
 """Which 快讯 section a notice belongs to: 政策文件 / 绿色制造 / 申报通知, or 其他 (never sent).
 
-Weighted cues from config.yaml, looked for in the title (strong) and the body (weak), plus
-the source column's lean; every decision keeps its reasons so ``kuaixun explain`` can show them.
+Weighted cues from config.yaml, looked for where each kind of evidence lives: the title (strong),
+the opening of the body (weak words and phrase patterns), the issuing body, the issuer code of the
+文号 (节 in 工信厅节函 is the energy-saving division), and the source column. The notice's type
+(from the title's form, see :mod:`pipeline.tags`) can add to a section or silence one: a draft put
+out for comment is not policy yet. News cues pull towards 其他. Every decision keeps its reasons,
+the last one being the scores, so ``kuaixun explain`` can show why.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from pipeline.records import ExtractedNotice
+from pipeline.tags import NOTICE_TYPES, notice_type
 
 SECTIONS = ("政策文件", "绿色制造", "申报通知")
 OTHER = "其他"
 BODY_WINDOW = 3000
 """Body characters looked at: the opening states what a notice is about."""
 COLUMN_WEIGHT = 2.0
+SCORES_PREFIX = "scores: "
+"""The last reason of a scored decision: ``scores: 政策文件 3, 绿色制造 0, 申报通知 5``."""
+
+_CODE_END_RE = re.compile(r"[〔\[［(（【]|(?:19|20)\d{2}")
 
 
 class SectionRule(BaseModel):
-    """Cues for one section: words with weights, in the title and in the body."""
+    """Cues for one section, each a word (or pattern) with a weight, grouped by where it is looked for."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: dict[str, float] = {}
     body: dict[str, float] = {}
+    patterns: dict[str, float] = {}
+    """Regular expressions looked for in the body opening: phrases with a variable part (请于…前报送)."""
+    issuer: dict[str, float] = {}
+    """Words in the issuing bodies (落款, else the source's agency)."""
+    doc_number: dict[str, float] = {}
+    """Words in the 文号's issuer code, the part before the year (工信厅节函 in 工信厅节函〔2016〕586号)."""
     columns: tuple[str, ...] = ()
     """Column names (栏目) that lean towards this section."""
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: dict[str, float]) -> dict[str, float]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a regular expression ({exc})") from None
+        return value
+
+
+class TypeRule(BaseModel):
+    """What a notice's type says beyond its words: points for some sections, silence for others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    add: dict[str, float] = {}
+    mute: tuple[str, ...] = ()
+    """Sections this type can never be: they score 0 (a 征求意见稿 is not yet a 政策文件)."""
 
 
 class ClassifyRules(BaseModel):
@@ -36,18 +72,32 @@ class ClassifyRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sections: dict[str, SectionRule] = {}
+    types: dict[str, TypeRule] = {}
+    """Notice type (通知, 公示, 征求意见稿 …, see pipeline.tags.NOTICE_TYPES) → its rule."""
+    order: tuple[str, ...] = SECTIONS
+    """Which section wins a tie: the earlier one."""
+    topics: dict[str, float] = {}
+    """Topic sections and the score at which they win outright, whatever the form scores: the editor
+    files a green call, a green policy and a green 公示 alike under 绿色制造."""
     other_title: dict[str, float] = {}
     """Cues of news, meetings, personnel: they pull towards 其他."""
     threshold: float = 1.0
-    """Below this best score a page is 其他."""
+    """A page whose best section has less evidence of its own (title, body, 文号, type; not the
+    issuer or column priors) is 其他."""
     overrides: dict[str, str] = {}
     """URL or 文号 → section: the editor's last word."""
 
     @model_validator(mode="after")
     def _known(self) -> ClassifyRules:
-        for name in (*self.sections, *self.overrides.values()):
+        named = [*self.sections, *self.overrides.values(), *self.order, *self.topics]
+        for rule in self.types.values():
+            named += [*rule.add, *rule.mute]
+        for name in named:
             if name not in (*SECTIONS, OTHER):
                 raise ValueError(f"unknown section {name!r}; sections are {', '.join((*SECTIONS, OTHER))}")
+        for kind in self.types:
+            if kind not in NOTICE_TYPES:
+                raise ValueError(f"unknown notice type {kind!r}; types are {', '.join(NOTICE_TYPES)}")
         return self
 
 
@@ -66,30 +116,105 @@ def classify(notice: ExtractedNotice, rules: ClassifyRules, column: str | None =
     if override:
         return Decision(override, reasons=(f"override for {notice.doc_number or notice.source_url}",))
     reasons: list[str] = []
-    scores = {name: _score(name, rule, notice, column, reasons) for name, rule in rules.sections.items()}
+    scores, evidence = _section_scores(notice, rules, column, reasons)
     other = sum(w for cue, w in rules.other_title.items() if cue in notice.title)
     if other:
         reasons.append(f"{OTHER}: title has news cues (+{other:g})")
-    best = max(scores, key=lambda name: scores[name], default=OTHER)
-    if not scores or scores[best] < rules.threshold or other >= scores[best]:
-        reasons.append(f"{OTHER}: best score {scores.get(best, 0):g} below threshold or news cues")
-        return Decision(OTHER, scores, tuple(reasons))
-    return Decision(best, scores, tuple(reasons))
+    best = _topic(scores, rules.topics, reasons) or best_section(scores, rules.order)
+    section = OTHER
+    if best is None or evidence[best] < rules.threshold:
+        reasons.append(f"{OTHER}: the page's own evidence is below the threshold {rules.threshold:g}")
+    elif other >= scores[best]:
+        reasons.append(f"{OTHER}: news cues outweigh {best}")
+    else:
+        section = best
+    reasons.append(format_scores(scores))
+    return Decision(section, scores, tuple(reasons))
 
 
-def _score(
+def _section_scores(
+    notice: ExtractedNotice, rules: ClassifyRules, column: str | None, reasons: list[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each section's score, and the part of it the page itself supports (without the priors)."""
+    kind = notice_type(notice.title)
+    type_rule = rules.types.get(kind) if kind else None
+    scores: dict[str, float] = {}
+    evidence: dict[str, float] = {}
+    for name, rule in rules.sections.items():
+        if type_rule and name in type_rule.mute:
+            scores[name] = evidence[name] = 0.0
+            reasons.append(f"{name}: muted, the notice is a {kind}")
+            continue
+        evidence[name] = _evidence(name, rule, notice, reasons)
+        if type_rule and type_rule.add.get(name):
+            evidence[name] += type_rule.add[name]
+            reasons.append(f"{name}: the notice is a {kind} (+{type_rule.add[name]:g})")
+        scores[name] = evidence[name] + _prior(name, rule, notice, column, reasons)
+    return scores, evidence
+
+
+def best_section(scores: dict[str, float], order: tuple[str, ...] = SECTIONS) -> str | None:
+    """The highest-scoring section; on a tie the one earlier in ``order`` (then in ``scores``)."""
+    if not scores:
+        return None
+    rank = {name: i for i, name in enumerate(order)}
+    return max(scores, key=lambda name: (scores[name], -rank.get(name, len(rank))))
+
+
+def _topic(scores: dict[str, float], topics: dict[str, float], reasons: list[str]) -> str | None:
+    """The first topic section whose score reaches its bar, noted in ``reasons``."""
+    for name, bar in topics.items():
+        if scores.get(name, 0) >= bar:
+            reasons.append(f"{name}: topic score {scores[name]:g} reaches {bar:g}, the topic decides")
+            return name
+    return None
+
+
+def format_scores(scores: dict[str, float]) -> str:
+    """The scores as one stored reason line, in the sections' print order."""
+    names = sorted(scores, key=lambda n: SECTIONS.index(n) if n in SECTIONS else len(SECTIONS))
+    return SCORES_PREFIX + ", ".join(f"{name} {scores[name]:g}" for name in names)
+
+
+def issuer_code(doc_number: str | None) -> str:
+    """The 文号's issuer code, where the issuing division shows: 工信厅节函 for 工信厅节函〔2016〕586号,
+    财政部税务总局公告 for 财政部税务总局公告2019年第84号."""
+    return _CODE_END_RE.split(doc_number or "", maxsplit=1)[0]
+
+
+def _evidence(name: str, rule: SectionRule, notice: ExtractedNotice, reasons: list[str]) -> float:
+    """What the page itself says: its title, body opening and 文号."""
+    opening = notice.body_text[:BODY_WINDOW]
+    places = (
+        ("title", rule.title, notice.title),
+        ("body", rule.body, opening),
+        ("文号", rule.doc_number, issuer_code(notice.doc_number)),
+    )
+    score = 0.0
+    for place, cues, text in places:
+        for cue, weight in cues.items():
+            if cue in text:
+                score += weight
+                reasons.append(f"{name}: {place} has {cue} (+{weight:g})")
+    for pattern, weight in rule.patterns.items():
+        found = re.search(pattern, opening)
+        if found:
+            score += weight
+            reasons.append(f"{name}: body has {found.group(0)} (+{weight:g})")
+    return score
+
+
+def _prior(
     name: str, rule: SectionRule, notice: ExtractedNotice, column: str | None, reasons: list[str]
 ) -> float:
+    """What is known before reading: who publishes it and in which column. It tips the balance
+    between sections but never makes a page a notice (a science bureau's news is still news)."""
     score = 0.0
-    for cue, weight in rule.title.items():
-        if cue in notice.title:
+    issuer = " ".join(filter(None, (notice.issuer, notice.agency)))
+    for cue, weight in rule.issuer.items():
+        if cue in issuer:
             score += weight
-            reasons.append(f"{name}: title has {cue} (+{weight:g})")
-    opening = notice.body_text[:BODY_WINDOW]
-    for cue, weight in rule.body.items():
-        if cue in opening:
-            score += weight
-            reasons.append(f"{name}: body has {cue} (+{weight:g})")
+            reasons.append(f"{name}: issuer has {cue} (+{weight:g})")
     if column and any(c in column for c in rule.columns):
         score += COLUMN_WEIGHT
         reasons.append(f"{name}: column {column} (+{COLUMN_WEIGHT:g})")

@@ -20,13 +20,79 @@ from lxml import etree
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 
 SKIP_TAGS = frozenset(
-    "script style noscript iframe frame object embed svg canvas select option button input textarea "
-    "template head link meta map area video audio img source picture".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "frame",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "template",
+        "head",
+        "link",
+        "meta",
+        "map",
+        "area",
+        "video",
+        "audio",
+        "img",
+        "source",
+        "picture",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article center blockquote pre header footer "
-    "nav aside address figure figcaption main caption hr form fieldset legend body html tbody thead "
-    "tfoot tr td th details summary".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "center",
+        "blockquote",
+        "pre",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "address",
+        "figure",
+        "figcaption",
+        "main",
+        "caption",
+        "hr",
+        "form",
+        "fieldset",
+        "legend",
+        "body",
+        "html",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "details",
+        "summary",
+    ]
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _INLINE_KEEP = {"strong": "strong", "b": "b", "em": "em"}
@@ -74,6 +140,11 @@ HINT_XPATH = etree.XPath(
 )
 """Family body containers (TRS, Hanweb, MIIT, gov.cn, MOST, chinatax, Hebei, Shaanxi, Hunan …)."""
 
+_FOOTER_TEXT_RE = re.compile(
+    r"版权所有|ICP备|网站标识码|公网安备|技术支持|主办单位|承办单位|访问次数|浏览次数|建议使用|分辨率|"
+    r"关于我们|联系我们|联系方式|网站地图|返回顶部|当前位置|您的位置|您现在的位置"
+)
+_EMPTY_INLINE_RE = re.compile(r"<(strong|b|em)>\s*</\1>")
 _PROSE_PUNCT_RE = re.compile(r"[，。；：、“”《》（）]")
 
 
@@ -143,9 +214,13 @@ def is_chrome_line(text: str) -> bool:
 
 
 def _text_weight(text: str) -> int:
-    """How much a piece of text counts as prose: its length plus a bonus for sentence punctuation."""
+    """How much a piece of text counts as prose: its length plus a bonus for sentence punctuation.
+
+    Footer furniture (版权所有, 网站标识码, 访问次数 …) counts for nothing, so a short notice does not
+    lose to the footer of its own page.
+    """
     text = text.strip()
-    if not text:
+    if not text or (len(text) < 200 and _FOOTER_TEXT_RE.search(text)):
         return 0
     return len(text) + 2 * len(_PROSE_PUNCT_RE.findall(text))
 
@@ -240,7 +315,7 @@ def find_container(root: etree._Element) -> etree._Element:
         total, linked = text_and_link_length(hint)
         if total < 30 or linked > 0.5 * total:
             continue
-        if total >= 0.5 * dense_total or _is_descendant(dense, hint):
+        if total >= 0.5 * dense_total or _is_descendant(dense, hint) or _is_descendant(hint, dense):
             return hint
     return dense
 
@@ -253,15 +328,25 @@ class _Flattener:
         self.drop_chrome = drop_chrome
         self.blocks: list[Block] = []
         self.tables = 0
+        self.open_tags: list[tuple[str, str]] = []
+        """Inline tags open across a block break: (opening markup, name), re-opened in the next block."""
         self._reset()
         self.align_stack: list[str] = [""]
 
     def _reset(self) -> None:
         self.text: list[str] = []
-        self.html: list[str] = []
+        self.html: list[str] = [markup for markup, _ in self.open_tags]
         self.links: list[tuple[str, str]] = []
         self.kind = "p"
         self.level = 0
+
+    def open_tag(self, markup: str, name: str) -> None:
+        self.html.append(markup)
+        self.open_tags.append((markup, name))
+
+    def close_tag(self) -> None:
+        _, name = self.open_tags.pop()
+        self.html.append(f"</{name}>")
 
     def add_text(self, text: str | None) -> None:
         if text:
@@ -271,7 +356,9 @@ class _Flattener:
     def flush(self) -> None:
         text = clean("".join(self.text))
         if text and not (self.drop_chrome and is_chrome_line(text)) and len(self.blocks) < _MAX_BLOCKS:
-            html = _WS_RE.sub(" ", "".join(self.html)).strip()
+            closing = "".join(f"</{name}>" for _, name in reversed(self.open_tags))
+            html = _WS_RE.sub(" ", "".join(self.html) + closing).strip()
+            html = _EMPTY_INLINE_RE.sub("", html)
             self.blocks.append(
                 Block(self.kind, text, html, self.level, self.align_stack[-1], links=tuple(self.links))
             )
@@ -299,9 +386,9 @@ class _Flattener:
         elif tag == "a":
             self.anchor(el, depth)
         elif tag in _INLINE_KEEP:
-            self.html.append(f"<{_INLINE_KEEP[tag]}>")
+            self.open_tag(f"<{_INLINE_KEEP[tag]}>", _INLINE_KEEP[tag])
             self.walk_children(el, depth)
-            self.html.append(f"</{_INLINE_KEEP[tag]}>")
+            self.close_tag()
         else:
             self.walk_children(el, depth)
 
@@ -320,10 +407,10 @@ class _Flattener:
         href = absolute_url(el.get("href"), self.base_url)
         start = len(self.text)
         if href:
-            self.html.append(f'<a href="{escape(href)}">')
+            self.open_tag(f'<a href="{escape(href)}">', "a")
         self.walk_children(el, depth)
         if href:
-            self.html.append("</a>")
+            self.close_tag()
             label = clean("".join(self.text[start:])) or clean(el.get("title"))
             self.links.append((label, href))
 
@@ -359,9 +446,7 @@ class _Flattener:
             cells_html.append(f"<{cell.tag}{spans}>{'<br>'.join(b.html for b in inner.blocks)}</{cell.tag}>")
         if any(texts) and len(self.blocks) < _MAX_BLOCKS:
             text = "\t".join(texts)
-            self.blocks.append(
-                Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links))
-            )
+            self.blocks.append(Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links)))
 
 
 def _owning_table(row: etree._Element) -> etree._Element | None:

@@ -27,7 +27,8 @@ _CN_YMD_RE = re.compile(
     rf"([{_CN_DIGIT_CLASS}]{{4}}){_SP}年{_SP}([一二三四五六七八九十]{{1,3}}){_SP}月{_SP}"
     rf"([一二三四五六七八九十]{{1,3}}){_SP}[日号]"
 )
-_MD_RE = re.compile(rf"(?<![\d年./-])(\d{{1,2}}){_SP}月{_SP}(\d{{1,2}}){_SP}[日号]")
+_MD_RE = re.compile(rf"(?<![\d年])(\d{{1,2}}){_SP}月{_SP}(\d{{1,2}}){_SP}[日号]")
+_TIME_RE = re.compile(r"[\s\u3000]*(?:[0-2]?\d[:：][0-5]\d(?:[:：][0-5]\d)?|[0-2]?\d时(?:[0-5]?\d分)?)")
 _DASH_MD_RE = re.compile(r"^\s*[\[(（]?(\d{1,2})[-/.](\d{1,2})[\])）]?\s*$")
 _COMPACT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -64,8 +65,8 @@ def cn_number(text: str) -> int | None:
         return None
     if "十" in text:
         tens, _, units = text.partition("十")
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        u = _CN_DIGITS.get(units, None) if units else 0
+        t = _CN_DIGITS.get(tens) if tens else 1
+        u = _CN_DIGITS.get(units) if units else 0
         return None if t is None or u is None else t * 10 + u
     value = 0
     for ch in text:
@@ -106,7 +107,15 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
         if value:
             found.append(DateMatch(m.start(), m.end(), value, False))
     found.sort(key=lambda d: d.start)
-    return found
+    return [_with_time(text, d) for d in found]
+
+
+def _with_time(text: str, match: DateMatch) -> DateMatch:
+    """Extend a date's span over a following time of day (``2019年9月23日09:00``)."""
+    m = _TIME_RE.match(text, match.end)
+    if not m:
+        return match
+    return DateMatch(match.start, m.end(), match.iso, match.explicit_year)
 
 
 def _year_before(found: list[DateMatch], pos: int) -> int | None:

@@ -17,13 +17,9 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
 _CODE = r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z\s\u3000\xa0]{0,30}?"
-_BRACKET_NUMBER = (
-    rf"{_CODE}{_SP}[{re.escape(_OPEN)}]{_SP}(?:19|20)\d{{2}}{_SP}[{re.escape(_CLOSE)}]{_SP}第?{_SP}\d{{1,5}}{_SP}号"
-)
+_BRACKET_NUMBER = rf"{_CODE}{_SP}[{re.escape(_OPEN)}]{_SP}(?:19|20)\d{{2}}{_SP}[{re.escape(_CLOSE)}]{_SP}第?{_SP}\d{{1,5}}{_SP}号"
 _ORDER_NUMBER = rf"[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{{0,30}}?令{_SP}第{_SP}\d{{1,5}}{_SP}号"
-_NOTICE_NUMBER = (
-    rf"(?:[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{{0,40}}?公告{_SP})?(?:19|20)\d{{2}}{_SP}年?{_SP}第{_SP}\d{{1,5}}{_SP}号"
-)
+_NOTICE_NUMBER = rf"(?:[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{{0,40}}?公告{_SP})?(?:19|20)\d{{2}}{_SP}年?{_SP}第{_SP}\d{{1,5}}{_SP}号"
 _BARE_NUMBER = rf"第{_SP}\d{{1,5}}{_SP}号"
 
 DOC_NUMBER_RE = re.compile(rf"(?:{_BRACKET_NUMBER}|{_ORDER_NUMBER}|{_NOTICE_NUMBER})")

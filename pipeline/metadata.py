@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipeline.docnumber import split_title_suffix
+
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
 CATALOG_LABELS: dict[str, str] = {
@@ -45,7 +47,10 @@ _HEADER_DATE_RE = re.compile(
     r"(?<![\u4e00-\u9fff])(?:发布|发文|更新|公开|上传)?(?:时间|日期)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*"
     r"(\d{4}[\s\u3000\xa0]*[-/.年][\s\u3000\xa0]*\d{1,2}[\s\u3000\xa0]*[-/.月][\s\u3000\xa0]*\d{1,2})"
 )
-_HEADER_SOURCE_RE = re.compile(r"(?:信息|文章)?来源[\s\u3000\xa0]*[：:][\s\u3000\xa0]*([^\s\u3000\xa0|｜【】\[\]]{2,40})")
+_HEADER_SOURCE_RE = re.compile(
+    r"(?:信息|文章)?来源[\s\u3000\xa0]*[：:][\s\u3000\xa0]*([^\s\u3000\xa0|｜【】\[\]]{2,40})"
+)
+_NEXT_LABEL_RE = re.compile(r"[\s\u3000\xa0]+[\u4e00-\u9fff]{2,6}[：:]")
 _TEXT_SKIP = {"script", "style", "noscript", "textarea", "option", "select", "template"}
 
 
@@ -99,7 +104,7 @@ def _label_of(text: str) -> tuple[str, str] | None:
     """
     compact = _WS_RE.sub("", text)
     for size in (4, 3, 2):
-        canonical = CATALOG_LABELS.get(compact[:size])
+        canonical = CATALOG_LABELS.get(compact[:size]) if len(compact) >= size else None
         if canonical is None:
             continue
         if len(compact) == size:
@@ -107,6 +112,16 @@ def _label_of(text: str) -> tuple[str, str] | None:
         if compact[size] in "：:":
             return canonical, _value_after_label(text)
     return None
+
+
+def _value_after_label(text: str) -> str:
+    """The text after the first colon, cleaned, up to the next ``label：`` sharing the line
+    (``发布日期：2019-11-11　浏览次数：12``)."""
+    for sep in ("：", ":"):
+        if sep in text:
+            value = _NEXT_LABEL_RE.split(text.split(sep, 1)[1], maxsplit=1)[0]
+            return clean(value)
+    return ""
 
 
 def _cell_of(node: etree._Element) -> etree._Element:
@@ -176,3 +191,149 @@ def read_metadata(root: etree._Element) -> PageMetadata:
         metadata.base_url = base.get("href").strip()
     scan_text_metadata(root, metadata)
     return metadata
+
+
+# --- Title -------------------------------------------------------------------------------------
+
+_TITLE_XPATH = etree.XPath(
+    "//h1 | //h2 | //h3 | //*[@id='ti' or @id='con_title' or contains(@id, 'title') or contains(@id, 'Title')"
+    " or contains(@class, 'title') or contains(@class, 'Title')]"
+)
+_TITLE_SPLIT_RE = re.compile(r"\s+[-_|—–－]+\s+|\s*(?:--|——|_|\||｜)\s*")
+_SITE_LIKE_RE = re.compile(
+    r"(?:网站|门户网站|门户|政府网|人民政府|首页|主页|网|政务公开|信息公开|政府信息公开|通知公告|公示公告|"
+    r"政策文件|政策法规|工作动态|新闻动态|文件发布|最新文件|列表|正文|详情|当前位置.*)$"
+)
+_ORG_ONLY_RE = re.compile(
+    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,20}(?:部|委|局|厅|署|委员会|办公室|办公厅|政府|中心)$"
+)
+_TRUNCATED_RE = re.compile(r"(?:\.{2,}|…+|。{3,})\s*$")
+_TITLE_MAX = 200
+
+
+def _title_key(text: str) -> str:
+    """Comparison key of a title: whitespace removed, full-width parentheses unified."""
+    return _WS_RE.sub("", text).replace("(", "（").replace(")", "）")
+
+
+def _site_names(metadata: PageMetadata) -> set[str]:
+    """Names a title must never be: the site and column names the page declares."""
+    names = {metadata.meta("sitename"), metadata.meta("columnname"), metadata.meta("og:site_name")}
+    return {_title_key(name) for name in names if name}
+
+
+def _plausible_title(text: str, site_names: set[str]) -> bool:
+    """True for text that can be a notice title (not a site/column name, not too short or long)."""
+    key = _title_key(text)
+    if not 4 <= len(key) <= _TITLE_MAX or key in site_names:
+        return False
+    if _SITE_LIKE_RE.search(key) and len(key) <= 20:
+        return False
+    return not _ORG_ONLY_RE.match(key)
+
+
+def dom_title_candidates(root: etree._Element) -> list[str]:
+    """Visible headings and title-classed elements (h1, #con_title, .article-title …), link-only ones excluded."""
+    found: list[str] = []
+    for el in _TITLE_XPATH(root)[:40]:
+        if el.tag in ("title", "meta", "script", "style"):
+            continue
+        text = clean("".join(el.itertext()))
+        if not text or len(text) > _TITLE_MAX:
+            continue
+        link_text = clean("".join(t for a in el.iter("a") for t in a.itertext()))
+        if link_text and len(link_text) >= 0.8 * len(text):
+            continue
+        found.append(text)
+    return found
+
+
+TITLE_ENDINGS = (
+    "通知", "意见", "公告", "公示", "办法", "决定", "方案", "函", "通报", "名单", "指南", "规划", "细则",
+    "报告", "批复", "规定", "要点", "纲要", "计划", "标准", "目录", "清单", "条例", "说明", "公报", "通告",
+    "指引", "决议", "命令", "令", "议案", "纪要", "实施意见", "若干意见", "指导意见",
+)  # fmt: skip
+"""How notice titles end (公文 kinds); used to spot an unmarked title line."""
+_NEAR_TEXTS = 40
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "a", "option", "select", "textarea", "title"})
+
+
+def preceding_title_candidates(root: etree._Element, container: etree._Element) -> list[str]:
+    """Title-like lines just above the body container, for pages with no heading markup.
+
+    Old table layouts print the title as ``<td><b>…</b></td>`` with no class; the nearest short
+    text before the body that ends like a 公文 title (…的通知, …名单公示) is taken.
+    """
+    texts: list[str] = []
+    for el in root.iter():
+        if el is container:
+            break
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TEXT_TAGS or not el.text:
+            continue
+        text = clean(el.text)
+        if 6 <= len(text) <= 150 and (text.endswith(TITLE_ENDINGS) or text.startswith("关于")):
+            texts.append(text)
+            texts = texts[-_NEAR_TEXTS:]
+    return texts[-3:]
+
+
+def html_title_parts(title: str | None) -> list[str]:
+    """``<title>`` split on its site-name separators (``标题 - 站点``, ``标题_栏目_站点``)."""
+    if not title:
+        return []
+    parts = [clean(part) for part in _TITLE_SPLIT_RE.split(title)]
+    return [part for part in parts if part]
+
+
+def choose_title(
+    metadata: PageMetadata,
+    dom_candidates: list[str],
+    first_line: str | None,
+    listing_title: str | None,
+    near_candidates: list[str] | None = None,
+) -> str | None:
+    """The notice's own title, by weighted agreement between every source that states it.
+
+    Sources: the listing title (strongest; a ``...``-cut one only selects candidates by prefix),
+    visible headings, the 公开目录 标题, the ArticleTitle meta, the body's first line and ``<title>``
+    parts. Metas may be blank or stale, so no single source decides alone.
+    """
+    sites = _site_names(metadata)
+    sources: list[tuple[str, float]] = []
+    sources += [(text, 2.0) for text in dom_candidates]
+    if metadata.catalog.get("标题"):
+        sources.append((metadata.catalog["标题"], 2.0))
+    for name in ("articletitle", "title", "og:title"):
+        if metadata.metas.get(name):
+            sources.append((metadata.metas[name], 1.5))
+    if first_line:
+        sources.append((first_line, 1.0))
+    sources += [(text, 1.5) for text in near_candidates or []]
+    sources += [(part, 1.0) for part in html_title_parts(metadata.html_title)]
+    prefix = None
+    if listing_title and clean(listing_title):
+        if _TRUNCATED_RE.search(listing_title):
+            prefix = _title_key(_TRUNCATED_RE.sub("", listing_title))
+        else:
+            sources.append((clean(listing_title), 3.0))
+    stripped = [(split_title_suffix(clean(text))[0], weight) for text, weight in sources]
+    candidates = [(text, weight) for text, weight in stripped if _plausible_title(text, sites)]
+    if not candidates:
+        return None
+    best: tuple[float, int, str] | None = None
+    for text, _ in candidates:
+        key = _title_key(text)
+        score = 0.0
+        for other, weight in candidates:
+            other_key = _title_key(other)
+            if other_key == key:
+                score += weight
+            elif len(key) >= 6 and len(other_key) >= 6 and (key in other_key or other_key in key):
+                score += 0.4 * weight
+        if prefix and len(prefix) >= 4 and key.startswith(prefix):
+            score += 3.0
+        rank = (score, len(key), text)
+        if best is None or rank[:2] > best[:2]:
+            best = rank
+    assert best is not None
+    return best[2]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pipeline.classify import ClassifyRules, Decision, classify
 from pipeline.extract import extract_page
 from pipeline.records import ExtractedNotice
+from pipeline.tags import agencies, notice_type, regions
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,24 @@ def process_page(
     is the notice's normalized URL when it differs (a redirect). Raises ExtractionError.
     """
     record = extract_page(body, url, content_type, listing_title=listing_title, listing_date=listing_date)
-    record = dataclasses.replace(
-        record,
-        source_url=identity or record.source_url,
-        region=record.region or hints.region,
-        agency=record.agency or hints.agency,
-    )
+    record = tag(dataclasses.replace(record, source_url=identity or record.source_url), hints)
     decision = classify(record, rules, column=hints.column)
     return dataclasses.replace(record, category=decision.section), decision
+
+
+def tag(record: ExtractedNotice, hints: SourceHints) -> ExtractedNotice:
+    """Add the type, regions and agencies the title and 落款 name; the source fills what they do not.
+
+    The primary ``region``/``agency`` stay what extraction found, else the configured source's (a
+    stable key for filters and the digest), else the first tag.
+    """
+    places = regions(f"{record.title} {record.issuer or ''}", default=hints.region)
+    bodies = agencies(record.issuer, default=hints.agency)
+    return dataclasses.replace(
+        record,
+        notice_type=notice_type(record.title),
+        regions=places,
+        agencies=bodies,
+        region=record.region or hints.region or next(iter(places), None),
+        agency=record.agency or hints.agency or next(iter(bodies), None),
+    )

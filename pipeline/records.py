@@ -52,7 +52,15 @@ class ExtractedNotice:
     category: str | None = None
     """快讯 section: 政策文件 / 绿色制造 / 申报通知 / 其他."""
     region: str | None = None
+    """地区, the primary one: the first of ``regions``, else the source's."""
     agency: str | None = None
+    """发布机关, the primary one: the first of ``agencies``, else the source's."""
+    notice_type: str | None = None
+    """公文 type from the title (通知, 意见, 公告, 征求意见稿 …), None for news; see pipeline.tags."""
+    regions: tuple[str, ...] = ()
+    """Every province or city the title and issuer name (全国 for central bodies)."""
+    agencies: tuple[str, ...] = ()
+    """Every signing body, in the 落款's order."""
     posted_date: str | None = None
     """The date the site shows for the posting (listing or page header), ISO."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -63,4 +71,6 @@ class ExtractedNotice:
         data = asdict(self)
         data["attachments"] = [asdict(a) for a in self.attachments]
         data["deadlines"] = [asdict(d) for d in self.deadlines]
+        data["regions"] = list(self.regions)
+        data["agencies"] = list(self.agencies)
         return data

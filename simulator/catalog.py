@@ -174,7 +174,9 @@ class _Builder:
         self.bases: dict[str, int] = {}
         self.kinds = _KindChooser()
 
-    def _free_path(self, site: SiteSpec, day: date, serial: int, pattern: str, ext: str = "") -> tuple[str, int]:
+    def _free_path(
+        self, site: SiteSpec, day: date, serial: int, pattern: str, ext: str = ""
+    ) -> tuple[str, int]:
         """First free path of the pattern, bumping the serial on collision."""
         while True:
             key = f"{site.name}|{serial}|{day}"
@@ -204,7 +206,7 @@ class _Builder:
             if site is not None:
                 return site, path
             log.warning("seed %r: host %s is not simulated; placing it by issuer", seed.title, host)
-        site = site_for_issuer(*seed.signers, seed.title, *seed.paragraphs[:1])
+        site = site_for_issuer(*seed.signers, seed.title)
         if site is None:
             log.warning("seed %r: no issuer site found; placing it on %s", seed.title, self.sites[0].name)
             site = self.sites[0]
@@ -260,8 +262,8 @@ class _Builder:
         atts: list[Attachment] = []
         for n, name in enumerate(seed.attachments, start=1):
             kind, filename = self.kinds.choose(name)
-            if page.kind == PDF_ONLY or name.lstrip().startswith("《"):
-                # The PDF carries everything; a 《…》 reference names another document, not a file.
+            if page.kind == PDF_ONLY:
+                # The PDF carries the whole notice; nothing else is linked.
                 atts.append(Attachment(name, filename, kind, None))
                 continue
             path = expand(
@@ -301,15 +303,15 @@ class _Builder:
             anchor = max(notice_days, default=_DEFAULT_ANCHOR)
             base = self._base(site)
             for i, item in enumerate(news_items(site, anchor)):
-                serial = base - (anchor - item.day).days * 13 - i - 1
-                path, serial = self._free_path(site, item.day, serial, site.detail_pattern)
+                serial = base - (anchor - item.date).days * 13 - i - 1
+                path, serial = self._free_path(site, item.date, serial, site.detail_pattern)
                 self.pages.append(
                     Page(
                         site=site,
                         path=path,
                         kind=NEWS,
                         title=item.title,
-                        day=item.day,
+                        day=item.date,
                         time=_time_of(path),
                         serial=serial,
                         seq=-1,

@@ -51,7 +51,7 @@ _TOPICS = {
 # (title, paragraphs). Placeholders: agency leader place topic year md.
 _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "{leader}赴{place}调研{topic}工作",
+        "{agency}{leader}赴{place}调研{topic}工作",
         (
             "{md}，{agency}{leader}带队赴{place}调研{topic}工作，深入企业生产车间和项目现场，"
             "详细了解企业生产经营、项目建设进展和发展中遇到的困难问题。",
@@ -80,7 +80,7 @@ _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "{leader}会见{place}党政代表团一行",
+        "{agency}{leader}会见{place}党政代表团一行",
         (
             "{md}，{agency}{leader}会见{place}党政代表团一行，双方就深化{topic}合作进行了座谈交流。",
             "{agency}有关处室负责同志参加会见。",
@@ -128,7 +128,7 @@ _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "{leader}出席{place}{topic}交流对接会",
+        "{agency}{leader}出席{place}{topic}交流对接会",
         (
             "{md}，{place}{topic}交流对接会举行，{agency}{leader}出席并致辞。",
             "对接会上，部分企业和机构进行了项目推介和经验交流。",
@@ -139,9 +139,9 @@ _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("{md}，{agency}召开机关干部大会，传达学习有关会议精神，对近期重点工作进行部署。",),
     ),
     (
-        "{agency}与{place}人民政府举行工作会商",
+        "{agency}与{place}举行工作会商",
         (
-            "{md}，{agency}与{place}人民政府举行工作会商，双方围绕{topic}等事项深入交流。",
+            "{md}，{agency}与{place}举行工作会商，双方围绕{topic}等事项深入交流。",
             "双方表示，将进一步加强沟通协作，形成工作合力。",
         ),
     ),
@@ -161,7 +161,7 @@ _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "{leader}一行到{place}督导{topic}工作",
+        "{agency}{leader}一行到{place}督导{topic}工作",
         ("{md}，{agency}{leader}一行到{place}督导{topic}工作，实地查看重点项目进展情况。",),
     ),
     (
@@ -191,7 +191,7 @@ _SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("{md}，{place}{topic}现场观摩会举行，{agency}有关负责同志参加观摩。",),
     ),
     (
-        "{leader}到联系点企业走访调研",
+        "{agency}{leader}到联系点企业走访调研",
         (
             "{md}，{agency}{leader}到{place}联系点企业走访调研，与企业负责人座谈，"
             "了解企业在{topic}方面的需求。",
@@ -253,7 +253,22 @@ def news_items(site: SiteSpec, anchor: date) -> list[NewsItem]:
 
 #: Rows some listings carry that point at other hosts (never fetched, never in the truth).
 EXTERNAL_LINKS: tuple[tuple[str, str], ...] = (
-    ("国务院新闻办公室举行新闻发布会介绍前三季度工业通信业发展情况", "http://www.gov.cn/xinwen/2019-10/18/content_5441435.htm"),
-    ("【人民网】科技创新为高质量发展注入强劲动力", "http://www.people.com.cn/n1/2019/0916/c32306-31355210.html"),
-    ("【新华网】我国制造业增加值连续多年位居世界第一", "http://www.xinhuanet.com/fortune/2019-09/20/c_1125019786.htm"),
+    (
+        "国务院新闻办公室举行新闻发布会介绍前三季度工业通信业发展情况",
+        "http://www.gov.cn/xinwen/2019-10/18/content_5441435.htm",
+    ),
+    (
+        "【人民网】科技创新为高质量发展注入强劲动力",
+        "http://www.people.com.cn/n1/2019/0916/c32306-31355210.html",
+    ),
+    (
+        "【新华网】我国制造业增加值连续多年位居世界第一",
+        "http://www.xinhuanet.com/fortune/2019-09/20/c_1125019786.htm",
+    ),
+)
+
+#: Listing rows of old sites whose link is ``javascript:void(0)`` (media items opened by script).
+VOID_TITLES: tuple[str, ...] = (
+    "【图解】一图读懂{agency}年度重点工作",
+    "【视频】{agency}政府开放日活动回顾",
 )

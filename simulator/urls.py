@@ -26,8 +26,8 @@ def expand(pattern: str, *, day: date, key: str, serial: int, extra: dict[str, s
     """Fill a site's path pattern (``SiteSpec.detail_pattern`` / ``attach_pattern``).
 
     Placeholders: y m d (not padded, as in Hanweb ``/art/2019/9/9/``), mm dd yyyymm ymd hms,
-    id (``serial``), hex (32 hex digits), digits12, ts (13-digit epoch ms), plus ``extra``
-    (listing_dir, page_dir, ext, showname, n).
+    id (``serial``), id5 (its last five digits), hex (32 hex digits), digits12,
+    ts (13-digit epoch ms), plus ``extra`` (listing_dir, page_dir, ext, showname, n).
     """
     h = digest(key)
     secs = stable_int(key, "time", lo=8 * 3600, hi=18 * 3600)
@@ -43,6 +43,7 @@ def expand(pattern: str, *, day: date, key: str, serial: int, extra: dict[str, s
         "ymd": day.strftime("%Y%m%d"),
         "hms": hms,
         "id": str(serial),
+        "id5": f"{serial % 100000:05d}",
         "hex": h,
         "digits12": str(int(h[:15], 16))[-12:].rjust(12, "0"),
         "ts": str(epoch_ms + stable_int(key, "ms", hi=1000)),

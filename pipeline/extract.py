@@ -1,0 +1,352 @@
+"""Extraction of every field of one government notice page: a pure function of the page.
+
+The pipeline, each step a small module: bytes are checked (empty, binary, challenge, too large) and
+decoded (:mod:`pipeline.charset`); PDFs go through :mod:`pipeline.pdftext`; HTML is parsed once with
+lxml, its metas and 公开目录 read (:mod:`pipeline.metadata`), its body container found and flattened
+into blocks (:mod:`pipeline.content`), the blocks split along the shape of a 公文
+(:mod:`pipeline.structure`), and the fields derived: 文号 (:mod:`pipeline.docnumber`), dates
+(:mod:`pipeline.dates`), attachments, deadlines and the sanitized body HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from pipeline.attachments import collect_attachments, is_file_url, names_from_text
+from pipeline.charset import decode_html
+from pipeline.content import Block, absolute_url, clean, find_container, flatten, parse_html
+from pipeline.dates import date_from_url, parse_date, year_of
+from pipeline.deadlines import find_deadlines
+from pipeline.docnumber import find_doc_number, split_title_suffix
+from pipeline.metadata import (
+    TITLE_ENDINGS,
+    PageMetadata,
+    choose_title,
+    dom_title_candidates,
+    html_title_parts,
+    preceding_title_candidates,
+    read_metadata,
+)
+from pipeline.pdftext import pdf_blocks
+from pipeline.records import Attachment, ExtractedNotice
+from pipeline.sanitize import blocks_to_html
+from pipeline.structure import NoticeShape, analyse, compact
+
+MAX_HTML_BYTES = 4 * 1024 * 1024
+"""Larger HTML bodies are refused: no notice page is that big, junk and traps are."""
+MAX_PDF_BYTES = 40 * 1024 * 1024
+
+_CHALLENGE_MARKERS = ("$_ts", "__jsl_clearance", "C3VK=", "_$xx()", "acw_sc__v2")
+_CHALLENGE_TITLE_RE = re.compile(
+    r"访问异常|安全验证|访问验证|人机验证|请开启JavaScript|WAF|拦截|Access Denied", re.I
+)
+_HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br)\b", re.I)
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "a ZIP/Office archive",
+    b"\xd0\xcf\x11\xe0": "an OLE (doc/xls) file",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"Rar!": "a RAR archive",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"7z\xbc\xaf": "a 7z archive",
+}
+_ATTACHMENT_AREA_XPATH = etree.XPath(
+    "//*[contains(@class, 'attach') or contains(@id, 'attach') or contains(@class, 'fujian')"
+    " or contains(@id, 'fujian') or contains(@class, 'enclosure') or contains(@class, 'xgfj')"
+    " or contains(@id, 'xgfj') or contains(@class, 'appendix') or contains(@class, 'download')"
+    " or contains(@class, 'file') or contains(@id, 'file')]//a[@href]"
+)
+_MIN_BODY_CHARS = 20
+_CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+
+
+class ExtractionError(ValueError):
+    """The page cannot be read as a notice; the message says why in one line."""
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    listing_title: str | None = None,
+    listing_date: str | None = None,
+) -> ExtractedNotice:
+    """Every field of the notice a page holds (HTML or PDF).
+
+    Raises :class:`ExtractionError` (and nothing else) for pages that are not a readable notice:
+    empty, binary, too large, anti-bot challenges, truncated or unparseable.
+    """
+    try:
+        return _extract(body, url, content_type, listing_title, listing_date)
+    except ExtractionError:
+        raise
+    except RecursionError as exc:
+        raise ExtractionError(f"page structure too deeply nested: {url}") from exc
+    except Exception as exc:  # a heuristic bug must not take the crawl down: report it per page
+        raise ExtractionError(f"extraction failed ({type(exc).__name__}: {exc}): {url}") from exc
+
+
+def _extract(
+    body: bytes, url: str, content_type: str | None, listing_title: str | None, listing_date: str | None
+) -> ExtractedNotice:
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise ExtractionError(f"body is {type(body).__name__}, not bytes")
+    body = bytes(body)
+    if not body.strip():
+        raise ExtractionError("empty body")
+    if is_pdf(body):
+        return _extract_pdf(body, url, listing_title, listing_date)
+    _check_bytes(body, content_type)
+    text, codec = decode_html(body, content_type)
+    _check_text(text)
+    if not _CLOSING_RE.search(text):
+        raise ExtractionError("truncated page: no closing </body> or </html>")
+    try:
+        root = parse_html(text)
+    except (ValueError, etree.ParserError) as exc:
+        raise ExtractionError(f"not parseable as HTML: {exc}") from exc
+    return _extract_html(root, text, url, codec, listing_title, listing_date)
+
+
+def is_pdf(body: bytes) -> bool:
+    """PDF bodies are recognised by their magic number, whatever the Content-Type says."""
+    return body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF")
+
+
+def _check_bytes(body: bytes, content_type: str | None) -> None:
+    """Refuse bodies that cannot be an HTML notice before decoding them."""
+    if len(body) > MAX_HTML_BYTES:
+        raise ExtractionError(f"body too large ({len(body)} bytes)")
+    for magic, what in _BINARY_MAGIC.items():
+        if body.startswith(magic):
+            raise ExtractionError(f"binary body: {what}, not HTML")
+    head = body[:8192]
+    controls = sum(1 for b in head if b < 0x09 or 0x0E <= b < 0x20)
+    if controls > max(8, len(head) // 100):
+        raise ExtractionError("binary body (control bytes), not HTML")
+    if not _HTML_TAG_RE.search(body[:65536]):
+        kind = (content_type or "").split(";")[0].strip() or "unknown type"
+        raise ExtractionError(f"not HTML ({kind}): no HTML tags")
+
+
+def _check_text(text: str) -> None:
+    """Refuse anti-bot challenges (瑞数 $_ts, 加速乐 __jsl_clearance, C3VK, 访问异常 pages)."""
+    if len(text) < 30_000 and any(marker in text for marker in _CHALLENGE_MARKERS):
+        raise ExtractionError("anti-bot challenge page, not the notice")
+    head = text[:4096]
+    m = re.search(r"<title[^>]*>(.*?)</title", head, re.I | re.S)
+    if m and _CHALLENGE_TITLE_RE.search(m.group(1)):
+        raise ExtractionError(f"blocked page: {clean(m.group(1))[:60]}")
+    if len(text) < 5000 and ("访问异常" in text or ("document.cookie" in text and "location" in text)):
+        raise ExtractionError("anti-bot challenge page, not the notice")
+
+
+def _extract_html(
+    root: etree._Element,
+    text: str,
+    url: str,
+    codec: str,
+    listing_title: str | None,
+    listing_date: str | None,
+) -> ExtractedNotice:
+    metadata = read_metadata(root)
+    base = absolute_url(metadata.base_url, url) if metadata.base_url else url
+    base = base or url
+    container = find_container(root)
+    blocks = flatten(container, base)
+    if sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS:
+        raise ExtractionError("no notice text on the page")
+    dom_titles = dom_title_candidates(root)
+    first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
+    near = preceding_title_candidates(root, container)
+    title = choose_title(metadata, dom_titles, first_line, listing_title, near)
+    if not title:
+        raise ExtractionError("no title found")
+    shape = analyse(blocks, title)
+    if not shape.body and not shape.annex:
+        raise ExtractionError("no notice body found")
+    links = [link for block in blocks for link in block.links]
+    links += _outside_file_links(root, container, base)
+    titles = _TitleSources(dom_titles, listing_title)
+    return _notice(url, title, metadata, shape, blocks, links, titles, listing_date, codec)
+
+
+def _pdf_title(blocks: list[Block], listing_title: str | None) -> str:
+    """A PDF's title: the listing title when whole, else the first line(s) up to a title ending."""
+    if listing_title and clean(listing_title) and not re.search(r"(?:\.{2,}|…+)\s*$", listing_title):
+        return split_title_suffix(clean(listing_title))[0]
+    title = ""
+    for block in blocks[:4]:
+        candidate = title + block.text
+        if title and (len(candidate) > 120 or block.text.endswith(("：", ":"))):
+            break
+        title = candidate
+        if title.endswith(TITLE_ENDINGS):
+            break
+    return title
+
+
+def _extract_pdf(
+    body: bytes, url: str, listing_title: str | None, listing_date: str | None
+) -> ExtractedNotice:
+    """A PDF notice: text layer → blocks → the same shape analysis as HTML."""
+    if len(body) > MAX_PDF_BYTES:
+        raise ExtractionError(f"PDF too large ({len(body)} bytes)")
+    try:
+        blocks = pdf_blocks(body)
+    except Exception as exc:  # pdfminer raises many types on broken files
+        raise ExtractionError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    title = _pdf_title(blocks, listing_title)
+    if not title:
+        raise ExtractionError("PDF without a title line")
+    shape = analyse(blocks, title)
+    metadata = PageMetadata()
+    titles = _TitleSources([], listing_title)
+    return _notice(url, title, metadata, shape, blocks, [], titles, listing_date, "pdf")
+
+
+def _outside_file_links(root: etree._Element, container: etree._Element, base: str) -> list[tuple[str, str]]:
+    """File links in attachment areas outside the body container (NDRC ``div.attachment`` …)."""
+    inside = set(container.iter("a"))
+    found: list[tuple[str, str]] = []
+    for a in _ATTACHMENT_AREA_XPATH(root):
+        if a in inside:
+            continue
+        href = absolute_url(a.get("href"), base)
+        if href and is_file_url(href):
+            found.append((clean("".join(a.itertext())) or clean(a.get("title")), href))
+    return found
+
+
+def _title_doc_number(
+    title: str, metadata: PageMetadata, dom_titles: list[str], listing: str | None
+) -> str | None:
+    """A 文号 written as the title's suffix in any title source (NDRC: ``标题(发改产业〔2019〕1762号)``)."""
+    key = compact(title)
+    sources = [
+        listing,
+        metadata.meta("articletitle"),
+        metadata.catalog.get("标题"),
+        *dom_titles,
+        *html_title_parts(metadata.html_title),
+    ]
+    for source in sources:
+        if not source:
+            continue
+        stripped, number = split_title_suffix(clean(source))
+        if number and compact(stripped) == key:
+            return number
+    return None
+
+
+def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> str | None:
+    """The posting date: PubDate-style metas, 公开目录 发布日期, visible 发布时间, listing, URL."""
+    year = year_of(date_from_url(url))
+    for value in (
+        metadata.meta("pubdate", "firstpublishedtime", "publishdate", "publishtime", "dc.date"),
+        metadata.catalog.get("发布日期"),
+        metadata.header_date,
+    ):
+        day = parse_date(value)
+        if day:
+            return day
+    return parse_date(listing_date, year) or date_from_url(url)
+
+
+def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeShape) -> str | None:
+    """This notice's 文号: 公开目录 field, else title suffix, else a 文号-alone line above the body."""
+    field = metadata.catalog.get("发文字号")
+    if field:
+        number = find_doc_number(field)
+        if number:
+            return number
+    return title_number or shape.header_doc_number
+
+
+def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str | None]:
+    """(issuer, where it came from): signing bodies joined by 、 (``signature``), else 公开目录
+    发文机关 (``catalog``), else the ContentSource meta (``meta``)."""
+    if shape.signers:
+        return "、".join(shape.signers), "signature"
+    value = clean(metadata.catalog.get("发文机关"))
+    if value:
+        return value, "catalog"
+    value = clean(metadata.meta("contentsource", "source"))
+    return (value, "meta") if value else (None, None)
+
+
+def _attachments(blocks: list[Block], shape: NoticeShape, links: list[tuple[str, str]]) -> list[Attachment]:
+    """Linked files and 附件 names from the body (and annex) text, deduplicated."""
+    body = [b for b in shape.body if b.kind != "tr"]
+    names = names_from_text([b.text for b in body], [b.kind == "li" for b in body])
+    # A 附件 list printed right after the signature date still lists the notice's files.
+    leading = _leading_list(shape.annex)
+    names += names_from_text([b.text for b in leading], [b.kind == "li" for b in leading])
+    return collect_attachments(links, names)
+
+
+def _leading_list(annex: list[Block]) -> list[Block]:
+    """The ``附件：…`` list lines at the very start of the annex (not annex headings or content)."""
+    if not annex or not re.match(r"^附[\s\u3000]*件[\s\u3000]*[0-9０-９]*[\s\u3000]*[：:]", annex[0].text):
+        return []
+    out = [annex[0]]
+    for block in annex[1:]:
+        if block.kind == "li" or re.match(r"^[（(]?[0-9０-９]+[)）.．、]", block.text):
+            out.append(block)
+        else:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class _TitleSources:
+    """Title texts besides the metas, kept to recover a 文号 suffix from any of them."""
+
+    dom: list[str]
+    listing: str | None
+
+
+def _notice(
+    url: str,
+    title: str,
+    metadata: PageMetadata,
+    shape: NoticeShape,
+    blocks: list[Block],
+    links: list[tuple[str, str]],
+    titles: _TitleSources,
+    listing_date: str | None,
+    codec: str,
+) -> ExtractedNotice:
+    """Assemble the record from the page's metadata and its analysed shape."""
+    title_number = _title_doc_number(title, metadata, titles.dom, titles.listing)
+    posted = _posted_date(metadata, listing_date, url)
+    publish = shape.date or parse_date(metadata.catalog.get("成文日期")) or shape.header_date or posted
+    body_text = "\n".join(b.text for b in shape.body)
+    issuer, issuer_source = _issuer(metadata, shape)
+    extra: dict[str, Any] = {
+        "metas": metadata.metas,
+        "catalog": metadata.catalog,
+        "charset": codec,
+        "issuer_source": issuer_source,
+    }
+    return ExtractedNotice(
+        source_url=url,
+        title=title,
+        doc_number=_doc_number(metadata, title_number, shape),
+        publish_date=publish,
+        issuer=issuer,
+        addressee=shape.addressee,
+        body_text=body_text,
+        body_html=blocks_to_html(shape.body),
+        annex_text="\n".join(b.text for b in shape.annex),
+        attachments=tuple(_attachments(blocks, shape, links)),
+        deadlines=tuple(find_deadlines(body_text, publish)),
+        posted_date=posted,
+        extra=extra,
+    )

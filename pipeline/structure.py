@@ -1,0 +1,368 @@
+"""The shape of an official document, read from its blocks.
+
+A 公文 runs: title (often repeated in the body), an optional issuer letterhead, the 文号 line, the
+主送 addressee line ending in ``：``, the body (numbered sections, ``附件：`` list, ``特此通知``), the
+signature block (signing bodies one per line, right-aligned, then the date) and sometimes annex
+content (tables, forms, contacts). These heuristics split a block list along that shape without
+knowing the site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.content import Block, is_chrome_line
+from pipeline.dates import date_line, find_dates
+from pipeline.docnumber import line_doc_number
+
+_WS_RE = re.compile(r"[\s\u3000\xa0]+")
+_HEADER_WINDOW = 14
+_ADDRESSEE_WINDOW = 6
+_SIGNER_LOOKBACK = 24
+
+_META_LINE_RE = re.compile(
+    r"^[【\[]?(?:发布时间|发布日期|发文日期|更新时间|时间|日期|来源|信息来源|文章来源|作者|浏览|点击|阅读|字号|字体|"
+    r"索\s*引\s*号|发文机关|主题分类|成文日期|发文字号|标\s*题|主题词|有效性|发布机构|分\s*类)"
+)
+_ORG_END = (
+    "部", "委", "局", "厅", "署", "办", "院", "行", "会", "府", "室", "处", "中心", "集团", "公司", "协会",
+    "小组", "站", "所", "司", "馆", "社", "队", "组", "科", "团", "委员会", "政府", "银行", "大学", "学院",
+    "学校", "党组", "联合会", "总队", "支队", "基地", "办公厅", "办公室", "法院", "检察院", "管委会",
+)  # fmt: skip
+_ADDRESSEE_END = (
+    *_ORG_END,
+    "单位",
+    "企业",
+    "部门",
+    "机构",
+    "人员",
+    "高校",
+    "院所",
+    "同志",
+    "园区",
+    "地区",
+    "区",
+    "市",
+    "县",
+    "省",
+)
+_STRONG_LEFT_END = (
+    "部", "委", "局", "厅", "署", "办", "院", "行", "政府", "委员会", "监会", "协会", "联合会", "集团",
+    "总局", "办公室", "办公厅", "管委会", "中心",
+)  # fmt: skip
+_STRONG_RIGHT_END = tuple(end for end in _STRONG_LEFT_END if end != "中心")
+_CONTINUATION_START = (
+    "办公", "委员", "直属", "机关", "党组", "分", "驻", "派出", "所属", "下属", "内设", "有限", "股份", "员",
+    "总", "厅", "局", "部", "会", "司", "处", "科", "室",
+)  # fmt: skip
+_NO_SPLIT_LEFT = ("国务院", "中共中央", "省委", "市委")
+_NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[)）.．、]")
+_ANNEX_HEADING_RE = re.compile(r"^附[\s\u3000]*[件表][\s\u3000]*[0-9０-９一二三四五六七八九十]*[\s\u3000]*$")
+_SEAL_RE = re.compile(r"[（(][^）)]{0,6}(?:盖章|公章|印章|章)[)）]")
+_NOT_SIGNER_START = (
+    "附件",
+    "附表",
+    "特此",
+    "联系",
+    "电话",
+    "地址",
+    "邮箱",
+    "网址",
+    "抄送",
+    "注",
+    "备注",
+    "传真",
+)
+_SENTENCE_PUNCT = set("，。；！？：:,;!?")
+_SIGNER_SPLIT_RE = re.compile(r"[\s\u3000\xa0、]+")
+
+
+@dataclass
+class NoticeShape:
+    """Where each part of the notice lies in the block list."""
+
+    header_doc_number: str | None = None
+    """文号 from a line that consists of the 文号 alone, above the body."""
+    header_date: str | None = None
+    """A date-only line above the body (some templates print the 成文日期 there)."""
+    addressee: str | None = None
+    body: list[Block] = field(default_factory=list)
+    signers: list[str] = field(default_factory=list)
+    date: str | None = None
+    """The date under the signature, ISO."""
+    annex: list[Block] = field(default_factory=list)
+
+
+def compact(text: str) -> str:
+    """Text with all whitespace removed, for comparisons that typesetting spaces must not break."""
+    return _WS_RE.sub("", text)
+
+
+def _is_title_line(text: str, title: str) -> bool:
+    """True when a line repeats the title (whole, a wrapped piece of it, or the title plus 文号)."""
+    line, full = compact(text), compact(title)
+    if not line or not full:
+        return False
+    if line == full:
+        return True
+    if len(line) >= 6 and line in full:
+        return True
+    return line.startswith(full) and len(line) <= len(full) + 24 and not line.endswith(("。", "："))
+
+
+def is_org_name(text: str) -> bool:
+    """True for a short line naming an organisation (ends like 部/委/局/厅/中心/政府 …)."""
+    text = _SEAL_RE.sub("", text).strip()
+    return 2 <= len(text) <= 40 and text.endswith(_ORG_END)
+
+
+def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
+    """True for lines above the body: title repeats, 文号, dates, meta lines, 公开目录 rows, chrome."""
+    text = block.text
+    if block.kind == "tr":
+        return bool(_META_LINE_RE.match(text)) or "索引号" in compact(text)
+    if _is_title_line(text, title):
+        return True
+    number = line_doc_number(text)
+    if number:
+        shape.header_doc_number = shape.header_doc_number or number
+        return True
+    day = date_line(text)
+    if day:
+        shape.header_date = shape.header_date or day
+        return True
+    return bool(_META_LINE_RE.match(text)) or is_chrome_line(text)
+
+
+def _skip_header(blocks: list[Block], title: str, shape: NoticeShape) -> int:
+    """Index of the first block after the header lines."""
+    i = 0
+    limit = min(len(blocks), _HEADER_WINDOW)
+    while i < limit:
+        block = blocks[i]
+        if _header_line(block, title, shape):
+            i += 1
+            continue
+        # An issuer letterhead (宁波市经济和信息化局 / …文件) directly above the 文号 or title line.
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        letterhead = is_org_name(block.text) or compact(block.text).endswith("文件")
+        if letterhead and nxt is not None and (line_doc_number(nxt.text) or _is_title_line(nxt.text, title)):
+            i += 1
+            continue
+        break
+    return i
+
+
+def is_addressee(text: str) -> bool:
+    """True for a 主送 line: 各省、自治区…有关部门： — addressed units ending with a colon."""
+    text = text.strip()
+    if not text.endswith(("：", ":")) or not 3 <= len(text) <= 300:
+        return False
+    core = text[:-1].strip()
+    if any(
+        word in core
+        for word in ("。", "如下", "通知", "附件", "联系", "电话", "时间", "地址", "邮箱", "网址")
+    ):
+        return False
+    if any(word in core for word in ("根据", "！", "？", "以下", "条件", "要求", "内容")):
+        return False
+    if _NUMBERED_RE.match(core) or line_doc_number(core):
+        return False
+    if core.startswith(("各", "有关", "全国", "中央", "国务院")):
+        return True
+    last = re.split(r"[，、,；;]", core)[-1].strip()
+    return last.endswith(_ADDRESSEE_END) and len(last) >= 2
+
+
+def _is_prose(block: Block) -> bool:
+    """A real body paragraph (long, sentence punctuation), which ends the search for an addressee."""
+    return len(block.text) >= 60 and any(ch in block.text for ch in "，。；")
+
+
+def _find_addressee(blocks: list[Block], start: int, shape: NoticeShape) -> int:
+    """Index of the first body block: after the addressee line when one is found near the top."""
+    for i in range(start, min(len(blocks), start + _ADDRESSEE_WINDOW)):
+        block = blocks[i]
+        if block.kind != "tr" and is_addressee(block.text):
+            shape.addressee = block.text.strip()[:-1].strip()
+            return i + 1
+        if _is_prose(block) or block.kind == "tr":
+            break
+    return start
+
+
+def split_glued(name: str) -> list[str]:
+    """Split two signing bodies typeset without a space (自治区工业和信息化厅自治区生态环境厅).
+
+    A split needs an organisation ending on both sides and a right part that does not continue the
+    left one (办公厅, 委员会, 直属…), so 工业和信息化部办公厅 and 人力资源社会保障部 stay whole.
+    """
+    if len(name) < 5:
+        return [name]
+    for i in range(3, len(name) - 2):
+        left, right = name[:i], name[i:]
+        if not left.endswith(_STRONG_LEFT_END) or left in _NO_SPLIT_LEFT:
+            continue
+        if right.startswith(_CONTINUATION_START) or not right.endswith(_STRONG_RIGHT_END):
+            continue
+        if len(right) < 4 and not right.endswith(("部", "局", "委", "厅")):
+            continue  # 中央宣传部文改办: a short tail is an office of the left body
+        return [left, *split_glued(right)]
+    return [name]
+
+
+def split_signers(text: str) -> list[str]:
+    """The signing bodies on one signature line (space-, 、- or un-separated), seal marks removed."""
+    text = _SEAL_RE.sub("", text)
+    parts = [part.strip() for part in _SIGNER_SPLIT_RE.split(text) if part.strip()]
+    if len(parts) == 1:
+        # Glued bodies are only looked for when the typist left no separator at all.
+        return split_glued(parts[0])
+    return parts
+
+
+def is_signer_line(block: Block) -> bool:
+    """True for a signature line: a short organisation name (or names), no sentence punctuation."""
+    text = _SEAL_RE.sub("", block.text).strip()
+    if block.kind == "tr" or not 2 <= len(text) <= 200:
+        return False
+    if any(ch in _SENTENCE_PUNCT for ch in text) or sum(ch.isdigit() for ch in text) >= 3:
+        return False
+    if text.startswith(_NOT_SIGNER_START) or _NUMBERED_RE.match(text) or line_doc_number(text):
+        return False
+    parts = split_signers(text)
+    if parts and all(part.endswith(_ORG_END) and len(part) <= 40 for part in parts):
+        return True
+    return block.align == "right" and len(text) <= 30
+
+
+def _signer_date_line(text: str) -> tuple[str, str] | None:
+    """(signers, ISO date) for a line holding both: ``国家发展改革委　2019年11月10日``."""
+    if len(text) > 80:
+        return None
+    dates = find_dates(text)
+    if len(dates) != 1 or dates[0].end < len(text.rstrip()) or dates[0].start == 0:
+        return None
+    prefix = text[: dates[0].start].strip()
+    if prefix and is_signer_line(Block("p", prefix)):
+        return prefix, dates[0].iso
+    return None
+
+
+def _date_index(blocks: list[Block], start: int) -> tuple[int, str, str | None] | None:
+    """(index, ISO date, signers on the same line) of the signature date.
+
+    Candidates are date-only lines (or signer + date lines) after the body start. The first one that
+    looks like a signature date wins: signers or a seal just above it, right alignment, or a closing
+    line (特此通知, a 附件 list) above it. When none does, the first candidate is taken: a notice
+    rarely prints a bare date line inside its body.
+    """
+    candidates: list[tuple[int, str, str | None]] = []
+    for i in range(start + 1, len(blocks)):
+        block = blocks[i]
+        if block.kind == "tr":
+            continue
+        day = date_line(block.text)
+        found = (i, day, None) if day else None
+        if found is None:
+            both = _signer_date_line(block.text)
+            found = (i, both[1], both[0]) if both else None
+        if found is None:
+            continue
+        if _looks_signed(blocks, i, start) or found[2] is not None:
+            return found
+        candidates.append(found)
+    return candidates[0] if candidates else None
+
+
+def _looks_signed(blocks: list[Block], index: int, start: int) -> bool:
+    """True when the date line at ``index`` sits where a signature date does."""
+    if blocks[index].align == "right":
+        return True
+    above = blocks[index - 1] if index - 1 >= start else None
+    if above is None or above.kind == "tr":
+        return False
+    if is_signer_line(above) or _is_seal_line(above):
+        return True
+    text = above.text
+    return (
+        "特此" in text
+        or text.startswith(("附件", "附表"))
+        or bool(_NUMBERED_RE.match(text) and len(text) < 60)
+    )
+
+
+def _annex_heading(blocks: list[Block], start: int, end: int) -> int | None:
+    """Index of a bare ``附件`` / ``附件1`` heading line (where an annex starts), if any."""
+    for i in range(start + 1, end):
+        if blocks[i].kind != "tr" and _ANNEX_HEADING_RE.match(blocks[i].text):
+            return i
+    return None
+
+
+def _is_seal_line(block: Block) -> bool:
+    """A line that is only a seal mark (（盖章）, （公章）): part of the signature block."""
+    return block.kind != "tr" and bool(_SEAL_RE.fullmatch(compact(block.text)))
+
+
+def _collect_signers(blocks: list[Block], end: int, floor: int) -> int:
+    """Index of the first line of the signature block (signer and seal lines) just before ``end``."""
+    i = end
+    while i - 1 >= max(floor, end - _SIGNER_LOOKBACK) and (
+        is_signer_line(blocks[i - 1]) or _is_seal_line(blocks[i - 1])
+    ):
+        i -= 1
+    return i
+
+
+def _signers_of(blocks: list[Block]) -> list[str]:
+    """Signing bodies of signer lines, deduplicated in order."""
+    names: list[str] = []
+    for block in blocks:
+        if _is_seal_line(block):
+            continue
+        for name in split_signers(block.text):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _undated_tail(blocks: list[Block], start: int, shape: NoticeShape) -> None:
+    """No signature date: the body runs to the end, minus trailing signer lines after a closing line."""
+    first = _collect_signers(blocks, len(blocks), start + 1)
+    if first < len(blocks) and (first == len(blocks) - 1 or first > start):
+        before = blocks[first - 1].text if first - 1 >= start else ""
+        if before.endswith(("。", "！")) or "特此" in before:
+            shape.signers = _signers_of(blocks[first:])
+            shape.body = blocks[start:first]
+            return
+    shape.body = blocks[start:]
+
+
+def analyse(blocks: list[Block], title: str) -> NoticeShape:
+    """Split the blocks into header, addressee, body, signature (signers + date) and annex."""
+    shape = NoticeShape()
+    start = _skip_header(blocks, title, shape)
+    start = _find_addressee(blocks, start, shape)
+    found = _date_index(blocks, start)
+    heading = _annex_heading(blocks, start, found[0] if found else len(blocks))
+    if found and heading is not None:
+        between = blocks[heading + 1 : found[0]]
+        if len(between) > 8 or any(len(b.text) >= 80 for b in between):
+            found = None
+    if found is None:
+        if heading is not None:
+            shape.body, shape.annex = blocks[start:heading], blocks[heading:]
+            return shape
+        _undated_tail(blocks, start, shape)
+        return shape
+    index, day, same_line = found
+    first = _collect_signers(blocks, index, start)
+    shape.date = day
+    shape.signers = _signers_of(blocks[first:index])
+    if same_line:
+        shape.signers.extend(name for name in split_signers(same_line) if name not in shape.signers)
+    shape.body = blocks[start:first]
+    shape.annex = blocks[index + 1 :]
+    return shape

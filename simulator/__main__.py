@@ -1,0 +1,20 @@
+"""``python -m simulator [--host H] [--state-file F]``: run the simulated government web."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulator.server import serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--state-file", type=Path, default=None, help="write site addresses here as JSON")
+    args = parser.parse_args()
+    serve(host=args.host, state_file=args.state_file)
+
+
+if __name__ == "__main__":
+    main()

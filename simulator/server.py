@@ -1,0 +1,245 @@
+"""The simulated government web: one aiohttp app per site, each on its own loopback port.
+
+``GovWeb`` is the asyncio object; ``GovWebThread`` runs it in a daemon thread for tests
+and synchronous callers; ``serve()`` is the CLI that runs it until interrupted.
+
+Held-back notices model "new" publications: the last ``held_back`` notices in seed order are
+neither listed nor served until ``publish()`` releases them, one at a time, in seed order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from simulator.app import build_app
+from simulator.catalog import Page, build_catalog, newest_first
+from simulator.failures import normalise
+from simulator.families import FAMILIES
+from simulator.files import FileBlob
+from simulator.render import make_env
+from simulator.seednotice import SeedNotice
+from simulator.sites import SITES, SiteSpec, real_listing_url, site_by_name
+from simulator.truth import truth_entry
+from simulator.view import SiteView
+
+
+def _default_seeds() -> list[SeedNotice]:
+    from simulator.seeds import load_seeds
+
+    return load_seeds()
+
+
+class GovWeb:
+    """All simulated sites, their content and what is published right now."""
+
+    def __init__(
+        self,
+        seeds: Iterable[SeedNotice] | None = None,
+        held_back: int = 1,
+        failures: Mapping[str, str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        ports: Mapping[str, int] | None = None,
+        sites: Sequence[SiteSpec] = SITES,
+    ) -> None:
+        self.sites = tuple(sites)
+        self.seeds = list(_default_seeds() if seeds is None else seeds)
+        self.catalog = build_catalog(self.seeds, self.sites)
+        self.host = host
+        self._ports = dict(ports or {})
+        self._pages = self.catalog.by_key()
+        notices = sorted((p for p in self.catalog.pages if p.is_notice), key=lambda p: p.seq)
+        self._held: list[Page] = notices[len(notices) - held_back :] if held_back > 0 else []
+        held_keys = {p.key for p in self._held}
+        self._published = {k for k in self._pages if k not in held_keys}
+        self._failures: dict[str, str | None] = {}
+        for name, mode in (failures or {}).items():
+            self.set_failure(name, mode)
+        self._lock = threading.Lock()
+        self._runners: dict[str, web.AppRunner] = {}
+        self._bases: dict[str, str] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind every site on its own port (0 = any free one) and start serving."""
+        env = make_env()
+        for site in self.sites:
+            view = SiteView(site, self, env)
+            app = build_app(view, FAMILIES[site.family], self, lambda name=site.name: self.failure(name))
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, self.host, self._ports.get(site.name, 0)).start()
+            port = runner.addresses[0][1]
+            self._runners[site.name] = runner
+            self._bases[site.name] = f"http://{self.host}:{port}"
+
+    async def stop(self) -> None:
+        for runner in self._runners.values():
+            await runner.cleanup()
+        self._runners.clear()
+
+    # -- addresses -------------------------------------------------------------------------
+
+    def base_url(self, site_name: str) -> str:
+        try:
+            return self._bases[site_name]
+        except KeyError:
+            site_by_name(site_name)  # raises for unknown names
+            raise RuntimeError("GovWeb is not started") from None
+
+    def listing_url(self, site_name: str) -> str:
+        return self.base_url(site_name) + site_by_name(site_name).listing_path
+
+    def url_of(self, page: Page) -> str:
+        return self.base_url(page.site.name) + page.path
+
+    # -- what is published (read by the sites) ---------------------------------------------
+
+    def published(self) -> list[Page]:
+        """Published pages, site by site (table order), newest first within a site."""
+        with self._lock:
+            pages = [p for p in self.catalog.pages if p.key in self._published]
+        order = {s.name: i for i, s in enumerate(self.sites)}
+        by_site: dict[str, list[Page]] = {}
+        for p in pages:
+            by_site.setdefault(p.site.name, []).append(p)
+        return [p for name in sorted(by_site, key=order.__getitem__) for p in newest_first(by_site[name])]
+
+    def published_pages(self, site: SiteSpec) -> list[Page]:
+        with self._lock:
+            return [p for p in self.catalog.pages if p.site == site and p.key in self._published]
+
+    def published_page(self, key: str) -> Page | None:
+        with self._lock:
+            return self._pages.get(key) if key in self._published else None
+
+    def published_file(self, key: str) -> FileBlob | None:
+        owner = self.catalog.file_owner.get(key)
+        with self._lock:
+            if owner is None or owner.key not in self._published:
+                return None
+        return self.catalog.files.get(key)
+
+    def held_back(self) -> list[Page]:
+        with self._lock:
+            return list(self._held)
+
+    # -- control ---------------------------------------------------------------------------
+
+    def publish(self, n: int = 1) -> list[dict[str, Any]]:
+        """Release the next ``n`` held-back notices (seed order); returns their truth records."""
+        with self._lock:
+            released, self._held = self._held[:n], self._held[n:]
+            self._published.update(p.key for p in released)
+        return [truth_entry(self, p) for p in released]
+
+    def set_failure(self, site_name: str, mode: str | None) -> None:
+        """Switch a site's failure mode (``status=500``, ``412``) on, or off with None."""
+        site_by_name(site_name)
+        self._failures[site_name] = normalise(mode)
+
+    def failure(self, site_name: str) -> str | None:
+        return self._failures.get(site_name)
+
+    def state(self) -> dict[str, Any]:
+        """Addresses and publication state, as served on ``GET /__sim__/state``."""
+        published = self.published()
+        return {
+            "sites": {
+                s.name: {
+                    "base_url": self._bases.get(s.name),
+                    "listing_url": self.listing_url(s.name) if s.name in self._bases else None,
+                    "host": s.host,
+                    "family": s.family,
+                    "real_listing_url": real_listing_url(s),
+                    "failure": self._failures.get(s.name),
+                    "published": sum(1 for p in published if p.site == s),
+                }
+                for s in self.sites
+            },
+            "published": len(published),
+            "held_back": [{"site": p.site.name, "title": p.title, "path": p.path} for p in self.held_back()],
+        }
+
+
+class GovWebThread:
+    """Runs a GovWeb on its own event loop in a daemon thread (context manager)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.web = GovWeb(**kwargs)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> GovWebThread:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="govweb", daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.web.start(), loop).result(timeout=60)
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.web.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+        self._loop = self._thread = None
+
+    def __enter__(self) -> GovWebThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _state_file_payload(govweb: GovWeb) -> dict[str, Any]:
+    return {
+        "sites": {
+            s.name: {
+                "base_url": govweb.base_url(s.name),
+                "listing_url": govweb.listing_url(s.name),
+                "host": s.host,
+            }
+            for s in govweb.sites
+        }
+    }
+
+
+def serve(host: str = "127.0.0.1", state_file: Path | None = None, ports: dict | None = None) -> None:
+    """Run the simulated web until interrupted, printing one line per site."""
+
+    async def main() -> None:
+        govweb = GovWeb(host=host, ports=ports)
+        await govweb.start()
+        counts: dict[str, int] = {}
+        for p in govweb.published():
+            if p.is_notice:
+                counts[p.site.name] = counts.get(p.site.name, 0) + 1
+        for s in govweb.sites:
+            url = govweb.listing_url(s.name)
+            print(f"{s.name:<14}{s.family.upper():<8}{url:<64}{counts.get(s.name, 0)} notices")
+        held = govweb.held_back()
+        print(f"{len(held)} notice(s) held back; POST /__sim__/publish on any site to release the next one")
+        if state_file is not None:
+            Path(state_file).write_text(
+                json.dumps(_state_file_payload(govweb), ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await govweb.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
