@@ -18,11 +18,16 @@ class JobSource:
 
 @dataclass
 class CrawlJob:
-    """Sources to visit, URLs already known (not fetched again), where to spool, Scrapy settings."""
+    """Sources to visit, what is known, where to spool, Scrapy settings.
+
+    ``known`` URLs are not fetched again, except those in ``revisit`` (recent notices,
+    fetched again to catch revisions such as 延期 or a new attachment).
+    """
 
     sources: list[JobSource]
     spool: Path
     known: set[str] = field(default_factory=set)
+    revisit: set[str] = field(default_factory=set)
     settings: dict[str, Any] = field(default_factory=dict)
 
     def source(self, name: str) -> JobSource:
@@ -33,6 +38,7 @@ class CrawlJob:
             "sources": [asdict(s) for s in self.sources],
             "spool": str(self.spool),
             "known": sorted(self.known),
+            "revisit": sorted(self.revisit),
             "settings": self.settings,
         }
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -44,5 +50,6 @@ class CrawlJob:
             sources=[JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"])}) for s in data["sources"]],
             spool=Path(data["spool"]),
             known=set(data["known"]),
+            revisit=set(data.get("revisit", [])),
             settings=data["settings"],
         )

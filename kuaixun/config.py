@@ -67,6 +67,8 @@ class CrawlConfig(_Model):
     max_pages: int = Field(default=3, ge=1)
     """Listing pages read per source per run; the crawl also stops at the first page with nothing new."""
     obey_robots: bool = True
+    revisit_days: int = Field(default=14, ge=0)
+    """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
     crawl_timeout: float = Field(default=1800.0, gt=0)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
 

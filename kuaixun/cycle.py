@@ -9,23 +9,24 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipeline.extract import ExtractionError
+from sqlalchemy.orm import Session
 
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
-from notify.issue import Issue, build_issue, item_from_record
+from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from notify.mail import issue_message
 from notify.render import render_html, render_text
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
+from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store import digests, notices, runs
 from store.db import Database
-from store.models import RunSource
+from store.models import NoticeVersion, RunSource
 
 Echo = Callable[[str], None]
 
@@ -86,10 +87,14 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
     spool = spool_dir / f"crawl-{stamp}.jsonl"
     with db.session() as session:
         known = notices.known_urls(session)
+        revisit = notices.urls_first_seen_since(
+            session, now_utc() - timedelta(days=config.crawl.revisit_days)
+        )
     job = CrawlJob(
         sources=[_job_source(s, config) for s in sources],
         spool=spool,
         known=known,
+        revisit=revisit if config.crawl.revisit_days else set(),
         settings=_scrapy_settings(config),
     )
     _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config)
@@ -237,23 +242,36 @@ def make_digest(config: Config, db: Database, today: date | None = None) -> Dige
     """Create the next issue from notices no issue has carried yet and write its files; None if none."""
     now = now_utc()
     with db.session() as session:
-        versions = digests.pending_versions(session, config.digest.sections)
-        if not versions:
+        groups = digests.pending_groups(session, config.digest.sections)
+        if not groups:
             return None
-        digest = digests.create_digest(session, versions, today or date.today(), now)
-        pairs = [
-            (
-                v.notice.category,
-                item_from_record(
-                    v.record,
-                    revised=digests.was_published_before(session, v.notice_id, v.number),
-                    diff=v.diff,
-                ),
-            )
-            for v in versions
-        ]
-        issue = build_issue(digest.label, config.digest, pairs)
+        digest = digests.create_digest(
+            session, [v for group in groups for v in group], today or date.today(), now
+        )
+        issue = build_issue(digest.label, config.digest, issue_items(session, groups))
     return write_issue(config, issue, now)
+
+
+def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tuple[str, IssueItem]]:
+    """(section, item) per repost group: the original's record, with every URL of the group."""
+    items = []
+    for group in groups:
+        lead = next((v for v in group if is_original(v.record)), group[0])
+        urls = digests.group_urls(session, lead.notice.group_id or lead.notice_id)
+        item = item_from_record(
+            lead.record,
+            source_urls=[lead.notice.url, *(u for u in urls if u != lead.notice.url)],
+            revised=digests.was_published_before(session, lead.notice_id, lead.number),
+            diff=lead.diff,
+        )
+        items.append((lead.notice.category, item))
+    return items
+
+
+def is_original(record: dict[str, object]) -> bool:
+    """Published by its own issuer: the source's agency signed it (a repost is signed by another)."""
+    agency, issuer = str(record.get("agency") or ""), str(record.get("issuer") or "")
+    return bool(agency and issuer) and (agency in issuer or issuer.split("、")[0] in agency)
 
 
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:

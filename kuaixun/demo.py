@@ -11,10 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from simulator.server import GovWeb, GovWebThread
-
 from kuaixun.config import Config, read_raw, validate
 from kuaixun.service import EXIT_OK, EXIT_SOURCE_FAILED, crawl_and_report, digest_and_report
+from simulator.server import GovWeb, GovWebThread
 from store.db import Database
 
 Echo = Callable[[str], None]

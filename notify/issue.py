@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,8 +70,14 @@ class Issue:
         return sum(len(s.items) for s in self.sections)
 
 
-def item_from_record(record: dict[str, Any], *, revised: bool = False, diff: str | None = None) -> IssueItem:
-    """An issue item from a stored notice record."""
+def item_from_record(
+    record: dict[str, Any],
+    *,
+    source_urls: Sequence[str] = (),
+    revised: bool = False,
+    diff: str | None = None,
+) -> IssueItem:
+    """An issue item from a stored notice record; ``source_urls`` lists reposts too."""
     issuer = record.get("issuer") or ""
     return IssueItem(
         title=record["title"],
@@ -82,7 +88,7 @@ def item_from_record(record: dict[str, Any], *, revised: bool = False, diff: str
         signers=tuple(s for s in issuer.split("、") if s),
         date=_printed_date(record.get("publish_date")),
         annex=_lines(record.get("annex_text")),
-        source_urls=(record["source_url"],),
+        source_urls=tuple(source_urls) or (record["source_url"],),
         revised=revised,
         diff=diff,
     )

@@ -1,29 +1,219 @@
-"""Rendering an issue to HTML (email-safe, inline CSS) and plain text, from Jinja2 templates."""
+"""Rendering an issue in its four formats — HTML email, text/plain, Markdown, PDF — from Jinja2 templates.
+
+Everything printed from a notice was scraped from a website, so every format treats it as
+hostile text: control and bidi-override characters are dropped and line breaks flattened
+(a field cannot forge extra lines), HTML is autoescaped, Markdown is backslash-escaped by
+default, and only ``http(s)`` URLs ever become links.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from notify.issue import Issue
+
+log = logging.getLogger(__name__)
+
+MAX_CHANGE_LINES = 12
+"""A revised notice shows at most this many changed lines; the rest is counted, not printed."""
+
+_LINE_BREAKS_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_INVISIBLE_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>&|~#])")
+_MD_ORDERED_RE = re.compile(r"^(\d{1,9})([.)])")
+_URL_FORBIDDEN_RE = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a revision's "what changed" block."""
+
+    kind: str
+    """``removed`` or ``added``."""
+    text: str
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_html(issue: Issue) -> str:
+    """The email body: table layout and inline CSS, because mail clients drop ``<style>`` and scripts."""
+    return _template("digest.html.j2").render(issue=issue)
+
+
+def render_text(issue: Issue) -> str:
+    """The text/plain alternative, laid out like the text seeds."""
+    return _template("digest.txt.j2").render(issue=issue)
+
+
+def render_markdown(issue: Issue) -> str:
+    """The issue in the layout of the markdown seed, for chat channels and archives."""
+    return markdown_environment().get_template("digest.md.j2").render(issue=issue)
+
+
+def render_print_html(issue: Issue) -> str:
+    """The HTML the PDF is made from (paged-media CSS only WeasyPrint understands)."""
+    return _template("digest.print.html.j2").render(issue=issue)
+
+
+def render_pdf(issue: Issue) -> bytes:
+    """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes."""
+    from weasyprint import HTML  # imported here: it loads pango, which only the PDF needs
+
+    _warn_without_cjk_font()
+    document = HTML(string=render_print_html(issue), url_fetcher=_refuse_fetch)
+    return document.write_pdf()
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def clean(value: Any) -> str:
+    """``value`` as one line of visible text: no control, zero-width or bidi-override characters."""
+    text = _LINE_BREAKS_RE.sub(" ", str(value))
+    return _INVISIBLE_RE.sub("", text).replace("\t", " ")
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is an absolute http(s) URL that cannot break out of a link; else None."""
+    text = str(url or "").strip()
+    if not text or _URL_FORBIDDEN_RE.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+def http_urls(urls: Any) -> list[str]:
+    """The safe http(s) URLs among ``urls``; others (``javascript:``, ``data:``, relative) are dropped."""
+    return [url for url in (safe_url(u) for u in urls or ()) if url]
+
+
+def md_escape(value: Any) -> str:
+    """Scraped text as literal Markdown: no emphasis, link, HTML, heading, list or table can form."""
+    text = _MD_INLINE_RE.sub(r"\\\1", clean(value)).lstrip(" ")
+    ordered = _MD_ORDERED_RE.match(text)
+    if ordered:
+        return f"{ordered[1]}\\{ordered[2]}{text[ordered.end() :]}"
+    if text[:1] in ("+", "-", "="):
+        return "\\" + text
+    return text
+
+
+def md_autolink(url: Any) -> Markup:
+    """A ``<url>`` autolink, as the markdown seed prints 相关链接; only ever called on a safe URL."""
+    checked = safe_url(url)
+    return Markup(f"<{checked}>") if checked else Markup("")
+
+
+def changes(diff: str | None, limit: int = MAX_CHANGE_LINES) -> list[Change]:
+    """The removed and added lines of a unified diff (headers and context left out), at most ``limit``."""
+    found: list[Change] = []
+    for line in (diff or "").splitlines():
+        if line.startswith(("---", "+++", "@@")) or line[:1] not in ("-", "+"):
+            continue
+        text = line[1:].strip()
+        if text:
+            found.append(Change("removed" if line[0] == "-" else "added", text))
+    return found[:limit]
+
+
+def changes_left_out(diff: str | None, limit: int = MAX_CHANGE_LINES) -> int:
+    """How many changed lines :func:`changes` did not show."""
+    return max(0, len(changes(diff, limit=10**9)) - limit)
+
+
+# --------------------------------------------------------------------------- environments
+
+
+def _finalize_plain(value: Any) -> Any:
+    """Every ``{{ }}`` of the HTML and text templates passes here, so no field can smuggle controls."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return clean(value)
+
+
+def _finalize_markdown(value: Any) -> Any:
+    """Markdown escapes by default, like HTML autoescaping: only ``Markup`` (autolinks) passes raw."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return md_escape(value)
+
+
+def _configure(env: Environment) -> Environment:
+    env.filters.update(http_urls=http_urls, changes=changes, changes_left_out=changes_left_out)
+    env.filters.update(md_autolink=md_autolink)
+    return env
 
 
 @cache
 def environment() -> Environment:
-    # Autoescape everywhere: notice text is scraped and must never inject markup.
-    return Environment(
+    """HTML (email and print) and text templates; HTML autoescaped, both cleaned of control characters."""
+    return _configure(
+        Environment(
+            loader=PackageLoader("notify", "templates"),
+            autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
+            finalize=_finalize_plain,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    )
+
+
+@cache
+def markdown_environment() -> Environment:
+    """The Markdown template, whose every expression is Markdown-escaped unless marked safe."""
+    env = Environment(
         loader=PackageLoader("notify", "templates"),
-        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
+        autoescape=False,
+        finalize=_finalize_markdown,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["hard_break"] = Markup("  ")  # two trailing spaces: a line break inside a paragraph
+    return _configure(env)
 
 
-def render_html(issue: Issue) -> str:
-    return environment().get_template("digest.html.j2").render(issue=issue)
+def _template(name: str) -> Any:
+    return environment().get_template(name)
 
 
-def render_text(issue: Issue) -> str:
-    return environment().get_template("digest.txt.j2").render(issue=issue)
+# --------------------------------------------------------------------------- PDF helpers
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's fetcher: the print HTML needs nothing external, so nothing is ever fetched."""
+    raise ValueError(f"external resource refused while rendering the PDF: {url[:80]}")
+
+
+@cache
+def _warn_without_cjk_font() -> None:
+    """Say once, loudly, when fontconfig has no Chinese font: the PDF would print boxes."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return
+    found = subprocess.run(
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        log.warning("no CJK font installed: the PDF will show boxes; run scripts/system-deps.sh")

@@ -21,19 +21,10 @@ FILE_EXTENSIONS = (
 _EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")$", re.I)
 _NAME_EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")\s*$", re.I)
 _DOWNLOAD_RE = re.compile(r"(?:downfile|download|getfile|filedown|attachment)[^/]*$", re.I)
-_GENERIC_NAMES = {
-    "下载",
-    "点击下载",
-    "附件下载",
-    "附件",
-    "查看",
-    "点击查看",
-    "点此下载",
-    "此处",
-    "这里",
-    "文件下载",
-    "下载附件",
-}
+_GENERIC_NAMES = frozenset((
+    "下载", "点击下载", "附件下载", "附件", "查看", "点击查看", "点此下载", "此处",
+    "这里", "文件下载", "下载附件",
+))  # fmt: skip
 _ANNEX_LINE_RE = re.compile(
     r"^附[\s\u3000]*件[\s\u3000]*(?P<num>[0-9０-９一二三四五六七八九十]*)[\s\u3000]*"
     r"(?P<sep>[：:、.．\s\u3000]*)(?P<rest>.*)$"

@@ -23,6 +23,8 @@ _XML_DECL_RE = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_
 _SAMPLE_CHARS = 1500
 """How many non-ASCII characters the mojibake check reads: enough to be sure, cheap on huge pages."""
 _SCAN_CHARS = 300_000
+_CLEAN = 0.12
+"""Mojibake score under which a strict decoding is accepted."""
 
 
 def normalize_charset(name: str | None) -> str | None:
@@ -144,51 +146,43 @@ def _candidates(body: bytes, content_type: str | None) -> list[str]:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page body; returns ``(text, codec used)``.
 
-    Each candidate (BOM, HTTP header, meta, UTF-8, GB18030, then detection) must decode strictly and
-    score as clean text. Single-byte charsets are accepted only for pages that are (nearly) ASCII,
-    since a Chinese page can never be Latin-1. When nothing is clean, the least bad decoding wins,
-    with undecodable bytes replaced.
+    Candidates in order of authority (BOM, HTTP header, meta, UTF-8, GB18030, then detection): the
+    first that decodes strictly and scores as clean text wins. Single-byte charsets are never used
+    for pages with non-ASCII bytes, since a Chinese page can never be Latin-1. When nothing is clean
+    (a few corrupt bytes, or a mislabelled page), the least suspicious decoding wins, undecodable
+    bytes replaced: a valid-but-garbled strict decoding loses to a nearly clean lossy one.
     """
     if body.isascii():
         return body.decode("ascii", "replace"), "ascii"
-    scored: list[tuple[float, str, str]] = []
-    candidates = _candidates(body, content_type)
+    fallbacks: list[tuple[float, str, str]] = []
+    candidates = [c for c in _candidates(body, content_type) if c not in _SINGLE_BYTE]
     for codec in candidates:
-        if codec in _SINGLE_BYTE:
-            continue
-        text = _try_decode(body, codec)
-        if text is None:
-            continue
-        score = mojibake_score(text)
-        if score < 0.12:
-            return text.lstrip("\ufeff"), codec
-        scored.append((score, codec, text))
+        found = _clean_decode(body, codec, fallbacks)
+        if found is not None:
+            return found, codec
     detected = _detected_charset(body)
     if detected and detected not in candidates and detected not in _SINGLE_BYTE:
-        text = _try_decode(body, detected)
-        if text is not None:
-            score = mojibake_score(text)
-            if score < 0.12:
-                return text.lstrip("\ufeff"), detected
-            scored.append((score, detected, text))
-    if scored:
-        scored.sort(key=lambda item: item[0])
-        return scored[0][2].lstrip("\ufeff"), scored[0][1]
-    return _best_lossy(body, candidates)
+        found = _clean_decode(body, detected, fallbacks)
+        if found is not None:
+            return found, detected
+    if not fallbacks:
+        return body.decode("utf-8", "replace").lstrip("\ufeff"), "utf-8"
+    _, codec, text = min(fallbacks, key=lambda item: item[0])
+    return text.lstrip("\ufeff"), codec
 
 
-def _best_lossy(body: bytes, candidates: list[str]) -> tuple[str, str]:
-    """When no codec decodes strictly (a few corrupt bytes), keep the one with the fewest errors."""
-    best: tuple[int, str, str] | None = None
-    for codec in [*candidates, "utf-8", "gb18030"]:
-        if codec in _SINGLE_BYTE:
-            continue
+def _clean_decode(body: bytes, codec: str, fallbacks: list[tuple[float, str, str]]) -> str | None:
+    """The text when ``codec`` decodes strictly and cleanly; otherwise None, recording the attempt
+    (strict or lossy) with its mojibake score in ``fallbacks``."""
+    text = _try_decode(body, codec)
+    lossy = text is None
+    if lossy:
         try:
             text = body.decode(codec, "replace")
         except LookupError:
-            continue
-        errors = text.count("\ufffd")
-        if best is None or errors < best[0]:
-            best = (errors, codec, text)
-    assert best is not None
-    return best[2].lstrip("\ufeff"), best[1]
+            return None
+    score = mojibake_score(text)
+    if not lossy and score < _CLEAN:
+        return text.lstrip("\ufeff")
+    fallbacks.append((score, codec, text))
+    return None

@@ -19,84 +19,21 @@ from lxml import etree
 
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 
-SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "frame",
-        "object",
-        "embed",
-        "svg",
-        "canvas",
-        "select",
-        "option",
-        "button",
-        "input",
-        "textarea",
-        "template",
-        "head",
-        "link",
-        "meta",
-        "map",
-        "area",
-        "video",
-        "audio",
-        "img",
-        "source",
-        "picture",
-    ]
-)
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "section",
-        "article",
-        "center",
-        "blockquote",
-        "pre",
-        "header",
-        "footer",
-        "nav",
-        "aside",
-        "address",
-        "figure",
-        "figcaption",
-        "main",
-        "caption",
-        "hr",
-        "form",
-        "fieldset",
-        "legend",
-        "body",
-        "html",
-        "tbody",
-        "thead",
-        "tfoot",
-        "tr",
-        "td",
-        "th",
-        "details",
-        "summary",
-    ]
-)
+SKIP_TAGS = frozenset((
+    "script", "style", "noscript", "iframe", "frame", "object", "embed", "svg", "canvas", "select",
+    "option", "button", "input", "textarea", "template", "head", "link", "meta", "map", "area",
+    "video", "audio", "img", "source", "picture",
+))  # fmt: skip
+BLOCK_TAGS = frozenset((
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
+    "article", "center", "blockquote", "pre", "header", "footer", "nav", "aside", "address", "figure",
+    "figcaption", "main", "caption", "hr", "form", "fieldset", "legend", "body", "html", "tbody",
+    "thead", "tfoot", "tr", "td", "th", "details", "summary",
+))  # fmt: skip
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _INLINE_KEEP = {"strong": "strong", "b": "b", "em": "em"}
 _MAX_DEPTH = 120
+_CHROME_MAX_CHARS = 300
 _MAX_BLOCKS = 6000
 
 _CHROME_ATTR_RE = re.compile(
@@ -120,23 +57,18 @@ _CHROME_LINE_RE = re.compile(
     r"|[-—－]+\s*\d+\s*[-—－]+)$"
 )
 
+_HINT_IDS = frozenset({"zoom", "Zoom", "con_con", "UCAP-CONTENT", "fontzoom", "allStyleDIV", "ContentRegion"})
+_HINT_CLASSES = (
+    "TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "article_con", "pages_content", "article-content",
+    "content_body_box", "news-body", "gxt-xilan-content", "message-box", "tys-main", "ccontent",
+    "article_component",
+)  # fmt: skip
 HINT_XPATH = etree.XPath(
-    "//*[@id='zoom' or @id='Zoom' or @id='con_con' or @id='UCAP-CONTENT' or @id='fontzoom'"
-    " or @id='allStyleDIV' or @id='ContentRegion' or @id='contentText'"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' article_con ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' article-content ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' content_body_box ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' news-body ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' gxt-xilan-content ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' message-box ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' tys-main ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' ccontent ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' article_component ')"
-    " or (local-name()='td' and contains(concat(' ', normalize-space(@class), ' '), ' content '))]"
+    "//*["
+    + " or ".join(f"@id='{name}'" for name in sorted(_HINT_IDS))
+    + " or "
+    + " or ".join(f"contains(@class, '{name}')" for name in _HINT_CLASSES)
+    + " or (local-name()='td' and contains(@class, 'content'))]"
 )
 """Family body containers (TRS, Hanweb, MIIT, gov.cn, MOST, chinatax, Hebei, Shaanxi, Hunan …)."""
 
@@ -159,7 +91,7 @@ class Block:
     html: str = ""
     """Sanitized inline HTML (a row: its ``<td>`` cells)."""
     level: int = 0
-    """Heading level, for ``h``."""
+    """Heading level for ``h``; 1 for an item of an ordered list (``li``)."""
     align: str = ""
     """``right`` / ``center`` when the markup aligns it (signature blocks are right-aligned)."""
     table: int = -1
@@ -184,6 +116,37 @@ def parse_html(text: str) -> etree._Element:
     return root
 
 
+MAX_TABLE_ROWS = 300
+"""Rows kept per table: annex tables of thousands of rows (名单) would dominate the work."""
+MAX_LIST_ITEMS = 500
+MAX_ELEMENTS = 40_000
+"""Pages with more elements after pruning are not notice pages (or are junk): refused."""
+
+
+def prune_tree(root: etree._Element) -> int:
+    """Cap the work on huge pages: cut tables and lists to their first rows/items, in place.
+
+    Returns how many rows and items were dropped; raises ValueError when the page is still too
+    big to be a notice.
+    """
+    dropped = 0
+    for tag, limit in (("tr", MAX_TABLE_ROWS), ("li", MAX_LIST_ITEMS)):
+        counts: dict[etree._Element, int] = {}
+        doomed: list[etree._Element] = []
+        for el in root.iter(tag):
+            parent = el.getparent()
+            counts[parent] = counts.get(parent, 0) + 1
+            if counts[parent] > limit:
+                doomed.append(el)
+        for el in doomed:
+            el.getparent().remove(el)
+        dropped += len(doomed)
+    size = sum(1 for _ in root.iter())
+    if size > MAX_ELEMENTS:
+        raise ValueError(f"page too complex ({size} elements)")
+    return dropped
+
+
 def is_hidden(el: etree._Element) -> bool:
     """True for elements the browser would not show (inline ``display:none``, ``hidden``)."""
     if el.get("hidden") is not None:
@@ -196,9 +159,16 @@ def is_hidden(el: etree._Element) -> bool:
 
 
 def is_chrome_element(el: etree._Element) -> bool:
-    """True for share/print/font-size bars, breadcrumbs, pagers, footers by their id/class names."""
+    """True for share/print/font-size bars, breadcrumbs, pagers, footers by their id/class names.
+
+    Such bars are short: an element named like one but holding real prose (``div.print_content``
+    around the whole body) is kept.
+    """
     attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    return bool(attrs) and _CHROME_ATTR_RE.search(attrs) is not None
+    if not attrs or _CHROME_ATTR_RE.search(attrs) is None:
+        return False
+    total, linked = text_and_link_length(el)
+    return total - linked < _CHROME_MAX_CHARS
 
 
 def is_chrome_line(text: str) -> bool:
@@ -307,11 +277,21 @@ def densest_element(root: etree._Element) -> etree._Element:
     return best
 
 
+def _is_hint(el: etree._Element) -> bool:
+    """Exact check of a hint match (the XPath matches class substrings, which is faster)."""
+    if el.get("id") in _HINT_IDS:
+        return True
+    tokens = (el.get("class") or "").split()
+    return any(name in tokens for name in _HINT_CLASSES) or (el.tag == "td" and "content" in tokens)
+
+
 def find_container(root: etree._Element) -> etree._Element:
     """The body container: a family hint when it holds the page's prose, else the densest element."""
     dense = densest_element(root)
     dense_total, _ = text_and_link_length(dense)
     for hint in HINT_XPATH(root):
+        if not _is_hint(hint):
+            continue
         total, linked = text_and_link_length(hint)
         if total < 30 or linked > 0.5 * total:
             continue
@@ -333,12 +313,18 @@ class _Flattener:
         self._reset()
         self.align_stack: list[str] = [""]
 
-    def _reset(self) -> None:
+    def _reset(self, *, keep_kind: bool = False) -> None:
         self.text: list[str] = []
         self.html: list[str] = [markup for markup, _ in self.open_tags]
         self.links: list[tuple[str, str]] = []
+        if not keep_kind:
+            self._plain()
+
+    def _plain(self) -> None:
+        """Back to a plain paragraph (after a heading or list item is emitted or closed)."""
         self.kind = "p"
         self.level = 0
+        self.prefix = ""
 
     def open_tag(self, markup: str, name: str) -> None:
         self.html.append(markup)
@@ -354,14 +340,19 @@ class _Flattener:
             self.html.append(escape(text, quote=False))
 
     def flush(self) -> None:
+        """Emit the buffered line as a block. An empty buffer keeps the pending kind, so the text
+        of ``<li><p>…</p></li>`` is still a list item."""
         text = clean("".join(self.text))
-        if text and not (self.drop_chrome and is_chrome_line(text)) and len(self.blocks) < _MAX_BLOCKS:
+        if not text:
+            self._reset(keep_kind=True)
+            return
+        if not (self.drop_chrome and is_chrome_line(text)) and len(self.blocks) < _MAX_BLOCKS:
             closing = "".join(f"</{name}>" for _, name in reversed(self.open_tags))
             html = _WS_RE.sub(" ", "".join(self.html) + closing).strip()
             html = _EMPTY_INLINE_RE.sub("", html)
-            self.blocks.append(
-                Block(self.kind, text, html, self.level, self.align_stack[-1], links=tuple(self.links))
-            )
+            block = Block(self.kind, self.prefix + text, html, self.level, self.align_stack[-1])
+            block.links = tuple(self.links)
+            self.blocks.append(block)
         self._reset()
 
     def walk_children(self, el: etree._Element, depth: int) -> None:
@@ -399,8 +390,14 @@ class _Flattener:
             self.kind, self.level = "h", _HEADINGS[tag]
         elif tag == "li":
             self.kind = "li"
+            parent = el.getparent()
+            if parent is not None and parent.tag == "ol":
+                # The browser numbers ordered items; the text keeps the number the reader sees.
+                self.level = 1
+                self.prefix = f"{_ordinal(parent, el)}."
         self.walk_children(el, depth)
         self.flush()
+        self._plain()
         self.align_stack.pop()
 
     def anchor(self, el: etree._Element, depth: int) -> None:
@@ -447,6 +444,20 @@ class _Flattener:
         if any(texts) and len(self.blocks) < _MAX_BLOCKS:
             text = "\t".join(texts)
             self.blocks.append(Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links)))
+
+
+def _ordinal(ol: etree._Element, li: etree._Element) -> int:
+    """The number an ``<ol>`` shows for one of its items (``start`` and ``value`` honoured)."""
+    value = (li.get("value") or "").strip()
+    if value.isdigit():
+        return int(value)
+    start = (ol.get("start") or "1").strip()
+    number = int(start) if start.isdigit() else 1
+    for item in ol.iterchildren("li"):
+        if item is li:
+            break
+        number += 1
+    return number
 
 
 def _owning_table(row: etree._Element) -> etree._Element | None:

@@ -17,15 +17,17 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
 _CODE = r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z\s\u3000\xa0]{0,30}?"
-_BRACKET_NUMBER = rf"{_CODE}{_SP}[{re.escape(_OPEN)}]{_SP}(?:19|20)\d{{2}}{_SP}[{re.escape(_CLOSE)}]{_SP}第?{_SP}\d{{1,5}}{_SP}号"
+_YEAR = rf"[{re.escape(_OPEN)}]{_SP}(?:19|20)\d{{2}}{_SP}[{re.escape(_CLOSE)}]"
+_BRACKET_NUMBER = rf"{_CODE}{_SP}{_YEAR}{_SP}第?{_SP}\d{{1,5}}{_SP}号"
 _ORDER_NUMBER = rf"[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{{0,30}}?令{_SP}第{_SP}\d{{1,5}}{_SP}号"
-_NOTICE_NUMBER = rf"(?:[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{{0,40}}?公告{_SP})?(?:19|20)\d{{2}}{_SP}年?{_SP}第{_SP}\d{{1,5}}{_SP}号"
+_ISSUER = r"[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{0,40}?"
+_NOTICE_NUMBER = rf"(?:{_ISSUER}公告{_SP})?(?:19|20)\d{{2}}{_SP}年?{_SP}第{_SP}\d{{1,5}}{_SP}号"
 _BARE_NUMBER = rf"第{_SP}\d{{1,5}}{_SP}号"
 
 DOC_NUMBER_RE = re.compile(rf"(?:{_BRACKET_NUMBER}|{_ORDER_NUMBER}|{_NOTICE_NUMBER})")
 _LINE_RE = re.compile(
-    rf"^[\s\u3000\xa0]*(?:文{_SP}号|发文字号)?[：:]?{_SP}({_BRACKET_NUMBER}|{_ORDER_NUMBER}|{_NOTICE_NUMBER}|{_BARE_NUMBER})"
-    rf"[\s\u3000\xa0]*$"
+    rf"^[\s\u3000\xa0]*(?:文{_SP}号|发文字号)?[：:]?{_SP}"
+    rf"({_BRACKET_NUMBER}|{_ORDER_NUMBER}|{_NOTICE_NUMBER}|{_BARE_NUMBER})[\s\u3000\xa0]*$"
 )
 _TITLE_SUFFIX_RE = re.compile(
     rf"^(?P<title>.*?){_SP}[（(［\[]{_SP}(?P<num>{_BRACKET_NUMBER}|{_ORDER_NUMBER}|{_NOTICE_NUMBER})"
@@ -54,7 +56,7 @@ def line_doc_number(text: str) -> str | None:
 
 
 def split_title_suffix(title: str) -> tuple[str, str | None]:
-    """``标题(发改产业〔2019〕1762号)`` → (``标题``, ``发改产业〔2019〕1762号``); titles without one unchanged."""
+    """``标题(发改产业〔2019〕1762号)`` → (``标题``, ``发改产业〔2019〕1762号``); others unchanged."""
     m = _TITLE_SUFFIX_RE.match(title.translate(_FULLWIDTH))
     if not m or not m.group("title").strip():
         return title, None

@@ -18,7 +18,16 @@ from lxml import etree
 
 from pipeline.attachments import collect_attachments, is_file_url, names_from_text
 from pipeline.charset import decode_html
-from pipeline.content import Block, absolute_url, clean, find_container, flatten, parse_html
+from pipeline.content import (
+    Block,
+    absolute_url,
+    clean,
+    find_container,
+    flatten,
+    parse_html,
+    prune_tree,
+    text_and_link_length,
+)
 from pipeline.dates import date_from_url, parse_date, year_of
 from pipeline.deadlines import find_deadlines
 from pipeline.docnumber import find_doc_number, split_title_suffix
@@ -55,13 +64,17 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
     b"7z\xbc\xaf": "a 7z archive",
 }
-_ATTACHMENT_AREA_XPATH = etree.XPath(
-    "//*[contains(@class, 'attach') or contains(@id, 'attach') or contains(@class, 'fujian')"
-    " or contains(@id, 'fujian') or contains(@class, 'enclosure') or contains(@class, 'xgfj')"
-    " or contains(@id, 'xgfj') or contains(@class, 'appendix') or contains(@class, 'download')"
-    " or contains(@class, 'file') or contains(@id, 'file')]//a[@href]"
+_FILE_HREF_RE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|pptx?|txt|csv|ceb|tiff?|dps|odt|ods)(?:$|[?#&])"
+    r"|download|downfile|getfile|filedown|attach",
+    re.I,
 )
+_AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re.I)
+_SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_TAGS_RE = re.compile(r"<[^>]*>")
 _MIN_BODY_CHARS = 20
+_MAX_LINK_SHARE = 0.6
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
 _CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 
 
@@ -111,7 +124,14 @@ def _extract(
         root = parse_html(text)
     except (ValueError, etree.ParserError) as exc:
         raise ExtractionError(f"not parseable as HTML: {exc}") from exc
-    return _extract_html(root, text, url, codec, listing_title, listing_date)
+    try:
+        dropped = prune_tree(root)
+    except ValueError as exc:
+        raise ExtractionError(str(exc)) from exc
+    notice = _extract_html(root, url, codec, listing_title, listing_date)
+    if dropped:
+        notice.extra["pruned_rows"] = dropped
+    return notice
 
 
 def is_pdf(body: bytes) -> bool:
@@ -127,7 +147,7 @@ def _check_bytes(body: bytes, content_type: str | None) -> None:
         if body.startswith(magic):
             raise ExtractionError(f"binary body: {what}, not HTML")
     head = body[:8192]
-    controls = sum(1 for b in head if b < 0x09 or 0x0E <= b < 0x20)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > max(8, len(head) // 100):
         raise ExtractionError("binary body (control bytes), not HTML")
     if not _HTML_TAG_RE.search(body[:65536]):
@@ -143,13 +163,14 @@ def _check_text(text: str) -> None:
     m = re.search(r"<title[^>]*>(.*?)</title", head, re.I | re.S)
     if m and _CHALLENGE_TITLE_RE.search(m.group(1)):
         raise ExtractionError(f"blocked page: {clean(m.group(1))[:60]}")
-    if len(text) < 5000 and ("访问异常" in text or ("document.cookie" in text and "location" in text)):
-        raise ExtractionError("anti-bot challenge page, not the notice")
+    if len(text) < 8000 and ("访问异常" in text or ("document.cookie" in text and "location" in text)):
+        visible = _TAGS_RE.sub("", _SCRIPTS_RE.sub("", text))
+        if len(clean(visible)) < 200:
+            raise ExtractionError("anti-bot challenge page, not the notice")
 
 
 def _extract_html(
     root: etree._Element,
-    text: str,
     url: str,
     codec: str,
     listing_title: str | None,
@@ -160,21 +181,45 @@ def _extract_html(
     base = base or url
     container = find_container(root)
     blocks = flatten(container, base)
-    if sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS:
-        raise ExtractionError("no notice text on the page")
+    _check_content(root, container, blocks)
     dom_titles = dom_title_candidates(root)
     first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
     near = preceding_title_candidates(root, container)
     title = choose_title(metadata, dom_titles, first_line, listing_title, near)
-    if not title:
-        raise ExtractionError("no title found")
+    title = title or _fallback_title(listing_title, first_line)
     shape = analyse(blocks, title)
     if not shape.body and not shape.annex:
         raise ExtractionError("no notice body found")
     links = [link for block in blocks for link in block.links]
     links += _outside_file_links(root, container, base)
     titles = _TitleSources(dom_titles, listing_title)
-    return _notice(url, title, metadata, shape, blocks, links, titles, listing_date, codec)
+    return _notice(url, title, metadata, shape, links, titles, listing_date, codec)
+
+
+def _check_content(root: etree._Element, container: etree._Element, blocks: list[Block]) -> None:
+    """Refuse pages whose text is not a notice: empty shells, iframe shells, listing pages."""
+    if sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS:
+        frame = root.find(".//iframe[@src]")
+        if frame is not None:
+            raise ExtractionError(f"no notice text on the page; its body is in an iframe: {frame.get('src')}")
+        raise ExtractionError("no notice text on the page")
+    total, _ = text_and_link_length(container)
+    # Links to pages (not files: a notice may be little more than its 附件 links) make a listing.
+    linked = sum(
+        len(clean("".join(a.itertext())))
+        for a in container.iter("a")
+        if not _FILE_HREF_RE.search(a.get("href") or "")
+    )
+    if total and linked / total > _MAX_LINK_SHARE:
+        raise ExtractionError(f"a list of links ({linked}/{total} chars linked), not a notice page")
+
+
+def _fallback_title(listing_title: str | None, first_line: str | None) -> str:
+    """When nothing on the page reads as a title: the listing's (even cut), else the body's first line."""
+    for candidate in (listing_title, first_line):
+        if candidate and clean(candidate):
+            return split_title_suffix(clean(candidate))[0]
+    raise ExtractionError("no title found")
 
 
 def _pdf_title(blocks: list[Block], listing_title: str | None) -> str:
@@ -208,20 +253,32 @@ def _extract_pdf(
     shape = analyse(blocks, title)
     metadata = PageMetadata()
     titles = _TitleSources([], listing_title)
-    return _notice(url, title, metadata, shape, blocks, [], titles, listing_date, "pdf")
+    return _notice(url, title, metadata, shape, [], titles, listing_date, "pdf")
 
 
 def _outside_file_links(root: etree._Element, container: etree._Element, base: str) -> list[tuple[str, str]]:
     """File links in attachment areas outside the body container (NDRC ``div.attachment`` …)."""
     inside = set(container.iter("a"))
     found: list[tuple[str, str]] = []
-    for a in _ATTACHMENT_AREA_XPATH(root):
-        if a in inside:
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href or not _FILE_HREF_RE.search(href) or a in inside or not _in_attachment_area(a):
             continue
-        href = absolute_url(a.get("href"), base)
-        if href and is_file_url(href):
-            found.append((clean("".join(a.itertext())) or clean(a.get("title")), href))
+        url = absolute_url(href, base)
+        if url and is_file_url(url):
+            found.append((clean("".join(a.itertext())) or clean(a.get("title")), url))
     return found
+
+
+def _in_attachment_area(a: etree._Element) -> bool:
+    """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)."""
+    for depth, ancestor in enumerate(a.iterancestors()):
+        if depth > 6 or ancestor.tag == "body":
+            return False
+        names = " ".join(filter(None, (ancestor.get("class"), ancestor.get("id"))))
+        if names and _AREA_RE.search(names):
+            return True
+    return False
 
 
 def _title_doc_number(
@@ -246,17 +303,18 @@ def _title_doc_number(
 
 
 def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> str | None:
-    """The posting date: PubDate-style metas, 公开目录 发布日期, visible 发布时间, listing, URL."""
+    """The posting date the site shows: the page header's 发布时间, the 公开目录 发布日期, the listing
+    row; then the PubDate-style metas (which can disagree with the visible date) and the URL."""
     year = year_of(date_from_url(url))
-    for value in (
-        metadata.meta("pubdate", "firstpublishedtime", "publishdate", "publishtime", "dc.date"),
-        metadata.catalog.get("发布日期"),
-        metadata.header_date,
-    ):
+    for value in (metadata.header_date, metadata.catalog.get("发布日期")):
         day = parse_date(value)
         if day:
             return day
-    return parse_date(listing_date, year) or date_from_url(url)
+    day = parse_date(listing_date, year)
+    if day:
+        return day
+    meta = metadata.meta("pubdate", "firstpublishedtime", "publishdate", "publishtime", "dc.date")
+    return parse_date(meta) or date_from_url(url)
 
 
 def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeShape) -> str | None:
@@ -281,7 +339,7 @@ def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str
     return (value, "meta") if value else (None, None)
 
 
-def _attachments(blocks: list[Block], shape: NoticeShape, links: list[tuple[str, str]]) -> list[Attachment]:
+def _attachments(shape: NoticeShape, links: list[tuple[str, str]]) -> list[Attachment]:
     """Linked files and 附件 names from the body (and annex) text, deduplicated."""
     body = [b for b in shape.body if b.kind != "tr"]
     names = names_from_text([b.text for b in body], [b.kind == "li" for b in body])
@@ -317,7 +375,6 @@ def _notice(
     title: str,
     metadata: PageMetadata,
     shape: NoticeShape,
-    blocks: list[Block],
     links: list[tuple[str, str]],
     titles: _TitleSources,
     listing_date: str | None,
@@ -345,7 +402,7 @@ def _notice(
         body_text=body_text,
         body_html=blocks_to_html(shape.body),
         annex_text="\n".join(b.text for b in shape.annex),
-        attachments=tuple(_attachments(blocks, shape, links)),
+        attachments=tuple(_attachments(shape, links)),
         deadlines=tuple(find_deadlines(body_text, publish)),
         posted_date=posted,
         extra=extra,

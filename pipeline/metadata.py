@@ -44,9 +44,12 @@ CATALOG_LABELS: dict[str, str] = {
 """公开目录 labels (whitespace and colon removed) → canonical label."""
 
 _HEADER_DATE_RE = re.compile(
-    r"(?<![\u4e00-\u9fff])(?:发布|发文|更新|公开|上传)?(?:时间|日期)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*"
+    r"(?<![\u4e00-\u9fff])(?:(?:发布|发文|更新|公开|上传|成文)(?:时间|日期)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*"
     r"(\d{4}[\s\u3000\xa0]*[-/.年][\s\u3000\xa0]*\d{1,2}[\s\u3000\xa0]*[-/.月][\s\u3000\xa0]*\d{1,2})"
+    r"|(?:时间|日期)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}))"
 )
+"""A visible posting date. Bare 时间/日期 labels count only with a numeric date: body prose writes
+年月日 (会议时间：2019年11月20日 is an event, not the posting)."""
 _HEADER_SOURCE_RE = re.compile(
     r"(?:信息|文章)?来源[\s\u3000\xa0]*[：:][\s\u3000\xa0]*([^\s\u3000\xa0|｜【】\[\]]{2,40})"
 )
@@ -173,7 +176,7 @@ def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
         if metadata.header_date is None:
             m = _HEADER_DATE_RE.search(value)
             if m:
-                metadata.header_date = m.group(1)
+                metadata.header_date = m.group(1) or m.group(2)
         if metadata.header_source is None:
             m = _HEADER_SOURCE_RE.search(value)
             if m:
@@ -233,7 +236,7 @@ def _plausible_title(text: str, site_names: set[str]) -> bool:
 
 
 def dom_title_candidates(root: etree._Element) -> list[str]:
-    """Visible headings and title-classed elements (h1, #con_title, .article-title …), link-only ones excluded."""
+    """Visible headings and title-classed elements (h1, #con_title, .article-title …), not link-only ones."""
     found: list[str] = []
     for el in _TITLE_XPATH(root)[:40]:
         if el.tag in ("title", "meta", "script", "style"):

@@ -16,31 +16,10 @@ from lxml import html as lxml_html
 
 from pipeline.content import SKIP_TAGS, Block, absolute_url
 
-ALLOWED_TAGS = frozenset(
-    [
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ol",
-        "ul",
-        "li",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "br",
-        "strong",
-        "b",
-        "em",
-        "a",
-    ]
-)
+ALLOWED_TAGS = frozenset((
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "ul", "li", "table", "thead", "tbody", "tr", "th",
+    "td", "br", "strong", "b", "em", "a",
+))  # fmt: skip
 _VOID = {"br"}
 _DROP_WITH_CONTENT = SKIP_TAGS | {"title", "form", "frameset", "applet", "base", "style", "script"}
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
@@ -111,15 +90,24 @@ def _block_html(block: Block) -> str:
     return f"<p>{inner}</p>"
 
 
+def _group_key(block: Block) -> tuple[str, int]:
+    """Consecutive blocks with the same key render as one list or table."""
+    if block.kind == "tr":
+        return block.kind, block.table
+    if block.kind == "li":
+        return block.kind, block.level
+    return block.kind, -1
+
+
 def blocks_to_html(blocks: list[Block]) -> str:
     """Structural HTML of a block list: list items grouped in ``ul``, table rows in ``table``."""
     parts: list[str] = []
-    for (kind, table), group in groupby(blocks, key=lambda b: (b.kind, b.table if b.kind == "tr" else -1)):
+    for (kind, group_key), group in groupby(blocks, key=_group_key):
         items = list(group)
         if kind == "li":
-            parts.append(
-                "<ul>" + "".join(f"<li>{b.html or escape(b.text, quote=False)}</li>" for b in items) + "</ul>"
-            )
+            tag = "ol" if group_key == 1 else "ul"
+            rows = "".join(f"<li>{b.html or escape(b.text, quote=False)}</li>" for b in items)
+            parts.append(f"<{tag}>{rows}</{tag}>")
         elif kind == "tr":
             rows = "".join(f"<tr>{b.html}</tr>" for b in items)
             parts.append(f"<table><tbody>{rows}</tbody></table>")

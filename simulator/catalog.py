@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 NOTICE = "notice"
 NEWS = "news"
 PDF_ONLY = "pdf-only"
+REPOST = "repost"
+
+#: (original site, reposting site): the reposting site republishes the original site's first
+#: notice that has a 文号, unchanged — as provinces republish ministry notices.
+REPOSTS = (("miit", "gxt-hunan"),)
 
 #: Pages whose listing date metas contradict (the reference's PubDate trap) or omit the source.
 FLAG_PUBDATE_OFF = "pubdate-off"
@@ -297,6 +302,24 @@ class _Builder:
         self.files[page.key] = FileBlob(data, "application/octet-stream", page.path.rsplit("/", 1)[-1])
         self.file_owner[page.key] = page
 
+    def add_reposts(self, reposts: Sequence[tuple[str, str]]) -> None:
+        for origin, target in reposts:
+            original = next(
+                (
+                    p
+                    for p in self.pages
+                    if p.site.name == origin and p.kind == NOTICE and p.seed and p.seed.doc_number
+                ),
+                None,
+            )
+            site = next((s for s in self.sites if s.name == target), None)
+            if original is None or site is None:
+                continue
+            serial = self._base(site) + stable_int(original.title, "repost", hi=50)
+            path, serial = self._free_path(site, original.day, serial, site.detail_pattern)
+            repost = replace(original, site=site, path=path, kind=REPOST, serial=serial, time=_time_of(path))
+            self.pages.append(self._with_attachments(replace(repost, attachments=())))
+
     def add_news(self) -> None:
         for site in self.sites:
             notice_days = [p.day for p in self.pages if p.site == site]
@@ -351,6 +374,7 @@ def build_catalog(seeds: Iterable[SeedNotice], sites: Sequence[SiteSpec] = SITES
     """Place every seed and news item on its site and generate the attachment files."""
     b = _Builder(sites)
     b.add_seeds(list(seeds))
+    b.add_reposts(REPOSTS)
     b.add_news()
     b.flag()
     b.link_files()

@@ -14,8 +14,10 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -28,6 +30,7 @@ from simulator.render import make_env
 from simulator.seednotice import SeedNotice
 from simulator.sites import SITES, SiteSpec, real_listing_url, site_by_name
 from simulator.truth import truth_entry
+from simulator.urls import route_key
 from simulator.view import SiteView
 
 
@@ -141,6 +144,18 @@ class GovWeb:
             released, self._held = self._held[:n], self._held[n:]
             self._published.update(p.key for p in released)
         return [truth_entry(self, p) for p in released]
+
+    def revise(self, url: str, paragraphs: Sequence[str]) -> dict[str, Any]:
+        """Replace a published notice's body, as a site does for a 更正 or 延期; returns its new truth."""
+        key = route_key(urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else ""))
+        with self._lock:
+            page = self._pages.get(key) if key in self._published else None
+            if page is None or page.seed is None:
+                raise KeyError(f"no published notice at {url}")
+            revised = replace(page, seed=replace(page.seed, paragraphs=tuple(paragraphs)))
+            self._pages[key] = revised
+            self.catalog.pages[self.catalog.pages.index(page)] = revised
+        return truth_entry(self, revised)
 
     def set_failure(self, site_name: str, mode: str | None) -> None:
         """Switch a site's failure mode (``status=500``, ``412``) on, or off with None."""

@@ -26,6 +26,35 @@ def pending_versions(session: Session, sections: Sequence[str]) -> list[NoticeVe
     return list(session.scalars(query))
 
 
+def pending_groups(session: Session, sections: Sequence[str]) -> list[list[NoticeVersion]]:
+    """Pending versions gathered by repost group, in first-pending order.
+
+    A repost whose content an earlier issue already carried (same group, same content
+    hash) is dropped: the reader has seen that notice.
+    """
+    published = _published_hashes(session)
+    groups: dict[int, list[NoticeVersion]] = {}
+    for version in pending_versions(session, sections):
+        group = version.notice.group_id or version.notice_id
+        if (group, version.content_hash) not in published:
+            groups.setdefault(group, []).append(version)
+    return list(groups.values())
+
+
+def _published_hashes(session: Session) -> set[tuple[int, str]]:
+    query = (
+        select(Notice.group_id, NoticeVersion.content_hash)
+        .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
+        .join(DigestItem, DigestItem.version_id == NoticeVersion.id)
+    )
+    return {(group, digest) for group, digest in session.execute(query)}
+
+
+def group_urls(session: Session, group_id: int) -> list[str]:
+    """Every URL the notice was published at: the original first, then its reposts."""
+    return list(session.scalars(select(Notice.url).where(Notice.group_id == group_id).order_by(Notice.id)))
+
+
 def create_digest(session: Session, versions: Sequence[NoticeVersion], today: date, now: datetime) -> Digest:
     """A new issue numbered after the month's previous ones, holding ``versions`` in order."""
     seq = session.scalar(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -32,12 +32,17 @@ class Source(Base):
 
 
 class Notice(Base):
-    """One notice, however many times it is seen; identity is its normalized URL."""
+    """One notice, however many times it is seen; identity is its normalized URL.
+
+    Reposts (another site publishing the same 文号, or the same title and date) share the
+    ``group_id`` of the first one seen, so a digest lists them once with every link.
+    """
 
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)
     source_name: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)
     doc_number: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -132,17 +137,32 @@ class DigestItem(Base):
 
 
 class Delivery(Base):
-    """Outbox row: one (issue, channel, recipient) delivery, recorded before it is sent."""
+    """Outbox row: one message (a digest issue, an alert) to one recipient over one channel.
+
+    Recorded before the send and marked after it, so a crash, an SMTP outage or a webhook
+    error leaves a row to retry, and a row marked sent is never sent again. ``ref`` names
+    the message within its ``kind`` (an issue ``2026-1101``, an alert key); the rendered
+    message itself is kept on disk (``notify.archive``).
+    """
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("digest_id", "channel", "recipient"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", "channel", "recipient"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """digest | alert"""
+    ref: Mapped[str] = mapped_column(String(200), index=True)
     channel: Mapped[str] = mapped_column(String(32))
+    """The channel's registry name: email, wecom, dingtalk, feishu, slack, webhook."""
     recipient: Mapped[str] = mapped_column(Text)
+    """An email address (``bcc:a,b`` for one message to many), or the webhook's name."""
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | sent | failed (gave up: a permanent error, or too many attempts)"""
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

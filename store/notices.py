@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion
@@ -14,6 +14,11 @@ from store.models import Notice, NoticeVersion
 def known_urls(session: Session) -> set[str]:
     """Every notice URL in the store: the crawl does not fetch these again."""
     return set(session.scalars(select(Notice.url)))
+
+
+def urls_first_seen_since(session: Session, since: datetime) -> set[str]:
+    """Notices first seen after ``since``: recent enough to be fetched again for revisions."""
+    return set(session.scalars(select(Notice.url).where(Notice.first_seen >= since)))
 
 
 def latest_record(session: Session, url: str) -> dict[str, Any] | None:
@@ -38,6 +43,7 @@ def save_version(
         notice = Notice(
             url=record["source_url"], source_name=source_name, first_seen=seen_at, last_seen=seen_at
         )
+        notice.group_id = _repost_group(session, record)
         session.add(notice)
     for key in ("title", "doc_number", "publish_date", "category", "region", "agency"):
         setattr(notice, key, record.get(key))
@@ -52,7 +58,21 @@ def save_version(
     )
     notice.versions.append(version)
     session.flush()
+    if notice.group_id is None:
+        notice.group_id = notice.id
     return version
+
+
+def _repost_group(session: Session, record: dict[str, Any]) -> int | None:
+    """The group of an earlier notice this one reposts: same 文号, or same title and date."""
+    same: list[Any] = []
+    if record.get("doc_number"):
+        same.append(Notice.doc_number == record["doc_number"])
+    if record.get("publish_date"):
+        same.append(and_(Notice.title == record["title"], Notice.publish_date == record["publish_date"]))
+    if not same:
+        return None
+    return session.scalar(select(Notice.group_id).where(or_(*same)).order_by(Notice.id).limit(1))
 
 
 def touch(session: Session, url: str, seen_at: datetime) -> None:

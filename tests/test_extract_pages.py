@@ -1,8 +1,9 @@
-"""Whole pages → every field: hand-written pages of four CMS families plus a PDF made on the fly.
+"""Whole pages → every field: hand-written pages of five layouts plus a PDF made on the fly.
 
 The pages in ``tests/pages/`` carry real notice text from the 快讯 seed issues inside the chrome of
 each family (TRS metas + ``.TRS_Editor``; Hanweb ``xxgk_table`` + ``#zoom``; MIIT ``#con_title`` +
-``#con_con``; an old GBK table layout with no metas, served with a header claiming UTF-8).
+``#con_con``; gov.cn ``<td><b>发文字号：</b>`` table + ``#UCAP-CONTENT`` with an ``<ol>``; an old GBK
+table layout with no metas, served with a header claiming UTF-8).
 ``expected.json`` holds the values the seeds give, not the extractor's output.
 """
 

@@ -340,7 +340,7 @@ def test_shape_of_a_notice() -> None:
     shape = analyse(blocks, "关于开展试点工作的通知")
     assert shape.header_doc_number == "工信厅联装〔2019〕44号"
     assert shape.addressee == "各省、自治区、直辖市工业和信息化主管部门"
-    assert [b.text for b in shape.body][0] == "为贯彻落实有关部署，现将有关事项通知如下："
+    assert shape.body[0].text == "为贯彻落实有关部署，现将有关事项通知如下："
     assert [b.text for b in shape.body][-2:] == ["特此通知。", "附件：试点申报书"]
     assert shape.signers == ["工业和信息化部办公厅", "国家发展改革委办公厅"]
     assert shape.date == "2019-11-06"
@@ -529,4 +529,35 @@ def test_never_another_exception_type() -> None:
         try:
             extract_page(body, "http://x.gov.cn/a.html")
         except ExtractionError:
-            pass
+            continue
+
+
+def test_charset_corrupt_bytes_prefer_nearly_clean_over_garbled() -> None:
+    body = bytearray(_page("utf-8").encode("utf-8") * 5)
+    body[120] = 0xFF  # one corrupt byte: strict UTF-8 fails, GB18030 "succeeds" as mojibake
+    text, codec = decode_html(bytes(body), "text/html; charset=gbk")
+    assert codec == "utf-8"
+    assert text.count(_TEXT) >= 4
+
+
+def test_ordered_list_items_keep_their_numbers() -> None:
+    root = parse_html("<div><ol start='2'><li><p>甲</p></li><li>乙</li></ol><ul><li>丙</li></ul></div>")
+    blocks = flatten(root.find(".//div"), "http://x.gov.cn/")
+    assert [(b.kind, b.text) for b in blocks] == [("li", "2.甲"), ("li", "3.乙"), ("li", "丙")]
+    assert blocks_to_html(blocks) == "<ol><li>甲</li><li>乙</li></ol>\n<ul><li>丙</li></ul>"
+
+
+def test_listing_page_is_refused_but_attachment_only_notice_is_not() -> None:
+    rows = "".join(
+        f'<li><a href="/tzgg/{i}.html">关于开展2019年度第{i}批试点工作的通知</a><span>2019-11-01</span></li>'
+        for i in range(30)
+    )
+    with pytest.raises(ExtractionError, match="list of links"):
+        extract_page(f"<html><body><ul>{rows}</ul></body></html>".encode(), "http://x.gov.cn/tzgg/")
+    files = "".join(
+        f'<p>附件{i}：<a href="./P0{i}.pdf">2019年度第{i}批绿色工厂名单及评价报告汇总表</a></p>'
+        for i in range(1, 5)
+    )
+    page = f"<html><head><title>关于公布名单的通知</title></head><body><div id='zoom'><p>现予公布。</p>{files}</div></body></html>"
+    notice = extract_page(page.encode(), "http://x.gov.cn/tzgg/a.html")
+    assert len(notice.attachments) == 4 and notice.attachments[0].url == "http://x.gov.cn/tzgg/P01.pdf"

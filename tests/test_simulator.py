@@ -16,7 +16,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from simulator.catalog import NEWS, NOTICE, PDF_ONLY
+from simulator.catalog import NEWS, NOTICE, PDF_ONLY, REPOST
 from simulator.seeds import load_seeds
 from simulator.server import GovWeb, GovWebThread
 from simulator.sites import HANWEB, JPAAS, LEGACY, SITES, TRS, real_listing_url, site_by_name, site_for_host
@@ -276,7 +276,7 @@ def test_ground_truth_matches_published_pages(web: GovWeb, client: httpx.Client)
     truth = ground_truth(web)
     assert len(truth) == len(web.published()) == len({e["source_url"] for e in truth})
     kinds = {e["kind"] for e in truth}
-    assert kinds == {NOTICE, NEWS, PDF_ONLY}
+    assert kinds == {NOTICE, NEWS, PDF_ONLY, REPOST}
     for entry in truth:
         if entry["kind"] == NEWS:
             assert entry["category"] == "其他" and entry["doc_number"] is None
@@ -286,7 +286,8 @@ def test_ground_truth_matches_published_pages(web: GovWeb, client: httpx.Client)
         if entry["kind"] != PDF_ONLY:
             r = client.get(entry["source_url"])
             assert r.status_code == 200, entry["source_url"]
-    assert sum(e["kind"] != NEWS for e in truth) == len(web.seeds) - len(web.held_back())
+    assert sum(e["kind"] not in (NEWS, REPOST) for e in truth) == len(web.seeds) - len(web.held_back())
+    assert sum(e["kind"] == REPOST for e in truth) == 1
 
 
 def test_publish_puts_one_notice_on_top(web: GovWeb, client: httpx.Client) -> None:

@@ -20,7 +20,7 @@ class NoticeSpider(scrapy.Spider):
     """Reads listings page by page and fetches new notice pages, one download slot per source.
 
     Incremental: a listing page with no unseen link ends that source's pagination, so a
-    routine run costs one listing request per source.
+    routine run costs one listing request per source, plus the recent notices it revisits.
     """
 
     name = "notices"
@@ -74,10 +74,13 @@ class NoticeSpider(scrapy.Spider):
             report.listing_pages += 1
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
         report.links += len(entries)
-        fresh = [e for e in entries if e.url not in self.job.known and e.url not in self._queued]
+        unqueued = [e for e in entries if e.url not in self._queued]
+        fresh = [e for e in unqueued if e.url not in self.job.known]
         if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
             report.errors.append(f"no notice links found on {response.url}: the page layout may have changed")
-        for entry in fresh:
+        for entry in unqueued:
+            if entry.url in self.job.known and entry.url not in self.job.revisit:
+                continue
             self._queued.add(entry.url)
             yield self._notice_request(source, entry)
         shell_only = listing.reader == "jpaas" and not listing.entries

@@ -1,0 +1,70 @@
+"""One HTTP POST to a webhook, with its failures sorted into retry-later and give-up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import httpx
+
+from notify.outgoing import DeliveryError
+
+
+def dumps(payload: Mapping[str, Any]) -> bytes:
+    """The JSON body as sent (UTF-8, Chinese kept as is: the size limits count these bytes)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def post(
+    url: str,
+    body: bytes,
+    *,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST a JSON body; connection trouble, 429 and 5xx are retryable, other 4xx are not.
+
+    Error texts never carry the URL: a robot's URL is its credential.
+    """
+    try:
+        response = httpx.post(
+            url,
+            content=body,
+            params=params,
+            headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+            timeout=timeout,
+        )
+    except httpx.TimeoutException:
+        raise DeliveryError(f"no answer within {timeout:g} s") from None
+    except httpx.TransportError as exc:
+        raise DeliveryError(f"cannot reach the webhook ({type(exc).__name__}: {exc})") from None
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise DeliveryError(f"HTTP {status} {_snippet(response)}".rstrip())
+    if status >= 400:
+        raise DeliveryError(f"HTTP {status} {_snippet(response)}".rstrip(), retryable=False)
+    return response
+
+
+def check_code(response: httpx.Response, field: str, rate_limited: Collection[int]) -> None:
+    """A chat API's own verdict in a 200 answer: ``field`` 0 is success, ``rate_limited`` retry later."""
+    answer = _json(response)
+    code = answer.get(field, answer.get("StatusCode", 0))
+    if code == 0:
+        return
+    message = answer.get("errmsg") or answer.get("msg") or ""
+    raise DeliveryError(f"{field} {code}: {message}".rstrip(": "), retryable=code in rate_limited)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        answer = response.json()
+    except ValueError:
+        raise DeliveryError(f"not a JSON answer: {_snippet(response)}", retryable=False) from None
+    return answer if isinstance(answer, dict) else {}
+
+
+def _snippet(response: httpx.Response) -> str:
+    return response.text.strip().replace("\n", " ")[:200]

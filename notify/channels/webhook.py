@@ -1,0 +1,55 @@
+"""Generic JSON webhook: the whole message in one signed POST, for the operator's own receiver.
+
+Body: ``{"subject", "text", "html", "markdown", "summary", "links": [{"title", "url"}]}``.
+Headers: ``X-Kuaixun-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the
+secret>``, ``X-Kuaixun-Timestamp`` (Unix seconds) and ``X-Kuaixun-Delivery`` (the delivery
+key, the same on every retry, so the receiver can drop a duplicate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+
+from notify.channels.base import WebhookSettings
+from notify.channels.limits import RateLimiter
+from notify.channels.post import dumps, post
+from notify.outgoing import Outgoing
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class JsonWebhookChannel:
+    def __init__(
+        self,
+        settings: WebhookSettings,
+        limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter or RateLimiter(60, 60.0)
+        self.clock = clock
+
+    def send(self, recipient: str, message: Outgoing, key: str) -> None:
+        body = dumps(payload(message))
+        headers = {"X-Kuaixun-Timestamp": str(int(self.clock())), "X-Kuaixun-Delivery": key}
+        if self.settings.secret:
+            headers["X-Kuaixun-Signature"] = signature(self.settings.secret, body)
+        self.limiter.wait()
+        post(self.settings.url, body, timeout=self.settings.timeout, headers=headers)
+
+
+def payload(message: Outgoing) -> dict[str, Any]:
+    return {
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "markdown": message.markdown,
+        "summary": message.summary,
+        "links": [{"title": link.title, "url": link.url} for link in message.links],
+    }

@@ -1,0 +1,44 @@
+"""企业微信 group robot: markdown messages of at most 4096 bytes, 20 a minute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notify.channels.base import WebhookSettings
+from notify.channels.limits import RateLimiter, markdown_link, numbered, parts_or_summary, utf8_size
+from notify.channels.post import check_code, dumps, post
+from notify.outgoing import Outgoing
+
+CONTENT_BYTES = 4096
+RATE_LIMITED = {-1, 45009}
+"""-1 system busy, 45009 api freq out of limit: worth another try later."""
+
+
+class WeComChannel:
+    def __init__(self, settings: WebhookSettings, limiter: RateLimiter | None = None) -> None:
+        self.settings = settings
+        self.limiter = limiter or RateLimiter(20, 60.0)
+
+    def send(self, recipient: str, message: Outgoing, key: str) -> None:
+        for payload in payloads(message, self.settings.max_parts):
+            self.limiter.wait()
+            response = post(self.settings.url, dumps(payload), timeout=self.settings.timeout)
+            check_code(response, "errcode", RATE_LIMITED)
+
+
+def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:
+    """One markdown message per part, each ``content`` within the 4096-byte limit."""
+
+    def fits(text: str) -> bool:
+        return utf8_size(_content(message.subject, text, 99, 99)) <= CONTENT_BYTES
+
+    body = message.markdown or message.text
+    parts = parts_or_summary(message, body, fits, max_parts, markdown_link)
+    return [
+        {"msgtype": "markdown", "markdown": {"content": _content(message.subject, part, n, len(parts))}}
+        for n, part in enumerate(parts, 1)
+    ]
+
+
+def _content(subject: str, part: str, number: int, total: int) -> str:
+    return f"**{numbered(subject, number, total)}**\n{part}"

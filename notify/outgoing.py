@@ -1,0 +1,45 @@
+"""A message on its way out, in every form a channel may want, and how delivery fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FileAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message (a digest issue or an alert), rendered for every kind of channel.
+
+    Email uses ``html`` + ``text`` (+ ``attachments``); chat webhooks use ``markdown``
+    (split to the service's size limit) or, when too long, ``summary`` with ``links``.
+    """
+
+    subject: str
+    text: str
+    html: str | None = None
+    markdown: str | None = None
+    summary: str | None = None
+    links: tuple[Link, ...] = ()
+    attachments: tuple[FileAttachment, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra email headers, e.g. List-Unsubscribe."""
+
+
+class DeliveryError(Exception):
+    """A send that did not go through; ``retryable`` says whether trying later may help."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -1,0 +1,397 @@
+"""Keyword alert queries: parsed once with a lark grammar, matched fast against stored records.
+
+Syntax (see the README's "Keyword alerts"):
+
+* words and ``"quoted phrases"`` (also “中文引号”); adjacent terms are ANDed; a word may hold
+  a bracketed part without spaces, so ``doc:京科发（2024）3号`` and ``办法(试行)`` are one word;
+* ``AND``, ``OR``, ``NOT`` (any letter case) and ``-term`` for NOT; parentheses group;
+  NOT binds tightest, then AND, then OR: ``a OR b c`` is ``a OR (b AND c)``;
+* field prefixes ``title:``, ``region:``, ``agency:``, ``doc:`` (文号), ``section:`` and their
+  Chinese names ``标题:``, ``地区:``, ``机关:``, ``文号:``, ``栏目:``.
+
+Matching needs nothing but a stored record, so it lives with the other pure functions of a
+record. Chinese has no spaces between words, so a bare term is a substring of the title or the
+body (no segmentation: 绿色工厂 finds 省级绿色工厂名单). Both sides are normalised the same way:
+NFKC (full-width Ａ１（ become A1(), 全角 colons and spaces too), letter case folded, whitespace
+removed — so ``"绿色 工厂"`` also finds 绿色工厂 and a title broken over two lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from pipeline.tags import normalize_region
+
+GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr (_OR and_expr)*
+?and_expr: unary (_AND? unary)*
+?unary: _NOT unary -> negation
+      | "-" unary -> negation
+      | atom
+?atom: term
+     | "(" or_expr ")"
+term: FIELD? (WORD | PHRASE)
+
+FIELD.2: /[A-Za-z]+:|标题:|地区:|机关:|文号:|栏目:/
+_OR: "OR"i
+_AND: "AND"i
+_NOT: "NOT"i
+PHRASE: /"[^"]*"|“[^”]*”/
+WORD: /(?:[^\s()"“”\-]|\([^\s()"“”]*\))(?:[^\s()"“”]|\([^\s()"“”]*\))*/i
+%import common.WS
+%ignore WS
+"""
+
+TEXT = "text"
+"""The field of a bare term: the title or the body."""
+FIELD_NAMES = ("title", "region", "agency", "doc", "section")
+FIELDS = {
+    **{name: name for name in FIELD_NAMES},
+    "标题": "title",
+    "地区": "region",
+    "机关": "agency",
+    "文号": "doc",
+    "栏目": "section",
+}
+OPERATORS = ("AND", "OR", "NOT")
+_EXPECTED = {"RPAR": "')'", "WORD": "a word or phrase"}
+_DOC_BRACKETS = str.maketrans("[(【［〔])】］〕", "〔〔〔〔〔〕〕〕〕〕")
+
+
+class QueryError(ValueError):
+    """A malformed query, phrased for the user with the 1-based character position of the problem."""
+
+    def __init__(self, problem: str, position: int, hint: str = "") -> None:
+        super().__init__(f"query: {problem} at position {position}" + (f"; {hint}" if hint else ""))
+        self.problem, self.position = problem, position
+
+
+def normalize(text: str) -> str:
+    """The form both queries and records are compared in: NFKC, case-folded, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def normalize_doc(text: str) -> str:
+    """A 文号 in comparable form: every bracket style (〔〕, [], （）, 【】) becomes 〔〕."""
+    return normalize(text).translate(_DOC_BRACKETS)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A record prepared once for matching by any number of queries."""
+
+    title: str
+    text: str
+    """Title and body, joined by a newline (which no term contains, so no match spans both)."""
+    regions: frozenset[str]
+    agencies: str
+    doc: str
+    section: str
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> Document:
+        """Prepare a stored notice record (``NoticeVersion.record``)."""
+        title = normalize(record.get("title") or "")
+        places = [record.get("region"), *(record.get("regions") or ())]
+        bodies = [record.get("agency"), *(record.get("agencies") or ()), record.get("issuer")]
+        return cls(
+            title=title,
+            text=title + "\n" + normalize(record.get("body_text") or ""),
+            regions=frozenset(_region(p) for p in places if p),
+            agencies="\n".join(normalize(b) for b in bodies if b),
+            doc=normalize_doc(record.get("doc_number") or ""),
+            section=normalize(record.get("category") or ""),
+        )
+
+
+_TESTS: dict[str, Callable[[str, Document], bool]] = {
+    TEXT: lambda value, doc: value in doc.text,
+    "title": lambda value, doc: value in doc.title,
+    "region": lambda value, doc: value in doc.regions,
+    "agency": lambda value, doc: value in doc.agencies,
+    "doc": lambda value, doc: value in doc.doc,
+    "section": lambda value, doc: value in doc.section,
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase, in one field; equal terms (same field, same normal form) are tested once."""
+
+    field: str
+    value: str
+    """Normal form, as compared."""
+    text: str = field(compare=False)
+    """As the user wrote it (without the field prefix), for display."""
+
+    def test(self, doc: Document) -> bool:
+        return _TESTS[self.field](self.value, doc)
+
+    @property
+    def highlights(self) -> bool:
+        """Whether the term is found in the title or body, so can be marked there."""
+        return self.field in (TEXT, "title")
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Node
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Node, ...]
+
+
+Node = Term | Not | All | AnyOf
+
+
+@dataclass(frozen=True)
+class Query:
+    """A compiled query: its tree, and the terms whose presence makes it match."""
+
+    text: str
+    root: Node
+    terms: tuple[Term, ...]
+    """Distinct terms outside any NOT: what a match reports (and highlights)."""
+    matches_without_terms: bool
+    """True for queries like ``-草案`` that match a record none of ``terms`` is in."""
+
+    def holds(self, hit: Callable[[Term], bool]) -> bool:
+        return _holds(self.root, hit)
+
+    def match(self, doc: Document) -> tuple[Term, ...] | None:
+        """The terms found if the document matches (possibly none, for a pure NOT), else None."""
+        found: dict[Term, bool] = {}
+
+        def hit(term: Term) -> bool:
+            if term not in found:
+                found[term] = term.test(doc)
+            return found[term]
+
+        if not self.holds(hit):
+            return None
+        return tuple(t for t in self.terms if hit(t))
+
+
+def _holds(node: Node, hit: Callable[[Term], bool]) -> bool:
+    if isinstance(node, Term):
+        return hit(node)
+    if isinstance(node, Not):
+        return not _holds(node.part, hit)
+    if isinstance(node, All):
+        return all(_holds(part, hit) for part in node.parts)
+    return any(_holds(part, hit) for part in node.parts)
+
+
+def _positive_terms(node: Node, positive: bool = True) -> Iterable[Term]:
+    if isinstance(node, Term):
+        if positive:
+            yield node
+    elif isinstance(node, Not):
+        yield from _positive_terms(node.part, not positive)
+    else:
+        for part in node.parts:
+            yield from _positive_terms(part, positive)
+
+
+def compile_query(text: str) -> Query:
+    """Parse ``text``; raises QueryError naming the position of the first problem."""
+    normalized, origin = _normalize_query(text)
+    if not normalized.strip():
+        raise QueryError("empty query", 1)
+
+    def position(offset: int) -> int:
+        return origin[offset] + 1 if offset < len(origin) else len(text) + 1
+
+    try:
+        tree = _parser().parse(normalized)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, normalized, position) from None
+    root = _node(tree, position)
+    return Query(
+        text=text,
+        root=root,
+        terms=tuple(dict.fromkeys(_positive_terms(root))),
+        matches_without_terms=_holds(root, lambda _term: False),
+    )
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(GRAMMAR, parser="lalr")
+
+
+def _normalize_query(text: str) -> tuple[str, list[int]]:
+    """NFKC character by character, with the original index of every output character."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        form = unicodedata.normalize("NFKC", char)
+        out.append(form)
+        origin.extend([index] * len(form))
+    return "".join(out), origin
+
+
+def _syntax_error(exc: UnexpectedInput, query: str, position: Callable[[int], int]) -> QueryError:
+    if isinstance(exc, UnexpectedCharacters):
+        char = query[exc.pos_in_stream]
+        problem = "unclosed quote" if char in '"“' else f"unexpected {char!r}"
+        return QueryError(problem, position(exc.pos_in_stream))
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        return QueryError(f"unexpected {exc.token.value!r}", position(exc.token.start_pos))
+    expected = getattr(exc, "expected", ())
+    wanted = next((_EXPECTED[name] for name in ("RPAR", "WORD") if name in expected), None)
+    return QueryError("unexpected end of query", position(len(query)), f"expected {wanted}" if wanted else "")
+
+
+def _node(tree: Tree | Token, position: Callable[[int], int]) -> Node:
+    """Parse tree → Node, checking fields and phrases (with positions for the messages)."""
+    assert isinstance(tree, Tree)
+    if tree.data == "term":
+        return _term(tree.children, position)
+    parts = tuple(_node(child, position) for child in tree.children)
+    if tree.data == "negation":
+        return Not(parts[0])
+    return All(parts) if tree.data == "and_expr" else AnyOf(parts)
+
+
+def _term(children: list[Any], position: Callable[[int], int]) -> Term:
+    *prefix, token = children
+    name = FIELDS.get(prefix[0][:-1].lower(), "") if prefix else TEXT
+    if not name:
+        raise QueryError(
+            f"unknown field {prefix[0][:-1]!r}",
+            position(prefix[0].start_pos),
+            "fields are " + ", ".join(f"{f}:" for f in FIELD_NAMES),
+        )
+    written = token[1:-1] if token.type == "PHRASE" else str(token)
+    if token.type == "WORD" and written.upper() in OPERATORS:
+        raise QueryError(f"misplaced {written!r}", position(token.start_pos), "quote it to look for the word")
+    value = _field_form(name, written)
+    if not value:
+        raise QueryError("empty phrase", position(token.start_pos))
+    return Term(name, value, written.strip())
+
+
+def _field_form(name: str, written: str) -> str:
+    if name == "region":
+        return _region(written)
+    if name == "doc":
+        return normalize_doc(written)
+    return normalize(written)
+
+
+def _region(name: str) -> str:
+    return normalize(normalize_region(unicodedata.normalize("NFKC", name)))
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class QuerySet(Generic[K]):
+    """Many queries matched against one document at a time.
+
+    Each distinct term is tested once per document, and only the queries that contain a term
+    that is present (or that match without any, like ``-草案``) are evaluated: with thousands
+    of subscriptions sharing a vocabulary, a document costs a few hundred substring tests.
+    """
+
+    def __init__(self, queries: Mapping[K, Query]) -> None:
+        self._queries = dict(queries)
+        self._by_term: dict[Term, list[K]] = {}
+        for key, query in self._queries.items():
+            for term in query.terms:
+                self._by_term.setdefault(term, []).append(key)
+        self._all_terms = {t for q in self._queries.values() for t in _all_terms(q.root)}
+        self._always = [k for k, q in self._queries.items() if q.matches_without_terms]
+
+    def match(self, doc: Document) -> dict[K, tuple[Term, ...]]:
+        """The keys of the queries the document matches, with each one's terms found."""
+        present = {term for term in self._all_terms if term.test(doc)}
+        candidates = dict.fromkeys(self._always)
+        for term in present:
+            candidates.update(dict.fromkeys(self._by_term.get(term, ())))
+        matched: dict[K, tuple[Term, ...]] = {}
+        for key in candidates:
+            query = self._queries[key]
+            if query.holds(present.__contains__):
+                matched[key] = tuple(t for t in query.terms if t in present)
+        return matched
+
+
+def _all_terms(node: Node) -> Iterable[Term]:
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Not):
+        yield from _all_terms(node.part)
+    else:
+        for part in node.parts:
+            yield from _all_terms(part)
+
+
+def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_match) wherever a normalised term occurs, for marking up.
+
+    The match is found in normal form and mapped back, so 绿色 工厂 in a title is marked
+    whole for the term 绿色工厂.
+    """
+    spans = _spans(text, terms)
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for start, end in spans:
+        if start > cursor:
+            pieces.append((text[cursor:start], False))
+        pieces.append((text[start:end], True))
+        cursor = end
+    if cursor < len(text):
+        pieces.append((text[cursor:], False))
+    return pieces
+
+
+def excerpt(text: str, terms: Iterable[str], before: int = 24, after: int = 48) -> str | None:
+    """The part of ``text`` around the first term found (… where cut), or None if none is."""
+    spans = _spans(text, terms)
+    if not spans:
+        return None
+    start, end = spans[0]
+    left, right = max(0, start - before), min(len(text), end + after)
+    cut = " ".join(text[left:right].split())
+    return ("…" if left else "") + cut + ("…" if right < len(text) else "")
+
+
+def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Merged, sorted (start, end) ranges of ``text`` whose normal form is one of ``terms``."""
+    flat: list[str] = []
+    owner: list[int] = []
+    for index, char in enumerate(text):
+        form = normalize(char)
+        flat.append(form)
+        owner.extend([index] * len(form))
+    joined = "".join(flat)
+    found: list[tuple[int, int]] = []
+    for term in filter(None, terms):
+        at = joined.find(term)
+        while at != -1:
+            found.append((owner[at], owner[at + len(term) - 1] + 1))
+            at = joined.find(term, at + len(term))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
