@@ -10,6 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN pip install --no-cache-dir uv==0.13.8
 
 WORKDIR /app
+# Pango and a CJK font for the PDF issue (the same script `make` uses, runtime part only).
+COPY scripts/system-deps.sh ./scripts/
+RUN bash scripts/system-deps.sh --runtime && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY crawlers ./crawlers

@@ -14,6 +14,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(SYNCED): pyproject.toml uv.lock | $(UV)
+	bash scripts/system-deps.sh
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
@@ -28,6 +29,9 @@ lint: $(SYNCED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
+
+bench: $(SYNCED)
+	$(VENV)/bin/python bench/extract_speed.py
 
 clean:
 	rm -rf .tools $(VENV) out data

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kuaixun.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from store.db import Database
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -53,7 +59,7 @@ def _config(ctx: click.Context) -> Config:
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """One full cycle: crawl all sources, store what is new, write the next digest."""
+    """One full cycle: crawl all sources, store what is new, then ``digest send``."""
     config = _config(ctx)
     from kuaixun.service import run_cycle
 
@@ -71,14 +77,78 @@ def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
     sys.exit(crawl_and_report(config, click.echo, only))
 
 
-@main.command()
+@main.group()
+def digest() -> None:
+    """The 快讯 issue: preview it, send it (email, webhooks), resend it, list issues and deliveries."""
+
+
+@digest.command("preview")
 @click.pass_context
-def digest(ctx: click.Context) -> None:
-    """Write the next 快讯 issue from stored notices that no issue has carried yet."""
+def digest_preview(ctx: click.Context) -> None:
+    """Render the next issue into out_dir; records nothing (no issue number taken, nothing sent)."""
+    from kuaixun.delivery import preview_digest
+
+    config = _config(ctx)
+    with _database(config) as db:
+        preview_digest(config, db, click.echo)
+
+
+@digest.command("send")
+@click.pass_context
+def digest_send(ctx: click.Context) -> None:
+    """Create the next issue if notices are waiting, archive it, and deliver everything due.
+
+    Deliveries that failed earlier are retried here once their wait is over. Exits 1 when a
+    delivery failed or is waiting for a retry.
+    """
     config = _config(ctx)
     from kuaixun.service import digest_and_report
 
-    digest_and_report(config, click.echo)
+    sys.exit(digest_and_report(config, click.echo))
+
+
+@digest.command("resend")
+@click.argument("issue")
+@click.option("--to", "to", required=True, help="An email address, or the name of a configured webhook.")
+@click.pass_context
+def digest_resend(ctx: click.Context, issue: str, to: str) -> None:
+    """Send an issue's archived files again to one recipient (ISSUE: 2026-1101 or '(2026) 1101 期')."""
+    from kuaixun.delivery import DeliveryUsageError, resend
+
+    config = _config(ctx)
+    with _database(config) as db:
+        try:
+            report = resend(config, db, click.echo, issue, to)
+        except DeliveryUsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    sys.exit(0 if report.ok else 1)
+
+
+@digest.command("list")
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most N issues (0: all)."
+)
+@click.pass_context
+def digest_list(ctx: click.Context, limit: int) -> None:
+    """Issues, newest first: number, date, notices, and the status of each delivery."""
+    from kuaixun.delivery import list_digests
+
+    config = _config(ctx)
+    with _database(config) as db:
+        for line in list_digests(config, db, limit or None):
+            click.echo(line)
+
+
+@contextmanager
+def _database(config: Config) -> Iterator[Database]:
+    from store.db import Database
+
+    db = Database(config.store.url)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 @main.command()
@@ -220,3 +290,180 @@ def items(
         click.echo(json.dumps([item.to_json() for item in found], ensure_ascii=False, indent=1))
     else:
         click.echo(format_items(found))
+
+
+def _alert_filters(command: Callable[..., None]) -> Callable[..., None]:
+    """The filter options shared by ``subscribe add`` and ``subscribe test``."""
+    from notify.subscriptions import SECTION_CHOICES
+
+    options = [
+        click.option(
+            "--section",
+            "sections",
+            multiple=True,
+            type=click.Choice(SECTION_CHOICES),
+            help="Only this section (repeatable).",
+        ),
+        click.option("--region", "regions", multiple=True, help="Only notices of this region (repeatable)."),
+        click.option(
+            "--source", "sources", multiple=True, help="Only this source of config.yaml (repeatable)."
+        ),
+        click.option(
+            "--agency", "agencies", multiple=True, help="Only issuing bodies containing this (repeatable)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _checked_query(query: str) -> str:
+    """The query if it compiles; else its error with a caret under the position, and exit 2."""
+    from kuaixun.alerts import query_error_lines
+    from pipeline.query import QueryError, compile_query
+
+    try:
+        compile_query(query)
+    except QueryError as exc:
+        for line in query_error_lines(query, exc):
+            click.echo(line, err=True)
+        sys.exit(2)
+    return query
+
+
+@main.group()
+def subscribe() -> None:
+    """Keyword alerts: add, list, remove and try out subscriptions.
+
+    \b
+    Query syntax: words and "phrases", AND / OR / NOT (or -word), parentheses,
+    fields title: region: agency: doc: section:, e.g.
+      kuaixun subscribe test '高新技术企业 region:北京'
+      kuaixun subscribe add green '绿色工厂 OR 绿色园区 -公示' --channel ops@example.cn
+    config.yaml's subscriptions are synced into the store first, so list shows them too.
+    """
+
+
+@subscribe.command("add")
+@click.argument("name")
+@click.argument("query")
+@click.option("--channel", required=True, help="An email address, or webhook:NAME of channels.webhooks.")
+@click.option(
+    "--mode",
+    type=click.Choice(["instant", "daily", "weekly"]),
+    default="instant",
+    show_default=True,
+    help="instant: one message per crawl; daily/weekly: a summary on alerts.daily/weekly.",
+)
+@_alert_filters
+@click.pass_context
+def subscribe_add(
+    ctx: click.Context,
+    name: str,
+    query: str,
+    channel: str,
+    mode: str,
+    sections: tuple[str, ...],
+    regions: tuple[str, ...],
+    sources: tuple[str, ...],
+    agencies: tuple[str, ...],
+) -> None:
+    """Subscribe NAME to the notices QUERY matches, from the next crawl on."""
+    from kuaixun.alerts import AlertUsageError, add_subscription
+    from notify.subscriptions import check_channel, filters_json
+    from store.subscriptions import Spec
+
+    config = _config(ctx)
+    try:
+        check_channel(channel)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--channel") from None
+    filters = filters_json(sections, regions, sources, agencies)
+    spec = Spec(name=name, query=_checked_query(query), channel=channel, mode=mode, filters=filters)
+    with _database(config) as db:
+        try:
+            add_subscription(config, db, spec, click.echo)
+        except AlertUsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@subscribe.command("list")
+@click.pass_context
+def subscribe_list(ctx: click.Context) -> None:
+    """Every subscription: name, state, mode, origin (config or cli), channel, query, filters."""
+    from kuaixun.alerts import list_subscriptions
+
+    config = _config(ctx)
+    with _database(config) as db:
+        for line in list_subscriptions(config, db, click.echo):
+            click.echo(line)
+
+
+@subscribe.command("remove")
+@click.argument("name", required=False)
+@click.option("--token", help="The token of an alert's unsubscribe line (退订), instead of NAME.")
+@click.pass_context
+def subscribe_remove(ctx: click.Context, name: str | None, token: str | None) -> None:
+    """Stop a subscription, by NAME or by the signed token its alerts carry."""
+    from kuaixun.alerts import AlertUsageError, remove_subscription
+
+    if (name is None) == (token is None):
+        raise click.UsageError("give either NAME or --token TOKEN")
+    config = _config(ctx)
+    with _database(config) as db:
+        try:
+            click.echo(remove_subscription(config, db, name, token))
+        except AlertUsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@subscribe.command("test")
+@click.argument("query")
+@_alert_filters
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Show at most N (0: all)."
+)
+@click.pass_context
+def subscribe_test(
+    ctx: click.Context,
+    query: str,
+    sections: tuple[str, ...],
+    regions: tuple[str, ...],
+    sources: tuple[str, ...],
+    agencies: tuple[str, ...],
+    limit: int,
+) -> None:
+    """List the stored notices QUERY matches, newest first, matched terms in 【】."""
+    from kuaixun.alerts import try_query
+    from notify.subscriptions import Filters
+
+    config = _config(ctx)
+    filters = Filters(sections, regions, sources, agencies)
+    with _database(config) as db:
+        for line in try_query(db, _checked_query(query), filters, limit or None):
+            click.echo(line)
+
+
+@main.group("alerts")
+def alerts_group() -> None:
+    """Keyword alert messages (instant alerts go out after every crawl by themselves)."""
+
+
+@alerts_group.command("send-summaries")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["daily", "weekly"]),
+    help="Only these subscribers (repeatable); default: daily and weekly.",
+)
+@click.pass_context
+def alerts_send_summaries(ctx: click.Context, modes: tuple[str, ...]) -> None:
+    """Send daily/weekly subscribers a summary of their matches since the last one."""
+    from kuaixun.alerts import send_summaries
+
+    config = _config(ctx)
+    with _database(config) as db:
+        send_summaries(config, db, click.echo, modes or ("daily", "weekly"))

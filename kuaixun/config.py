@@ -11,13 +11,15 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from notify.channels import EmailSettings, WebhookSettings
 from notify.issue import DigestLayout
+from notify.subscriptions import AlertsConfig, SubscriptionConfig, subscriptions_problem
 from pipeline.classify import ClassifyRules
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -95,23 +97,30 @@ class ScheduleConfig(_Model):
         return value
 
 
-class EmailChannel(_Model):
-    host: str
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: str | None = None
-    password: str | None = None
-    sender: str
-
-
 class ChannelsConfig(_Model):
-    email: EmailChannel | None = None
+    """How messages go out: one SMTP relay, and named webhooks (chat robots, JSON receivers).
+
+    Each channel's settings model lives with its code in ``notify.channels``.
+    """
+
+    email: EmailSettings | None = None
+    webhooks: dict[str, WebhookSettings] = {}
 
 
 class Subscriber(_Model):
+    """Who receives the digest: a person by email, a chat group by webhook name, or both."""
+
     name: str
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     digest: bool = True
+    webhooks: tuple[str, ...] = ()
+    """Names from ``channels.webhooks``."""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Subscriber:
+        if self.email is None and not self.webhooks:
+            raise ValueError("needs an email or webhooks")
+        return self
 
 
 class Config(_Model):
@@ -127,6 +136,9 @@ class Config(_Model):
     sources: tuple[SourceConfig, ...] = ()
     channels: ChannelsConfig = ChannelsConfig()
     subscribers: tuple[Subscriber, ...] = ()
+    alerts: AlertsConfig = AlertsConfig()
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
+    """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
 
     @field_validator("sources")
     @classmethod
@@ -190,7 +202,29 @@ def validate(
     except ValidationError as exc:
         error = exc.errors()[0]
         raise ConfigError(f"{label}: {_loc(error['loc'])}: {_message(error)}") from None
+    problem = _unreachable(config) or subscriptions_problem(
+        config.subscriptions,
+        webhooks=config.channels.webhooks.keys(),
+        email=config.channels.email is not None,
+        secret=bool(config.alerts.secret),
+        sources={s.name for s in config.sources},
+    )
+    if problem:
+        raise ConfigError(f"{label}: {problem}")
     return _anchor_paths(config, base_dir)
+
+
+def _unreachable(config: Config) -> str | None:
+    """``key: problem`` for a subscriber that names a channel config.yaml does not define."""
+    known = config.channels.webhooks
+    for i, subscriber in enumerate(config.subscribers):
+        if subscriber.email and config.channels.email is None:
+            return f"subscribers[{i}].email: channels.email is not configured to send it"
+        for j, name in enumerate(subscriber.webhooks):
+            if name not in known:
+                defined = ", ".join(known) or "none"
+                return f"subscribers[{i}].webhooks[{j}]: unknown webhook {name!r} (defined: {defined})"
+    return None
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -203,11 +237,15 @@ def _anchor_paths(config: Config, base_dir: Path) -> Config:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         url = prefix + str(base_dir / url[len(prefix) :])
+    email = config.channels.email
+    if email and email.ca_file:
+        email = email.model_copy(update={"ca_file": base_dir / email.ca_file})
     return config.model_copy(
         update={
             "data_dir": base_dir / config.data_dir,
             "out_dir": base_dir / config.out_dir,
             "store": StoreConfig(url=url),
+            "channels": config.channels.model_copy(update={"email": email}),
         }
     )
 

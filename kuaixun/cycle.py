@@ -20,7 +20,7 @@ from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from notify.mail import issue_message
-from notify.render import render_html, render_text
+from notify.render import render_html, render_markdown, render_pdf, render_text
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
@@ -67,11 +67,15 @@ class CrawlResult:
 
 @dataclass
 class DigestFiles:
+    """The files of one written issue: every format, and the .eml that carries them to readers."""
+
     label: str
     count: int
     html: Path
     text: Path
     eml: Path
+    markdown: Path
+    pdf: Path
 
 
 def now_utc() -> datetime:
@@ -242,14 +246,20 @@ def make_digest(config: Config, db: Database, today: date | None = None) -> Dige
     """Create the next issue from notices no issue has carried yet and write its files; None if none."""
     now = now_utc()
     with db.session() as session:
-        groups = digests.pending_groups(session, config.digest.sections)
-        if not groups:
-            return None
-        digest = digests.create_digest(
-            session, [v for group in groups for v in group], today or date.today(), now
-        )
-        issue = build_issue(digest.label, config.digest, issue_items(session, groups))
-    return write_issue(config, issue, now)
+        issue = create_issue(session, config, today or date.today(), now)
+    return None if issue is None else write_issue(config, issue, now)
+
+
+def create_issue(session: Session, config: Config, today: date, now: datetime) -> Issue | None:
+    """Number the next issue and fix what it holds, in the caller's transaction; None if nothing waits.
+
+    The caller commits it together with whatever must not exist without it (the outbox rows).
+    """
+    groups = digests.pending_groups(session, config.digest.sections)
+    if not groups:
+        return None
+    digest = digests.create_digest(session, [v for group in groups for v in group], today, now)
+    return build_issue(digest.label, config.digest, issue_items(session, groups))
 
 
 def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tuple[str, IssueItem]]:
@@ -275,15 +285,34 @@ def is_original(record: dict[str, object]) -> bool:
 
 
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
-    """The issue's HTML, text and .eml files under the output folder."""
+    """The issue as .html, .txt, .md, .pdf and .eml (HTML + text, the PDF attached) in the output folder."""
     config.out_dir.mkdir(parents=True, exist_ok=True)
     stem = config.out_dir / ("kuaixun-" + issue.label.replace("(", "").replace(") ", "-").replace(" 期", ""))
-    html, text = render_html(issue), render_text(issue)
-    paths = stem.with_suffix(".html"), stem.with_suffix(".txt"), stem.with_suffix(".eml")
-    paths[0].write_text(html, encoding="utf-8")
-    paths[1].write_text(text, encoding="utf-8")
+    html, text, pdf = render_html(issue), render_text(issue), render_pdf(issue)
+    paths = {suffix: stem.with_suffix(f".{suffix}") for suffix in ("html", "txt", "md", "pdf", "eml")}
+    paths["html"].write_text(html, encoding="utf-8")
+    paths["txt"].write_text(text, encoding="utf-8")
+    paths["md"].write_text(render_markdown(issue), encoding="utf-8")
+    paths["pdf"].write_bytes(pdf)
     sender = config.channels.email.sender if config.channels.email else "kuaixun@localhost"
     recipients = [s.email for s in config.subscribers if s.digest] or ["editor@localhost"]
-    message = issue_message(issue, html, text, sender=sender, to=recipients, now=now.replace(tzinfo=UTC))
-    paths[2].write_bytes(bytes(message))
-    return DigestFiles(issue.label, issue.count, *paths)
+    message = issue_message(
+        issue,
+        html,
+        text,
+        sender=sender,
+        to=recipients,
+        now=now.replace(tzinfo=UTC),
+        pdf=pdf,
+        pdf_name=paths["pdf"].name,
+    )
+    paths["eml"].write_bytes(bytes(message))
+    return DigestFiles(
+        issue.label,
+        issue.count,
+        html=paths["html"],
+        text=paths["txt"],
+        eml=paths["eml"],
+        markdown=paths["md"],
+        pdf=paths["pdf"],
+    )

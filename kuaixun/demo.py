@@ -33,8 +33,10 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
         "data_dir": str(workdir / "data"),
         "out_dir": str(workdir / "out"),
         "store": {"url": f"sqlite:///{workdir / 'data' / 'demo.db'}"},
+        # Loopback sites need no politeness; robots.txt would share one slot for all 21 ports.
         "crawl": {**raw.get("crawl", {}), "download_delay": 0, "obey_robots": False, "crawl_timeout": 300},
         "channels": {},
+        "subscribers": [],  # no real channel: the issues land in out/ only
     }
 
 
@@ -55,6 +57,7 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
 
 def _fresh(config: Config) -> None:
     shutil.rmtree(config.out_dir, ignore_errors=True)
+    shutil.rmtree(config.data_dir / "archive", ignore_errors=True)
     (config.data_dir / "demo.db").unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         (config.data_dir / f"demo.db{suffix}").unlink(missing_ok=True)

@@ -13,8 +13,11 @@ from pathlib import Path
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from kuaixun.alerts import send_summaries
 from kuaixun.config import Config, ConfigError, load_config
 from kuaixun.service import crawl_and_report, digest_and_report
+from notify.subscriptions import SUMMARY_MODES
+from store.db import Database
 
 Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.schedule")
@@ -47,6 +50,14 @@ def run_schedule(path: Path, echo: Echo) -> None:
     def digest_job() -> None:
         digest_and_report(watch.refresh(), echo)
 
+    def summaries_job(mode: str) -> None:
+        config = watch.refresh()
+        db = Database(config.store.url)
+        try:
+            send_summaries(config, db, echo, (mode,))
+        finally:
+            db.close()
+
     # One crawl at a time; a crawl that overruns its slot is not started twice.
     scheduler.add_job(
         crawl_job,
@@ -64,9 +75,20 @@ def run_schedule(path: Path, echo: Echo) -> None:
         coalesce=True,
         misfire_grace_time=3600,
     )
+    # Instant alerts go out with each crawl; the daily and weekly summaries have jobs of their own.
+    for mode in SUMMARY_MODES:
+        scheduler.add_job(
+            summaries_job,
+            CronTrigger.from_crontab(getattr(config.alerts, mode), timezone=tz),
+            args=(mode,),
+            id=f"summaries-{mode}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
     echo(
-        f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}' ({tz}); "
-        "Ctrl-C to stop"
+        f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}', "
+        f"alert summaries '{config.alerts.daily}' / '{config.alerts.weekly}' ({tz}); Ctrl-C to stop"
     )
     try:
         scheduler.start()

@@ -8,27 +8,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pipeline.extract import ExtractionError
 
 from crawlers.urls import normalize_url
+from kuaixun.alerts import alerting
 from kuaixun.config import Config, SourceConfig
-from kuaixun.cycle import CrawlResult, DigestFiles, crawl, make_digest, source_hints
+from kuaixun.cycle import CrawlResult, crawl, source_hints
+from kuaixun.delivery import send_digest
+from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
 
 Echo = Callable[[str], None]
-EXIT_OK, EXIT_SOURCE_FAILED = 0, 1
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_DELIVERY_FAILED = 0, 1, 1
 
 
 def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None) -> int:
-    """Crawl, print one line per source and a total; exit status 1 if any source failed."""
+    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed."""
     database = db or Database(config.store.url)
     try:
-        result = crawl(config, database, only)
+        with alerting(config, database, echo):
+            result = crawl(config, database, only)
+            report_crawl(result, echo)
     finally:
         if db is None:
             database.close()
-    report_crawl(result, echo)
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
 
@@ -44,29 +47,26 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
         echo(f"sources that failed: {', '.join(failed)}")
 
 
-def digest_and_report(config: Config, echo: Echo, db: Database | None = None) -> DigestFiles | None:
+def digest_and_report(config: Config, echo: Echo, db: Database | None = None) -> int:
+    """``digest send``: the next issue created, archived and queued, then everything due delivered.
+
+    Exit status 1 when a delivery failed or waits for a retry (the line of each says why).
+    """
     database = db or Database(config.store.url)
     try:
-        files = make_digest(config, database)
+        report = send_digest(config, database, echo)
     finally:
         if db is None:
             database.close()
-    if files is None:
-        echo("no digest: no notice is waiting for an issue")
-    else:
-        echo(
-            f"digest {files.label}: {files.count} notice(s) → {files.html} "
-            f"(also {files.eml.name}, {files.text.name})"
-        )
-    return files
+    return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
 
 
 def run_cycle(config: Config, echo: Echo) -> int:
-    """Crawl then digest, on one store."""
+    """Crawl then ``digest send``, on one store."""
     db = Database(config.store.url)
     try:
         status = crawl_and_report(config, echo, db=db)
-        digest_and_report(config, echo, db=db)
+        status = max(status, digest_and_report(config, echo, db=db))
     finally:
         db.close()
     return status

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from notify.issue import Issue
+from notify.issue import Issue, IssueItem
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,13 @@ MAX_CHANGE_LINES = 12
 """A revised notice shows at most this many changed lines; the rest is counted, not printed."""
 
 _LINE_BREAKS_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
-_INVISIBLE_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>&|~#])")
 _MD_ORDERED_RE = re.compile(r"^(\d{1,9})([.)])")
 _URL_FORBIDDEN_RE = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+_BODY_ATTACHMENTS_RE = re.compile(r"^附\s*件\s*(?:$|[：:\d一二三四五六七八九十])")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,13 @@ def http_urls(urls: Any) -> list[str]:
     return [url for url in (safe_url(u) for u in urls or ()) if url]
 
 
+def attachment_list(item: IssueItem) -> tuple[str, ...]:
+    """The 附件 names to print after the body: none when the body already lists them, as most do."""
+    if any(_BODY_ATTACHMENTS_RE.match(p) for p in item.paragraphs):
+        return ()
+    return item.attachments
+
+
 def md_escape(value: Any) -> str:
     """Scraped text as literal Markdown: no emphasis, link, HTML, heading, list or table can form."""
     text = _MD_INLINE_RE.sub(r"\\\1", clean(value)).lstrip(" ")
@@ -123,9 +133,12 @@ def md_autolink(url: Any) -> Markup:
 def changes(diff: str | None, limit: int = MAX_CHANGE_LINES) -> list[Change]:
     """The removed and added lines of a unified diff (headers and context left out), at most ``limit``."""
     found: list[Change] = []
+    in_hunk = False
     for line in (diff or "").splitlines():
-        if line.startswith(("---", "+++", "@@")) or line[:1] not in ("-", "+"):
-            continue
+        if line.startswith("@@"):
+            in_hunk = True
+        if not in_hunk or line.startswith("@@") or line[:1] not in ("-", "+"):
+            continue  # the ---/+++ file header, hunk headers and context lines
         text = line[1:].strip()
         if text:
             found.append(Change("removed" if line[0] == "-" else "added", text))
@@ -160,6 +173,7 @@ def _finalize_markdown(value: Any) -> Any:
 
 def _configure(env: Environment) -> Environment:
     env.filters.update(http_urls=http_urls, changes=changes, changes_left_out=changes_left_out)
+    env.filters.update(attachment_list=attachment_list)
     env.filters.update(md_autolink=md_autolink)
     return env
 

@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from pipeline.attachments import is_file_url
+
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 
 SKIP_TAGS = frozenset((
@@ -286,7 +288,8 @@ def _is_hint(el: etree._Element) -> bool:
 
 
 def find_container(root: etree._Element) -> etree._Element:
-    """The body container: a family hint when it holds the page's prose, else the densest element."""
+    """The body container: a family hint when it holds the page's prose, else the densest element;
+    a body the template cut in two is joined again (:func:`join_split_body`)."""
     dense = densest_element(root)
     dense_total, _ = text_and_link_length(dense)
     for hint in HINT_XPATH(root):
@@ -296,8 +299,80 @@ def find_container(root: etree._Element) -> etree._Element:
         if total < 30 or linked > 0.5 * total:
             continue
         if total >= 0.5 * dense_total or _is_descendant(dense, hint) or _is_descendant(hint, dense):
-            return hint
-    return dense
+            return join_split_body(hint)
+    return join_split_body(dense)
+
+
+_SPLIT_TAGS = frozenset({"div", "section", "article"})
+_MIN_PART_CHARS = 10
+
+
+def _body_key(el: etree._Element) -> tuple[str, str] | None:
+    """What makes two sibling blocks parts of one body: the same tag and the same class."""
+    if not isinstance(el.tag, str) or el.tag not in _SPLIT_TAGS:
+        return None
+    return el.tag, " ".join((el.get("class") or "").split())
+
+
+def _is_text_part(el: etree._Element) -> bool:
+    """A block holding text of its own rather than links to pages (a share bar or a list of related
+    pages is not; a 附件 line linking its files is)."""
+    total, _ = text_and_link_length(el)
+    linked = sum(
+        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
+    )
+    return total - linked >= _MIN_PART_CHARS and linked <= 0.5 * total
+
+
+def _is_filler(el: etree._Element) -> bool:
+    """What may sit between two parts of a cut body: chrome (share/font/print bars) or nothing."""
+    if not isinstance(el.tag, str):
+        return True
+    return is_chrome_element(el) or text_and_link_length(el)[0] == 0
+
+
+def join_split_body(container: etree._Element) -> etree._Element:
+    """The container, or a wrapper around it and its sibling parts when the template cut the body.
+
+    Some templates inject a share or font-size bar mid-body, leaving the text in two sibling blocks
+    of the same tag and class (``div.detail-text`` / bar / ``div.detail-text``); the densest of
+    them alone would lose the other half (often the 文号 and 主送 lines). Siblings of the same kind
+    separated only by chrome are moved, in order, into one new ``<div>`` in their place; the bar
+    inside it is dropped as chrome when the blocks are flattened.
+    """
+    key = _body_key(container)
+    parent = container.getparent()
+    if key is None or parent is None:
+        return container
+    children = list(parent)
+    first = last = children.index(container)
+    while (found := _adjacent_part(children, first, key, -1)) is not None:
+        first = found
+    while (found := _adjacent_part(children, last, key, 1)) is not None:
+        last = found
+    if first == last:
+        return container
+    wrapper = etree.Element("div")
+    parent.insert(first, wrapper)
+    for child in children[first : last + 1]:
+        wrapper.append(child)  # lxml moves the element with its tail text
+    wrapper.tail, children[last].tail = children[last].tail, None  # what follows stays outside
+    return wrapper
+
+
+def _adjacent_part(children: list[etree._Element], at: int, key: tuple[str, str], step: int) -> int | None:
+    """Index of the nearest same-kind text part from ``at`` in direction ``step`` when only filler
+    lies between, and some does: adjacent blocks were not cut by a bar."""
+    i, fillers = at + step, 0
+    while 0 <= i < len(children):
+        child = children[i]
+        if fillers and _body_key(child) == key and _is_text_part(child):
+            return i
+        if not _is_filler(child):
+            return None
+        fillers += 1
+        i += step
+    return None
 
 
 class _Flattener:

@@ -53,7 +53,7 @@ _CHALLENGE_MARKERS = ("$_ts", "__jsl_clearance", "C3VK=", "_$xx()", "acw_sc__v2"
 _CHALLENGE_TITLE_RE = re.compile(
     r"访问异常|安全验证|访问验证|人机验证|请开启JavaScript|WAF|拦截|Access Denied", re.I
 )
-_HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br)\b", re.I)
+_HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br|script)\b", re.I)
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP/Office archive",
     b"\xd0\xcf\x11\xe0": "an OLE (doc/xls) file",
@@ -76,10 +76,37 @@ _MIN_BODY_CHARS = 20
 _MAX_LINK_SHARE = 0.6
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
 _CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+_LONG_TAG_RE = re.compile(rb"<[A-Za-z][^<>]{20000,}")
+_MAX_ATTRIBUTES = 1000
+"""libxml2 checks duplicate attributes pairwise: one tag with 100k attributes takes half a minute."""
+_ERROR_TITLE_RE = re.compile(
+    r"(?<![\d第])(?:404|403)(?![\d号])|not\s*found|forbidden|internal\s*server\s*error|bad\s*gateway|"
+    r"service\s*unavailable|页面不存在|页面未找到|找不到(?:该|您要的|您所访问的)?页面|错误页面|出错了",
+    re.I,
+)
+"""Titles of HTTP error pages. Not 无法访问 or 暂停服务: sites post short notices saying so."""
+_ERROR_TEXT_RE = re.compile(
+    r"(?:页面|网页)(?:不存在|未找到|找不到)"
+    r"|您(?:所)?(?:要)?访问的(?:页面|网页|内容|信息|文章)[^，。！!]{0,8}(?:不存在|已(?:被|经)?删除)"
+    r"|(?<!\d)404(?!\d)\s*(?:not\s*found|错误)|not\s*found",
+    re.I,
+)
+"""Sentences of error pages; a notice withdrawing something (原公示内容已撤销，相关页面已删除) is not."""
+_MAX_MESSAGE = 240
+_ERROR_MAX_CHARS = 400
+"""Error pages say little; a notice that merely mentions a deleted page says much more."""
 
 
 class ExtractionError(ValueError):
-    """The page cannot be read as a notice; the message says why in one line."""
+    """The page cannot be read as a notice; the message says why in one line.
+
+    Messages often quote a wrapped exception (pdfminer, lxml) whose text spans lines; they are
+    folded to one bounded line here so that logs and ``kuaixun extract`` print one line per page.
+    """
+
+    def __init__(self, message: object = "") -> None:
+        line = " ".join(str(message).split())
+        super().__init__(line if len(line) <= _MAX_MESSAGE else line[: _MAX_MESSAGE - 1] + "…")
 
 
 def extract_page(
@@ -150,6 +177,9 @@ def _check_bytes(body: bytes, content_type: str | None) -> None:
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > max(8, len(head) // 100):
         raise ExtractionError("binary body (control bytes), not HTML")
+    for tag in _LONG_TAG_RE.finditer(body):
+        if tag.group().count(b"=") > _MAX_ATTRIBUTES:
+            raise ExtractionError(f"malformed HTML: a tag with over {_MAX_ATTRIBUTES} attributes")
     if not _HTML_TAG_RE.search(body[:65536]):
         kind = (content_type or "").split(";")[0].strip() or "unknown type"
         raise ExtractionError(f"not HTML ({kind}): no HTML tags")
@@ -181,6 +211,7 @@ def _extract_html(
     base = base or url
     container = find_container(root)
     blocks = flatten(container, base)
+    _check_error_page(metadata, blocks)
     _check_content(root, container, blocks)
     dom_titles = dom_title_candidates(root)
     first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
@@ -194,6 +225,19 @@ def _extract_html(
     links += _outside_file_links(root, container, base)
     titles = _TitleSources(dom_titles, listing_title)
     return _notice(url, title, metadata, shape, links, titles, listing_date, codec)
+
+
+def _check_error_page(metadata: PageMetadata, blocks: list[Block]) -> None:
+    """Refuse HTTP error pages served as content (404 页面不存在, nginx ``404 Not Found``): little
+    text, and an error title or an error sentence."""
+    if sum(len(b.text) for b in blocks) > _ERROR_MAX_CHARS:
+        return
+    title = clean(metadata.html_title)
+    if title and _ERROR_TITLE_RE.search(title):
+        raise ExtractionError(f"error page, not a notice: {title[:60]}")
+    for block in blocks:
+        if _ERROR_TEXT_RE.search(block.text):
+            raise ExtractionError(f"error page, not a notice: {block.text[:60]}")
 
 
 def _check_content(root: etree._Element, container: etree._Element, blocks: list[Block]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pipeline.content import Block, is_chrome_line
 from pipeline.dates import date_line, find_dates
 from pipeline.docnumber import line_doc_number
+from pipeline.metadata import CATALOG_LABELS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 _HEADER_WINDOW = 14
@@ -94,11 +95,18 @@ def is_org_name(text: str) -> bool:
     return 2 <= len(text) <= 40 and text.endswith(_ORG_END)
 
 
+def is_catalog_row(text: str) -> bool:
+    """True for a 公开目录 row: its first cell is a catalog label (发文机关, 标　　题 …), with or
+    without the colon (``<th>发文字号</th><td>…</td>`` tables print none)."""
+    first = compact(text.split("\t", 1)[0]).rstrip("：:")
+    return first in CATALOG_LABELS
+
+
 def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     """True for lines above the body: title repeats, 文号, dates, meta lines, 公开目录 rows, chrome."""
     text = block.text
     if block.kind == "tr":
-        return bool(_META_LINE_RE.match(text)) or "索引号" in compact(text)
+        return bool(_META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
     if _is_title_line(text, title):
         return True
     number = line_doc_number(text)

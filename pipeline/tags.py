@@ -142,8 +142,9 @@ _CENTRAL_RE = re.compile(
     r"|税务总局|市场监管总局|海关总署|人民银行|银保监会|证监会|国资委|知识产权局|国铁集团"
 )
 # A local body that signs without its place (省工业和信息化厅, 自治区生态环境厅): the source's region.
+# 市场监管总局 starts with 市 but is central.
 _UNNAMED_LOCAL_RE = re.compile(
-    r"(?:^|[、，\s])(?:省|市|自治区|州|县|区)[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|政府)"
+    r"(?:^|[、，\s])(?:省|市(?!场)|自治区|州|县|区)[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|政府)"
 )
 
 

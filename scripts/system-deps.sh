@@ -2,22 +2,32 @@
 # The Debian packages Kuaixun and its tests need beyond Python, installed only when missing.
 #
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  WeasyPrint (the PDF issue): layout, font subsetting
-#   fontconfig fonts-wqy-zenhei                            a CJK font found by family name, embedded in the PDF
+#   fontconfig fonts-noto-cjk                              Noto Sans CJK SC, found by family name, embedded in the PDF
+#                                                          (CFF outlines: Debian 12's HarfBuzz cannot subset the
+#                                                          TrueType WenQuanYi fonts past ~970 glyphs and would embed
+#                                                          all 16 MB of them)
 #   poppler-utils                                          pdftoppm / pdffonts / pdftotext: the rendering checks
 #   chromium                                               headless screenshots of the HTML email
 #
 # Idempotent: `dpkg -s` decides; apt runs only when something is missing. Root, or sudo when available.
+# `--runtime` installs only what the product itself needs (the PDF: pango and the font), e.g. in an image.
 set -euo pipefail
 
-PACKAGES=(
+RUNTIME=(
     libpango-1.0-0
     libpangoft2-1.0-0
     libharfbuzz-subset0
     fontconfig
-    fonts-wqy-zenhei
+    fonts-noto-cjk
+)
+CHECKS=(
     poppler-utils
     chromium
 )
+PACKAGES=("${RUNTIME[@]}" "${CHECKS[@]}")
+if [ "${1:-}" = "--runtime" ]; then
+    PACKAGES=("${RUNTIME[@]}")
+fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
     echo "system-deps: not a Debian system (no dpkg); install the equivalents of: ${PACKAGES[*]}" >&2
@@ -42,6 +52,5 @@ else
 fi
 
 echo "system-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update
-"${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +26,8 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file gets its folder, WAL and foreign keys."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # Chinese stays readable in JSON columns (and searchable with LIKE).
+    engine = create_engine(url, json_serializer=partial(json.dumps, ensure_ascii=False))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

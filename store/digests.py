@@ -77,3 +77,15 @@ def was_published_before(session: Session, notice_id: int, before_version: int) 
         .where(NoticeVersion.notice_id == notice_id, NoticeVersion.number < before_version)
     )
     return session.scalar(query.limit(1)) is not None
+
+
+def recent_digests(session: Session, limit: int | None = None) -> list[tuple[Digest, int]]:
+    """Issues, newest first, each with the number of notices it holds."""
+    query = (
+        select(Digest, func.count(DigestItem.id))
+        .outerjoin(DigestItem, DigestItem.digest_id == Digest.id)
+        .group_by(Digest.id)
+        .order_by(Digest.year.desc(), Digest.month.desc(), Digest.seq.desc())
+        .limit(limit)
+    )
+    return [(digest, count) for digest, count in session.execute(query)]

@@ -166,3 +166,51 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class Subscription(Base):
+    """A keyword alert: a query over new notices, where the matches go, and how often."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    """sections / regions / sources / agencies, only those given (notify.subscriptions.Filters)."""
+    channel: Mapped[str] = mapped_column(Text)
+    """An email address, or ``webhook:NAME``."""
+    mode: Mapped[str] = mapped_column(String(8))
+    """instant | daily | weekly"""
+    origin: Mapped[str] = mapped_column(String(8))
+    """config (synced from config.yaml by name) | cli (``kuaixun subscribe add``)"""
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    token: Mapped[str] = mapped_column(String(32))
+    """Random secret inside the signed unsubscribe token: a re-created subscription gets a new one,
+    so an old token cannot remove it."""
+    unsubscribed_at: Mapped[datetime | None]
+    """Set by ``subscribe remove``: a config subscription stays off even though config.yaml lists it."""
+    checked_through: Mapped[int] = mapped_column(default=0)
+    """The newest notice version id already matched: only later versions are new to it."""
+
+
+class AlertMatch(Base):
+    """A notice version that matched a subscription, recorded before any message carries it.
+
+    The unique pair is what makes each (subscription, version) alert at most once.
+    """
+
+    __tablename__ = "alert_matches"
+    __table_args__ = (UniqueConstraint("subscription_id", "version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"))
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    """The query terms found, ``[field, normal form, as written]``, for highlighting."""
+    matched_at: Mapped[datetime]
+    message: Mapped[str | None] = mapped_column(String(200), index=True)
+    """The outbox ref of the message that carries it; None while it waits for a summary."""
+    subscription: Mapped[Subscription] = relationship()
+    version: Mapped[NoticeVersion] = relationship()

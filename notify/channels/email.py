@@ -6,6 +6,7 @@ server took the message but the answer was lost) carries the same id and can be 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import ssl
@@ -60,7 +61,7 @@ class EmailChannel:
             smtp = self._connect()
             try:
                 if self.settings.username:
-                    smtp.login(self.settings.username, self.settings.password or "")
+                    _login(smtp, self.settings.username, self.settings.password or "")
                 refused = smtp.send_message(email, parseaddr(self.settings.sender)[1], envelope)
             finally:
                 _close(smtp)
@@ -136,6 +137,17 @@ def _classified() -> Iterator[None]:
         ) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP connection failed: {type(exc).__name__}: {exc}") from None
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; a non-ASCII password (which smtplib cannot encode) goes as UTF-8 AUTH PLAIN (RFC 4616)."""
+    try:
+        smtp.login(username, password)
+    except UnicodeEncodeError:
+        token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+        code, reply = smtp.docmd("AUTH", f"PLAIN {token}")
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply) from None
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -28,11 +28,11 @@ def post(
 
     Error texts never carry the URL: a robot's URL is its credential.
     """
+    target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)  # keeps ?access_token=
     try:
         response = httpx.post(
-            url,
+            target,
             content=body,
-            params=params,
             headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
             timeout=timeout,
         )

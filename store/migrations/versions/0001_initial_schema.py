@@ -92,6 +92,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("query", sa.Text(), nullable=False),
+        sa.Column("filters", sa.JSON(), nullable=False),
+        sa.Column("channel", sa.Text(), nullable=False),
+        sa.Column("mode", sa.String(length=8), nullable=False),
+        sa.Column("origin", sa.String(length=8), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("unsubscribed_at", sa.DateTime(), nullable=True),
+        sa.Column("checked_through", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
         "notice_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("notice_id", sa.Integer(), nullable=False),
@@ -134,6 +151,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_run_sources_run_id"), ["run_id"], unique=False)
 
     op.create_table(
+        "alert_matches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
+        sa.Column("matched_at", sa.DateTime(), nullable=False),
+        sa.Column("message", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["subscriptions.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["notice_versions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("subscription_id", "version_id"),
+    )
+    with op.batch_alter_table("alert_matches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_matches_message"), ["message"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alert_matches_subscription_id"), ["subscription_id"], unique=False
+        )
+
+    op.create_table(
         "digest_items",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("digest_id", sa.Integer(), nullable=False),
@@ -161,6 +203,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_digest_items_digest_id"))
 
     op.drop_table("digest_items")
+    with op.batch_alter_table("alert_matches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_matches_subscription_id"))
+        batch_op.drop_index(batch_op.f("ix_alert_matches_message"))
+
+    op.drop_table("alert_matches")
     with op.batch_alter_table("run_sources", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_run_sources_run_id"))
 
@@ -169,6 +216,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notice_versions_notice_id"))
 
     op.drop_table("notice_versions")
+    op.drop_table("subscriptions")
     op.drop_table("sources")
     op.drop_table("runs")
     with op.batch_alter_table("notices", schema=None) as batch_op:

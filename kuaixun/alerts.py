@@ -1,0 +1,318 @@
+"""Keyword alerts composed: subscriptions synced, new notice versions matched, messages queued and sent.
+
+Around each crawl, ``alerting`` (service.crawl_and_report) syncs config.yaml's subscriptions
+into the store before it, then matches every notice version stored since each subscription
+last looked and gives each instant subscriber one message listing all of that run's matches. Daily
+and weekly subscribers' matches wait for ``send_summaries`` (the scheduler's jobs, or
+``kuaixun alerts send-summaries``).
+
+Exactly once, across crashes: the matches (unique per subscription and version), the
+advanced watermark and the outbox rows are committed in one transaction, and the message is
+archived before that commit, so the outbox (kuaixun.delivery) retries it with backoff and
+never sends it twice. A crash before the commit leaves nothing recorded: the next run
+matches the same versions again and writes the same message under the same ref.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from email.utils import parseaddr
+from functools import lru_cache
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
+
+from kuaixun.config import Config
+from kuaixun.cycle import now_utc
+from kuaixun.delivery import ALERT, alert_folder, deliver_due
+from kuaixun.queries import display_width
+from notify import archive
+from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
+from notify.subscriptions import SUMMARY_MODES, Filters, webhook_name
+from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
+from store import outbox, queries, subscriptions
+from store.db import Database
+from store.models import AlertMatch, Subscription
+from store.subscriptions import CLI, CONFIG, Spec, SubscriptionError
+
+Echo = Callable[[str], None]
+TOKEN_SALT = "kuaixun.unsubscribe"
+
+
+class AlertUsageError(Exception):
+    """A subscribe command that cannot be done as asked, phrased for the operator."""
+
+
+compiled: Callable[[str], Query] = lru_cache(maxsize=100_000)(compile_query)
+"""Queries compiled once per process: the scheduler matches the same ones run after run."""
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@contextmanager
+def alerting(config: Config, db: Database, echo: Echo) -> Iterator[None]:
+    """Around a crawl: config.yaml's subscriptions synced before it, so that one added today is
+    alerted of this crawl's notices; after it, the new versions matched and the alerts sent."""
+    with db.session() as session:
+        sync_config(config, session, echo, now_utc())
+    yield
+    alert_new_versions(config, db, echo)
+
+
+def alert_new_versions(config: Config, db: Database, echo: Echo) -> None:
+    """Match the versions stored since the last look, queue one message per instant subscriber, send."""
+    now = now_utc()
+    with db.session() as session:
+        sync_config(config, session, echo, now)
+        matched = match_new_versions(session, now)
+        refs = queue_messages(config, session, ("instant",), echo, now)
+    if matched:
+        echo(f"alerts: {matched} match(es), {len(refs)} instant message(s) queued")
+    if refs:
+        deliver_due(config, db, echo)
+
+
+def send_summaries(config: Config, db: Database, echo: Echo, modes: Sequence[str] = SUMMARY_MODES) -> int:
+    """The daily or weekly summaries: every match waiting since the last one, one message each."""
+    now = now_utc()
+    with db.session() as session:
+        sync_config(config, session, echo, now)
+        refs = queue_messages(config, session, modes, echo, now)
+    echo(f"summaries ({', '.join(modes)}): {len(refs)} message(s) queued")
+    if refs:
+        deliver_due(config, db, echo)
+    return len(refs)
+
+
+def sync_config(config: Config, session: Session, echo: Echo, now: datetime) -> None:
+    """config.yaml's subscriptions into the store (added, updated, deactivated by name)."""
+    specs = [
+        Spec(name=s.name, query=s.query, channel=s.channel, mode=s.mode, filters=s.filters())
+        for s in config.subscriptions
+    ]
+    report = subscriptions.sync_config(session, specs, now)
+    changes = [
+        (report.added, "added"),
+        (report.updated, "updated"),
+        (report.deactivated, "deactivated (gone from config.yaml)"),
+    ]
+    for names, what in changes:
+        if names:
+            echo(f"subscriptions {what}: {', '.join(names)}")
+    for name in report.clashes:
+        echo(f"subscription {name!r} of config.yaml is skipped: a command-line subscription has that name")
+
+
+def match_new_versions(session: Session, now: datetime) -> int:
+    """Record a match for each active subscription and each matching version new to it.
+
+    Every new version is prepared once and every distinct term tested once (QuerySet);
+    the watermark then moves past the newest version, so nothing is matched twice.
+    """
+    subs = {s.id: s for s in subscriptions.active(session)}
+    if not subs:
+        return 0
+    rows = subscriptions.versions_after(session, min(s.checked_through for s in subs.values()))
+    if not rows:
+        return 0
+    index = QuerySet({s.id: compiled(s.query) for s in subs.values()})
+    filters = {s.id: Filters.of(s.filters) for s in subs.values()}
+    found: list[AlertMatch] = []
+    for version, notice in rows:
+        doc = Document.of(version.record)
+        for sub_id, terms in index.match(doc).items():
+            new = version.id > subs[sub_id].checked_through
+            if new and filters[sub_id].admits(doc, notice.source_name):
+                found.append(
+                    AlertMatch(
+                        subscription_id=sub_id, version_id=version.id, terms=_stored(terms), matched_at=now
+                    )
+                )
+    session.add_all(found)
+    subscriptions.checked(session, rows[-1][0].id)
+    session.flush()
+    return len(found)
+
+
+def queue_messages(
+    config: Config, session: Session, modes: Iterable[str], echo: Echo, now: datetime
+) -> list[str]:
+    """One archived message and outbox row per subscriber with waiting matches; their refs.
+
+    A subscriber whose channel cannot be reached now (webhook gone from config.yaml, no
+    SMTP relay, no secret to sign the unsubscribe link) keeps its matches for a later run.
+    """
+    waiting: dict[int, list[AlertMatch]] = {}
+    for match in subscriptions.waiting(session, modes):
+        waiting.setdefault(match.subscription_id, []).append(match)
+    refs = []
+    for matches in waiting.values():
+        sub = matches[0].subscription
+        target, problem = alert_target(config, sub)
+        if target is None:
+            echo(f"alerts: {sub.name}: {problem}; {len(matches)} match(es) wait")
+            continue
+        ref = f"sub{sub.id}-v{matches[-1].version_id}"
+        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches)))
+        for match in matches:
+            match.message = ref
+        outbox.enqueue(session, ALERT, ref, [target], now)
+        refs.append(ref)
+    return refs
+
+
+def alert_target(config: Config, sub: Subscription) -> tuple[tuple[str, str] | None, str]:
+    """The outbox (channel, recipient) of a subscription, or None and why it cannot be sent now."""
+    name = webhook_name(sub.channel)
+    if name is not None:
+        hook = config.channels.webhooks.get(name)
+        return ((hook.type, name), "") if hook else (None, f"channels.webhooks has no {name!r}")
+    if config.channels.email is None:
+        return None, "channels.email is not configured"
+    if not config.alerts.secret:
+        return None, "alerts.secret is not set (it signs the unsubscribe link)"
+    return ("email", sub.channel), ""
+
+
+def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch]) -> Alert:
+    items = tuple(_item(match) for match in matches)
+    unsubscribe = None
+    if webhook_name(sub.channel) is None and config.channels.email and config.alerts.secret:
+        address = parseaddr(config.channels.email.sender)[1]
+        unsubscribe = Unsubscribe(address, unsubscribe_token(config.alerts.secret, sub))
+    return Alert(name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe)
+
+
+def _stored(terms: Iterable[Term]) -> list[list[str]]:
+    """The terms as AlertMatch.terms keeps them: [field, normal form, as written]."""
+    return [[t.field, t.value, t.text] for t in terms]
+
+
+def _item(match: AlertMatch) -> AlertItem:
+    version = match.version
+    return alert_item(version.record, terms=match.terms, revised=version.number > 1, diff=version.diff)
+
+
+# --------------------------------------------------------------------------- unsubscribe tokens
+
+
+def unsubscribe_token(secret: str, sub: Subscription) -> str:
+    """Signed (id, the subscription's own random token): forged or stale tokens are refused."""
+    return URLSafeSerializer(secret, salt=TOKEN_SALT).dumps([sub.id, sub.token])
+
+
+def _token_subscription(session: Session, secret: str, token: str) -> Subscription:
+    try:
+        sub_id, nonce = URLSafeSerializer(secret, salt=TOKEN_SALT).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise AlertUsageError("not a valid unsubscribe token") from None
+    sub = session.get(Subscription, sub_id)
+    if sub is None or not hmac.compare_digest(str(nonce), sub.token):
+        raise AlertUsageError("this token is of a subscription that no longer exists")
+    return sub
+
+
+# --------------------------------------------------------------------------- the subscribe commands
+
+
+def query_error_lines(query: str, error: QueryError) -> list[str]:
+    """The error, the query, and a caret under the position (wide characters count two columns)."""
+    caret = " " * display_width(query[: error.position - 1]) + "^"
+    return [f"error: {error}", f"  {query}", f"  {caret}"]
+
+
+def add_subscription(config: Config, db: Database, spec: Spec, echo: Echo) -> None:
+    """``subscribe add``: a command-line subscription, alerted of notices stored from now on."""
+    problem = _unreachable(config, spec.channel)
+    if problem:
+        raise AlertUsageError(problem)
+    now = now_utc()
+    with db.session() as session:
+        sync_config(config, session, echo, now)
+        try:
+            subscriptions.add(session, spec, CLI, now)
+        except SubscriptionError as exc:
+            raise AlertUsageError(str(exc)) from None
+    echo(f"subscribed {spec.name!r}: {spec.query} → {spec.channel} ({spec.mode})")
+
+
+def _unreachable(config: Config, channel: str) -> str | None:
+    name = webhook_name(channel)
+    if name is not None:
+        known = ", ".join(config.channels.webhooks) or "none"
+        return None if name in config.channels.webhooks else f"unknown webhook {name!r} (defined: {known})"
+    if config.channels.email is None:
+        return "channels.email is not configured: cannot send to an address"
+    if not config.alerts.secret:
+        return "alerts.secret is not set: email alerts need it to sign their unsubscribe link"
+    return None
+
+
+def list_subscriptions(config: Config, db: Database, echo: Echo) -> list[str]:
+    """``subscribe list``: one line per subscription, after syncing config.yaml's."""
+    with db.session() as session:
+        sync_config(config, session, echo, now_utc())
+        rows = subscriptions.listing(session)
+        return [_line(row) for row in rows] or ["no subscriptions"]
+
+
+def _line(sub: Subscription) -> str:
+    state = "active" if sub.active else ("unsubscribed" if sub.unsubscribed_at else "inactive")
+    filters = Filters.of(sub.filters).describe()
+    return f"{sub.name:<20} {state:<12} {sub.mode:<7} {sub.origin:<6} {sub.channel}  {sub.query}" + (
+        f"  [{filters}]" if filters else ""
+    )
+
+
+def remove_subscription(config: Config, db: Database, name: str | None, token: str | None) -> str:
+    """``subscribe remove NAME`` or ``--token TOKEN`` (from an alert's unsubscribe line)."""
+    with db.session() as session:
+        if token is not None:
+            if not config.alerts.secret:
+                raise AlertUsageError("alerts.secret is not set: cannot check the token")
+            sub = _token_subscription(session, config.alerts.secret, token)
+        else:
+            found = subscriptions.by_name(session, name or "")
+            if found is None:
+                raise AlertUsageError(f"no subscription named {name!r}")
+            sub = found
+        if not sub.active:
+            return f"{sub.name!r} was already off"
+        subscriptions.unsubscribe(sub, now_utc())
+        if sub.origin == CONFIG:
+            return (
+                f"unsubscribed {sub.name!r}; it stays off though config.yaml lists it (remove it there too)"
+            )
+        return f"unsubscribed {sub.name!r}"
+
+
+def try_query(db: Database, query: str, filters: Filters, limit: int | None) -> list[str]:
+    """``subscribe test``: stored notices the query matches, newest first, matched terms in 【】."""
+    compiled_query = compile_query(query)
+    lines: list[str] = []
+    count = 0
+    with db.session() as session:
+        for notice, version in queries.latest_versions(session):
+            doc = Document.of(version.record)
+            terms = compiled_query.match(doc)
+            if terms is None or not filters.admits(doc, notice.source_name):
+                continue
+            count += 1
+            if limit is None or count <= limit:
+                item = alert_item(version.record, terms=_stored(terms), revised=False, diff=None)
+                lines.extend(_try_lines(notice.id, item))
+    shown = f" (the first {limit} shown)" if limit is not None and count > limit else ""
+    return [*lines, f"{count} stored notice(s) match{shown}"]
+
+
+def _try_lines(notice_id: int, item: AlertItem) -> list[str]:
+    head = f"#{notice_id:<5} {item.date or '-':<10} {item.section or '-'}  {_marked(item.title)}"
+    return [head, f"       {_marked(item.context)}"] if item.context else [head]
+
+
+def _marked(pieces: Iterable[tuple[str, bool]]) -> str:
+    return "".join(f"【{piece}】" if hit else piece for piece, hit in pieces)

@@ -1,0 +1,174 @@
+"""Keyword alert subscriptions as config.yaml declares them, and the filters they narrow by.
+
+A subscription is a query (pipeline.query) plus optional filters — sections, regions, sources,
+agencies — each of which, when given, must hold; a notice passes a filter when it meets any
+one of its values. The channel is an email address or ``webhook:NAME`` (``channels.webhooks``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.classify import OTHER, SECTIONS
+from pipeline.query import Document, QueryError, compile_query, field_term
+
+Mode = Literal["instant", "daily", "weekly"]
+MODES: tuple[Mode, ...] = ("instant", "daily", "weekly")
+SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
+SECTION_CHOICES = (*SECTIONS, OTHER)
+WEBHOOK_PREFIX = "webhook:"
+EMAIL_RE = re.compile(r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_channel(value: str) -> str:
+    """An email address or ``webhook:NAME``; raises ValueError otherwise."""
+    if not (EMAIL_RE.match(value) or (value.startswith(WEBHOOK_PREFIX) and value != WEBHOOK_PREFIX)):
+        raise ValueError(f"{value!r} is neither an email address nor webhook:NAME")
+    return value
+
+
+def check_query(value: str) -> str:
+    """A query that compiles; raises ValueError with the parser's position otherwise."""
+    try:
+        compile_query(value)
+    except QueryError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def webhook_name(channel: str) -> str | None:
+    """NAME of a ``webhook:NAME`` channel, None for an email address."""
+    return channel.removeprefix(WEBHOOK_PREFIX) if channel.startswith(WEBHOOK_PREFIX) else None
+
+
+class SubscriptionConfig(_Model):
+    """One entry of config.yaml ``subscriptions``; synced into the store by name at each run."""
+
+    name: str = Field(min_length=1, max_length=100)
+    query: str
+    sections: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    channel: str
+    """An email address, or ``webhook:NAME`` of ``channels.webhooks``."""
+    mode: Mode = "instant"
+
+    _query = field_validator("query")(check_query)
+    _channel = field_validator("channel")(check_channel)
+
+    @field_validator("sections")
+    @classmethod
+    def _known_sections(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in value if s not in SECTION_CHOICES]
+        if unknown:
+            raise ValueError(f"unknown section {unknown[0]!r}; sections are {', '.join(SECTION_CHOICES)}")
+        return value
+
+    def filters(self) -> dict[str, list[str]]:
+        return filters_json(self.sections, self.regions, self.sources, self.agencies)
+
+
+class AlertsConfig(_Model):
+    """config.yaml ``alerts``: the unsubscribe secret and when the summaries go out."""
+
+    secret: str | None = None
+    """Signs the unsubscribe tokens of email alerts; give it as ``${KUAIXUN_SECRET}``."""
+    daily: str = "0 17 * * *"
+    """Crontab line of the daily summaries (``kuaixun schedule``)."""
+    weekly: str = "0 17 * * 5"
+    """Crontab line of the weekly summaries."""
+
+    @field_validator("daily", "weekly")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc})") from None
+        return value
+
+
+def subscriptions_problem(
+    subscriptions: Sequence[SubscriptionConfig],
+    *,
+    webhooks: Collection[str],
+    email: bool,
+    secret: bool,
+    sources: Collection[str],
+) -> str | None:
+    """``key: problem`` for the first subscription the rest of config.yaml cannot serve."""
+    seen: set[str] = set()
+    for i, sub in enumerate(subscriptions):
+        key = f"subscriptions[{i}]"
+        name = webhook_name(sub.channel)
+        unknown = [s for s in sub.sources if s not in sources]
+        if sub.name in seen:
+            return f"{key}.name: duplicate subscription name {sub.name!r}"
+        if name is not None and name not in webhooks:
+            return f"{key}.channel: unknown webhook {name!r} (defined: {', '.join(webhooks) or 'none'})"
+        if name is None and not email:
+            return f"{key}.channel: channels.email is not configured to send it"
+        if name is None and not secret:
+            return f"{key}.channel: email alerts need alerts.secret to sign their unsubscribe links"
+        if unknown:
+            return f"{key}.sources: unknown source {unknown[0]!r}"
+        seen.add(sub.name)
+    return None
+
+
+def filters_json(
+    sections: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    agencies: Sequence[str] = (),
+) -> dict[str, list[str]]:
+    """The store's ``filters`` JSON: only the filters that are given."""
+    given = {"sections": sections, "regions": regions, "sources": sources, "agencies": agencies}
+    return {key: list(values) for key, values in given.items() if values}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A subscription's filters, compared in the query's normal forms (湖南省 is 湖南, case folded)."""
+
+    sections: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any] | None) -> Filters:
+        stored = stored or {}
+        return cls(
+            **{key: tuple(stored.get(key) or ()) for key in ("sections", "regions", "sources", "agencies")}
+        )
+
+    def admits(self, doc: Document, source: str) -> bool:
+        """Whether a notice (prepared ``doc``, from ``source``) passes every filter that is given."""
+        return (
+            _any_of("section", self.sections, doc)
+            and _any_of("region", self.regions, doc)
+            and _any_of("agency", self.agencies, doc)
+            and (not self.sources or source in self.sources)
+        )
+
+    def describe(self) -> str:
+        """One line for ``subscribe list``: ``region 北京、天津; section 申报通知``."""
+        names = {"sections": "section", "regions": "region", "sources": "source", "agencies": "agency"}
+        parts = [f"{names[key]} {'、'.join(values)}" for key, values in vars(self).items() if values]
+        return "; ".join(parts)
+
+
+def _any_of(field: str, values: tuple[str, ...], doc: Document) -> bool:
+    return not values or any(field_term(field, value).test(doc) for value in values)

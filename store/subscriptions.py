@@ -1,0 +1,162 @@
+"""Keyword alert subscriptions and their matches: the config sync, the CLI's changes, the watermark.
+
+Each subscription remembers the newest notice version it has been matched against
+(``checked_through``), so a run matches only what is new to it, and a subscription added
+today is not alerted of the store's history. A match row is written before any message
+carries it; ``message`` then names the outbox ref of the message that does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from store.models import AlertMatch, Notice, NoticeVersion, Subscription
+
+CONFIG, CLI = "config", "cli"
+
+
+class SubscriptionError(Exception):
+    """A change the store refuses, phrased for the user."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What defines a subscription, wherever it comes from."""
+
+    name: str
+    query: str
+    channel: str
+    mode: str = "instant"
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    clashes: list[str] = field(default_factory=list)
+    """config.yaml names already taken by a command-line subscription (left as they are)."""
+
+
+def newest_version_id(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(NoticeVersion.id), 0))) or 0
+
+
+def by_name(session: Session, name: str) -> Subscription | None:
+    return session.scalar(select(Subscription).where(Subscription.name == name))
+
+
+def listing(session: Session) -> list[Subscription]:
+    """Every subscription, active ones first, by name."""
+    return list(session.scalars(select(Subscription).order_by(Subscription.active.desc(), Subscription.name)))
+
+
+def active(session: Session) -> list[Subscription]:
+    return list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
+
+
+def add(session: Session, spec: Spec, origin: str, now: datetime) -> Subscription:
+    """A new active subscription; an inactive one of the same name is taken over and started afresh."""
+    row = by_name(session, spec.name)
+    if row is not None and row.active:
+        raise SubscriptionError(f"a subscription named {spec.name!r} exists already ({row.origin})")
+    if row is None:
+        row = Subscription(name=spec.name, created_at=now)
+        session.add(row)
+    _apply(row, spec)
+    row.origin, row.created_at = origin, now
+    _restart(session, row)
+    session.flush()
+    return row
+
+
+def sync_config(session: Session, specs: Sequence[Spec], now: datetime) -> SyncReport:
+    """Make the config subscriptions in the store those of config.yaml, by name.
+
+    New names are added, changed ones updated, and names gone from config.yaml deactivated.
+    One a recipient unsubscribed from stays off until its channel changes.
+    """
+    report = SyncReport()
+    wanted = {spec.name: spec for spec in specs}
+    rows = {row.name: row for row in session.scalars(select(Subscription))}
+    for spec in specs:
+        row = rows.get(spec.name)
+        if row is None:
+            add(session, spec, CONFIG, now)
+            report.added.append(spec.name)
+        elif row.origin != CONFIG:
+            if row.active:
+                report.clashes.append(spec.name)
+            else:
+                add(session, spec, CONFIG, now)
+                report.added.append(spec.name)
+        elif _update(session, row, spec):
+            report.updated.append(spec.name)
+    for row in rows.values():
+        if row.origin == CONFIG and row.active and row.name not in wanted:
+            row.active = False
+            report.deactivated.append(row.name)
+    session.flush()
+    return report
+
+
+def _update(session: Session, row: Subscription, spec: Spec) -> bool:
+    before = (row.query, row.filters, row.channel, row.mode, row.active)
+    if spec.channel != row.channel:
+        row.unsubscribed_at = None  # a new recipient has not unsubscribed
+    _apply(row, spec)
+    if not row.active and row.unsubscribed_at is None:
+        _restart(session, row)
+    return before != (row.query, row.filters, row.channel, row.mode, row.active)
+
+
+def _apply(row: Subscription, spec: Spec) -> None:
+    row.query, row.filters, row.channel, row.mode = spec.query, dict(spec.filters), spec.channel, spec.mode
+
+
+def _restart(session: Session, row: Subscription) -> None:
+    """Active from now on: a new token, and only notices stored from now on are new to it."""
+    row.active, row.unsubscribed_at = True, None
+    row.token = secrets.token_hex(16)
+    row.checked_through = newest_version_id(session)
+
+
+def unsubscribe(row: Subscription, now: datetime) -> None:
+    row.active, row.unsubscribed_at = False, now
+
+
+def versions_after(session: Session, version_id: int) -> list[tuple[NoticeVersion, Notice]]:
+    """Notice versions stored after ``version_id``, oldest first, with their notices."""
+    query = select(NoticeVersion, Notice).join(Notice).where(NoticeVersion.id > version_id)
+    return [(version, notice) for version, notice in session.execute(query.order_by(NoticeVersion.id))]
+
+
+def checked(session: Session, through: int) -> None:
+    """Every active subscription has now been matched against the versions up to ``through``."""
+    session.execute(
+        update(Subscription)
+        .where(Subscription.active.is_(True), Subscription.checked_through < through)
+        .values(checked_through=through)
+    )
+
+
+def waiting(session: Session, modes: Iterable[str]) -> list[AlertMatch]:
+    """Matches of active subscriptions in ``modes`` that no message carries yet, oldest first."""
+    query = (
+        select(AlertMatch)
+        .join(Subscription)
+        .where(
+            AlertMatch.message.is_(None), Subscription.active.is_(True), Subscription.mode.in_(list(modes))
+        )
+        .options(joinedload(AlertMatch.subscription), joinedload(AlertMatch.version))
+        .order_by(AlertMatch.subscription_id, AlertMatch.version_id)
+    )
+    return list(session.scalars(query))

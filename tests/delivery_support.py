@@ -1,0 +1,325 @@
+"""Real counterparts on loopback for the delivery tests: an SMTP server and a chat/webhook receiver.
+
+The SMTP server is aiosmtpd with STARTTLS (a trustme certificate) or implicit TLS and an
+authenticator; the receiver is an aiohttp app that checks each service's signature with
+its own code, so a signing mistake in the channels shows up as a refused message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import socket
+import ssl
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import trustme
+from aiohttp import web
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+from kuaixun.config import Config, validate
+from pipeline.records import ExtractedNotice
+from store import notices
+from store.db import Database
+
+SEEN = datetime(2026, 11, 1, 8, 0)
+USER, PASSWORD = "kuaixun@example.cn", "s3cret-密码"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def seed(db: Database, count: int = 3, *, paragraphs: int = 3, start: int = 0) -> None:
+    """Store ``count`` 政策文件 notices directly, as a crawl would have."""
+    with db.session() as session:
+        for n in range(start, start + count):
+            body = "\n".join(
+                f"第{p + 1}条 各地工业和信息化主管部门要加强政策宣传（{n}-{p}）。" for p in range(paragraphs)
+            )
+            record = ExtractedNotice(
+                source_url=f"https://www.miit.gov.cn/zwgk/zcwj/art_{n}.html",
+                title=f"工业和信息化部关于印发《制造业数字化转型行动方案（第{n}号）》的通知",
+                publish_date="2026-10-28",
+                issuer="工业和信息化部",
+                body_text=body,
+                category="政策文件",
+                region="全国",
+                agency="工业和信息化部",
+            )
+            notices.save_version(
+                session,
+                record.to_json(),
+                source_name="miit",
+                content_hash=f"hash-{n}",
+                reasons=["test"],
+                diff=None,
+                seen_at=SEEN,
+            )
+
+
+def make_config(
+    tmp_path: Path,
+    *,
+    email_channel: dict[str, Any] | None = None,
+    webhooks: dict[str, dict[str, Any]] | None = None,
+    subscribers: list[dict[str, Any]] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Config:
+    channels: dict[str, Any] = {"webhooks": webhooks or {}}
+    if email_channel:
+        channels["email"] = email_channel
+    raw = {
+        "store": {"url": "sqlite:///data/kuaixun.db"},
+        "channels": channels,
+        "subscribers": subscribers or [],
+    }
+    return validate(raw, "config.yaml (test)", tmp_path, environ=environ or {"SMTP_PASSWORD": PASSWORD})
+
+
+# -- SMTP -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.data, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class SmtpBehaviour:
+    """What the server does: fail some DATA commands, or stall in DATA until released."""
+
+    failures: int = 0
+    failure_reply: str = "451 4.3.0 Temporary failure, try again later"
+    refuse_rcpt: str | None = None
+    stall_after: int | None = None
+    """Stall in DATA once this many messages were accepted (None: never)."""
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+class SmtpHandler:
+    def __init__(self, behaviour: SmtpBehaviour) -> None:
+        self.behaviour = behaviour
+        self.received: list[Received] = []
+
+    async def handle_RCPT(
+        self, server: object, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.behaviour.refuse_rcpt:
+            return self.behaviour.refuse_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+        b = self.behaviour
+        if b.stall_after is not None and len(self.received) >= b.stall_after and not b.release.is_set():
+            b.stalled.set()
+            while not b.release.is_set():
+                await asyncio.sleep(0.05)
+            return "421 4.4.2 Timed out in DATA"  # the client is gone by now: nothing is delivered
+        if b.failures:
+            b.failures -= 1
+            return b.failure_reply
+        content = envelope.content if isinstance(envelope.content, bytes) else b""
+        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content))
+        return "250 OK: queued"
+
+
+def _authenticator(
+    server: object, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+
+@dataclass
+class SmtpServer:
+    port: int
+    handler: SmtpHandler
+    ca_file: Path
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def channel(self, security: str = "starttls", **extra: Any) -> dict[str, Any]:
+        """``channels.email`` for this server, the password from ${SMTP_PASSWORD}."""
+        return {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "security": security,
+            "username": USER,
+            "password": "${SMTP_PASSWORD}",
+            "sender": "关键要素快讯 <kuaixun@chinamomentum.com>",
+            "ca_file": str(self.ca_file),
+            "timeout": 10,
+            **extra,
+        }
+
+
+@contextmanager
+def smtp_server(
+    tmp_path: Path,
+    behaviour: SmtpBehaviour | None = None,
+    *,
+    implicit_tls: bool = False,
+    port: int | None = None,
+) -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback: TLS required before AUTH LOGIN/PLAIN, then accepts mail."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
+    ca_file = tmp_path / "test-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    handler = SmtpHandler(behaviour or SmtpBehaviour())
+    port = port or free_port()
+    tls: dict[str, Any] = (
+        # aiosmtpd only sees STARTTLS as TLS: on an implicit-TLS port AUTH must be allowed outright
+        {"ssl_context": server_context, "auth_require_tls": False}
+        if implicit_tls
+        else {"tls_context": server_context, "require_starttls": True}
+    )
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticator,
+        auth_required=True,
+        **tls,
+    )
+    controller.start()
+    try:
+        yield SmtpServer(port, handler, ca_file)
+    finally:
+        handler.behaviour.release.set()
+        controller.stop()
+
+
+# -- webhooks -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """One request the receiver took: its JSON body, and whether its signature was right."""
+
+    body: dict[str, Any]
+    signed: bool
+    size: int
+    delivery: str | None = None
+    """The generic webhook's X-Kuaixun-Delivery header."""
+
+
+class Receiver:
+    """WeCom, DingTalk, Feishu, Slack and a generic JSON webhook on one loopback server.
+
+    ``script[path]`` lists answers to give before the normal one: an int is an HTTP status,
+    a dict a 200 JSON answer (e.g. a rate-limit errcode).
+    """
+
+    def __init__(self, secrets: dict[str, str]) -> None:
+        self.secrets = secrets
+        self.hits: dict[str, list[Hit]] = defaultdict(list)
+        self.script: dict[str, list[int | dict[str, Any]]] = defaultdict(list)
+        self.port = free_port()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def accepted(self, path: str) -> list[Hit]:
+        return [hit for hit in self.hits[path] if hit.signed]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        raw = await request.read()
+        body = json.loads(raw)
+        if self.script[path]:
+            answer = self.script[path].pop(0)
+            self.hits[path].append(Hit(body, False, len(raw), request.headers.get("X-Kuaixun-Delivery")))
+            return web.json_response(answer) if isinstance(answer, dict) else web.Response(status=answer)
+        signed = self._verify(path, request, raw, body)
+        self.hits[path].append(Hit(body, signed, len(raw), request.headers.get("X-Kuaixun-Delivery")))
+        return self._answer(path, signed, body)
+
+    def _verify(self, path: str, request: web.Request, raw: bytes, body: dict[str, Any]) -> bool:
+        secret = self.secrets.get(path)
+        if request.query.get("access_token", "token") != "token":
+            return False  # the robot's own credential must survive the signature parameters
+        if path == "dingtalk":
+            ts = request.query.get("timestamp", "")
+            mac = hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
+            return request.query.get("sign") == base64.b64encode(mac).decode()
+        if path == "feishu":
+            key = f"{body.get('timestamp')}\n{secret}".encode()
+            return body.get("sign") == base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+        if path == "hook":
+            expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+            return hmac.compare_digest(request.headers.get("X-Kuaixun-Signature", ""), expected)
+        if path == "wecom":
+            return len(body["markdown"]["content"].encode()) <= 4096
+        return True
+
+    def _answer(self, path: str, signed: bool, body: dict[str, Any]) -> web.Response:
+        if path == "dingtalk":
+            return web.json_response(
+                {"errcode": 0 if signed else 310000, "errmsg": "ok" if signed else "sign not match"}
+            )
+        if path == "feishu":
+            return web.json_response(
+                {"code": 0 if signed else 19021, "msg": "success" if signed else "sign match fail"}
+            )
+        if path == "wecom":
+            return web.json_response(
+                {"errcode": 0 if signed else 40058, "errmsg": "ok" if signed else "too long"}
+            )
+        if path == "hook" and not signed:
+            return web.Response(status=401, text="bad signature")
+        return web.Response(text="ok")
+
+
+@contextmanager
+def receiver(secrets: dict[str, str]) -> Iterator[Receiver]:
+    """The receiver served by aiohttp on its own event loop thread."""
+    played = Receiver(secrets)
+    app = web.Application()
+    app.router.add_post("/{path}", played.handle)
+    runner = web.AppRunner(app)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", played.port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield played
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.run_until_complete(runner.cleanup())
+        loop.close()

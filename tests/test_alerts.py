@@ -1,0 +1,307 @@
+"""Keyword alerts end to end: the simulator on loopback, a real SQLite file, a loopback SMTP server
+and webhook receiver. Expected matches are computed from the simulator's ground truth text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from kuaixun.alerts import alert_new_versions, send_summaries
+from kuaixun.cli import main
+from kuaixun.config import Config, ConfigError, read_raw, validate
+from kuaixun.cycle import now_utc
+from kuaixun.demo import demo_config
+from kuaixun.service import crawl_and_report
+from pipeline.query import Document, compile_query
+from simulator.server import GovWebThread
+from simulator.truth import ground_truth
+from store import notices
+from store.db import Database
+from store.models import AlertMatch, Delivery, Notice
+from tests.conftest import PROJECT
+from tests.delivery_support import (
+    PASSWORD,
+    Received,
+    Receiver,
+    SmtpServer,
+    make_config,
+    receiver,
+    seed,
+    smtp_server,
+)
+
+GREEN = "绿色工厂 OR 绿色园区"
+HOOK_SECRET = "hook-secret"
+ENVIRON = {"SMTP_PASSWORD": PASSWORD, "KUAIXUN_SECRET": "alerts-secret"}
+
+
+@dataclass
+class Rig:
+    sim: GovWebThread
+    smtp: SmtpServer
+    hooks: Receiver
+    raw: dict[str, Any]
+    config: Config
+    lines: list[str]
+
+    def crawl(self) -> None:
+        db = Database(self.config.store.url)  # a new Database each time: as after a restart
+        try:
+            assert crawl_and_report(self.config, self.lines.append, db=db) == 0, self.lines
+        finally:
+            db.close()
+
+    def mail_to(self, address: str) -> list[Received]:
+        return [r for r in self.smtp.received if r.rcpt_tos == [address]]
+
+    def cli(self, workdir: Path) -> Any:
+        """``kuaixun --config PATH …`` on a config.yaml holding this rig's config."""
+        path = workdir / "config.yaml"
+        path.write_text(yaml.safe_dump(self.raw, allow_unicode=True), encoding="utf-8")
+        runner = CliRunner(env=ENVIRON)
+        return lambda *args: runner.invoke(main, ["--config", str(path), *args])
+
+
+def channels(smtp: SmtpServer, hooks: Receiver) -> dict[str, Any]:
+    return {
+        "email": smtp.channel(),
+        "webhooks": {"ops": {"type": "webhook", "url": hooks.url("hook"), "secret": HOOK_SECRET}},
+    }
+
+
+def sim_raw(sim: GovWebThread, workdir: Path, smtp: SmtpServer, hooks: Receiver) -> dict[str, Any]:
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
+    return {**raw, "channels": channels(smtp, hooks), "alerts": {"secret": "${KUAIXUN_SECRET}"}}
+
+
+@pytest.fixture
+def rig(sim: GovWebThread, tmp_path: Path) -> Iterator[Rig]:
+    subscriptions = [
+        {"name": "green", "query": GREEN, "channel": "green@example.cn"},
+        {"name": "green-final", "query": f"({GREEN}) -公示", "channel": "final@example.cn"},
+        {"name": "green-south", "query": GREEN, "regions": ["湖南省", "福建"], "channel": "south@example.cn"},
+        {"name": "yunnan", "query": "云南 AND 申报", "channel": "webhook:ops"},
+    ]
+    with smtp_server(tmp_path) as smtp, receiver({"hook": HOOK_SECRET}) as hooks:
+        raw = {**sim_raw(sim, tmp_path, smtp, hooks), "subscriptions": subscriptions}
+        yield Rig(sim, smtp, hooks, raw, validate(raw, "config.yaml (test)", tmp_path, ENVIRON), [])
+
+
+def text_matches(query: str, truth: list[dict[str, Any]]) -> set[str]:
+    """URLs of the published pages whose true title and body the query matches."""
+    compiled = compile_query(query)
+    return {t["source_url"] for t in truth if compiled.match(Document.of(t)) is not None}
+
+
+def alerted_urls(received: Received) -> set[str]:
+    text = received.message.get_body(("plain",)).get_content()
+    return {line.strip() for line in text.splitlines() if line.startswith("   http")}
+
+
+def stored_regions(config: Config) -> dict[str, set[str]]:
+    db = Database(config.store.url)
+    with db.session() as session:
+        found = {
+            n.url: {n.region, *(n.versions[-1].record.get("regions") or ())}
+            for n in session.scalars(select(Notice))
+        }
+    db.close()
+    return found
+
+
+def test_each_subscriber_gets_exactly_its_matches_once(rig: Rig) -> None:
+    rig.crawl()
+    truth = ground_truth(rig.sim.web)
+    green = text_matches(GREEN, truth)
+    assert len(green) >= 4  # the seeds' green notices, across several provinces
+
+    [message] = rig.mail_to("green@example.cn")
+    assert alerted_urls(message) == green
+    text = message.message.get_body(("plain",)).get_content()
+    assert "【绿色工厂】" in text or "【绿色园区】" in text
+    assert message.message["Subject"].startswith(f"【快讯提醒】green：{len(green)} 条通知")
+    assert message.message["List-Unsubscribe"].startswith(
+        "<mailto:kuaixun@chinamomentum.com?subject=unsubscribe%20"
+    )
+    html = message.message.get_body(("html",)).get_content()
+    assert "<mark" in html and "退订" in html
+
+    # The NOT clause drops the 公示, which the plain query does alert.
+    final = text_matches(f"({GREEN}) -公示", truth)
+    assert final < green
+    assert alerted_urls(rig.mail_to("final@example.cn")[0]) == final
+
+    # The region filter keeps Hunan and Fujian (湖南省 is 湖南), by the stored regions.
+    regions = stored_regions(rig.config)
+    south = {url for url in green if regions[url] & {"湖南", "福建"}}
+    assert south and south < green
+    assert alerted_urls(rig.mail_to("south@example.cn")[0]) == south
+
+    # Nothing in Yunnan calls for applications yet: no webhook message.
+    assert text_matches("云南 AND 申报", truth) == set()
+    assert not rig.hooks.hits["hook"]
+
+    # The held-back notice (Yunnan's 工业转型升级重点项目) appears: one alert, on the webhook.
+    [published] = rig.sim.web.publish(1)
+    rig.crawl()
+    [hit] = rig.hooks.accepted("hook")
+    assert hit.body["links"] == [{"title": published["title"], "url": published["source_url"]}]
+    assert "**云南**" in hit.body["markdown"] and "**申报**" in hit.body["markdown"]
+    assert len(rig.smtp.received) == 3  # the green subscribers heard nothing new
+
+    # A restart (a new Database on the same file) and another crawl: nothing is sent again.
+    rig.crawl()
+    assert len(rig.smtp.received) == 3 and len(rig.hooks.hits["hook"]) == 1
+
+
+def test_a_revision_alerts_again_marked_updated(rig: Rig) -> None:
+    # The simulator does not revise pages by itself here: a second version is stored directly.
+    rig.crawl()
+    url = sorted(alerted_urls(rig.mail_to("green@example.cn")[0]))[0]
+    db = Database(rig.config.store.url)
+    with db.session() as session:
+        record = dict(notices.latest_record(session, url) or {})
+        record["body_text"] += "\n申报截止时间延长至2020年12月31日。"
+        diff = "--- 之前\n+++ 现在\n@@ -9 +9,2 @@\n+申报截止时间延长至2020年12月31日。"
+        notices.save_version(
+            session, record, source_name="x", content_hash="revised", reasons=[], diff=diff, seen_at=now_utc()
+        )
+    alert_new_versions(rig.config, db, rig.lines.append)
+    db.close()
+    restarted = Database(rig.config.store.url)
+    alert_new_versions(rig.config, restarted, rig.lines.append)  # again, after a restart: no resend
+    restarted.close()
+    first, again = rig.mail_to("green@example.cn")
+    assert alerted_urls(again) == {url}
+    assert again.message["Subject"].endswith("（更新）")
+    text = again.message.get_body(("plain",)).get_content()
+    assert "（更新）" in text and "更新：新增「申报截止时间延长至2020年12月31日。」" in text
+    assert first.message["Message-ID"] != again.message["Message-ID"]
+
+
+def test_unsubscribe_token_from_the_alert_stops_it(rig: Rig, tmp_path: Path) -> None:
+    rig.crawl()
+    header = rig.mail_to("green@example.cn")[0].message["List-Unsubscribe"]
+    token = header.split("unsubscribe%20", 1)[1].rstrip(">")
+    kx = rig.cli(tmp_path)
+
+    forged = kx("subscribe", "remove", "--token", token[:-2] + "xx")
+    assert forged.exit_code == 1 and "not a valid unsubscribe token" in forged.output
+    done = kx("subscribe", "remove", "--token", token)
+    assert done.exit_code == 0, done.output
+    assert "unsubscribed 'green'" in done.output and "stays off" in done.output
+    listed = kx("subscribe", "list").output.splitlines()
+    assert next(line for line in listed if line.startswith("green ")).split()[1] == "unsubscribed"
+    rig.sim.web.publish(1)
+    rig.crawl()  # config.yaml still lists it: the sync keeps it off
+    assert len(rig.mail_to("green@example.cn")) == 1
+
+
+def test_summaries_collect_matches_until_sent(tmp_path: Path) -> None:
+    with smtp_server(tmp_path) as smtp:
+        raw_channels = {"email": smtp.channel()}
+        subscription = {
+            "name": "weekly",
+            "query": "制造业 数字化",
+            "channel": "w@example.cn",
+            "mode": "weekly",
+        }
+        config = validate(
+            {
+                "store": {"url": "sqlite:///data/kuaixun.db"},
+                "channels": raw_channels,
+                "alerts": {"secret": "s"},
+                "subscriptions": [subscription],
+            },
+            "config.yaml (test)",
+            tmp_path,
+            ENVIRON,
+        )
+        db = Database(config.store.url)
+        lines: list[str] = []
+        alert_new_versions(config, db, lines.append)  # the subscription starts: the store is empty
+        seed(db, 2)
+        alert_new_versions(config, db, lines.append)
+        seed(db, 1, start=2)
+        alert_new_versions(config, db, lines.append)
+        assert smtp.received == []  # not instant
+        assert send_summaries(config, db, lines.append, ("daily",)) == 0
+        assert send_summaries(config, db, lines.append, ("weekly",)) == 1
+        assert send_summaries(config, db, lines.append) == 0
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(AlertMatch)) == 3
+            assert session.scalar(select(func.count()).select_from(Delivery)) == 1
+        db.close()
+    [message] = smtp.received
+    assert message.message["Subject"] == "【快讯每周汇总】weekly：3 条通知"
+    assert message.message.get_body(("plain",)).get_content().count("【制造业数字化】") == 3
+
+
+def test_cli_subscribe_add_test_list_remove(rig: Rig, tmp_path: Path) -> None:
+    rig.crawl()
+    kx = rig.cli(tmp_path)
+    tested = kx("subscribe", "test", GREEN)
+    assert tested.exit_code == 0, tested.output
+    assert "【绿色工厂】" in tested.output
+    count = len(text_matches(GREEN, ground_truth(rig.sim.web)))
+    assert tested.output.strip().endswith(f"{count} stored notice(s) match")
+    narrowed = kx("subscribe", "test", GREEN, "--region", "湖南")
+    assert "1 stored notice(s) match" in narrowed.output
+
+    bad = kx("subscribe", "test", "绿色工厂 OR (绿色园区))")
+    assert bad.exit_code == 2
+    assert bad.output.splitlines() == [
+        "error: query: unexpected ')' at position 15",
+        "  绿色工厂 OR (绿色园区))",
+        "  " + " " * 22 + "^",  # 8 + 5 + 8 + 1 columns: Chinese characters are two wide
+    ]
+
+    added = kx("subscribe", "add", "mine", GREEN, "--channel", "me@example.cn", "--section", "绿色制造")
+    assert added.exit_code == 0, added.output
+    assert kx("subscribe", "add", "mine", "x", "--channel", "me@example.cn").exit_code == 1
+    unknown = kx("subscribe", "add", "hook", "x", "--channel", "webhook:nope")
+    assert "unknown webhook 'nope'" in unknown.output
+    listed = kx("subscribe", "list").output
+    assert "mine" in listed and "cli" in listed and "section 绿色制造" in listed
+
+    rig.crawl()  # nothing new since it was added: a new subscription is not told the history
+    assert rig.mail_to("me@example.cn") == []
+    removed = kx("subscribe", "remove", "mine")
+    assert removed.output.strip() == "unsubscribed 'mine'"
+
+
+@pytest.mark.parametrize(
+    ("subscription", "message"),
+    [
+        (
+            {"query": "绿色工厂 OR (绿色园区))"},
+            "config.yaml (test): subscriptions[0].query: query: unexpected ')' at position 15",
+        ),
+        ({"channel": "webhook:nope"}, "config.yaml (test): subscriptions[0].channel: unknown webhook 'nope'"),
+        ({"channel": "not an address"}, "subscriptions[0].channel: 'not an address' is neither an email"),
+        ({"sections": ["新闻"]}, "subscriptions[0].sections: unknown section '新闻'"),
+        ({"mode": "hourly"}, "subscriptions[0].mode: Input should be 'instant', 'daily' or 'weekly'"),
+    ],
+)
+def test_bad_subscriptions_are_named_in_config(tmp_path: Path, subscription: dict, message: str) -> None:
+    entry = {"name": "x", "query": "绿色", "channel": "a@example.cn", **subscription}
+    raw = {"channels": {"email": {"host": "h", "sender": "s@x.cn"}}, "alerts": {"secret": "s"}}
+    with pytest.raises(ConfigError) as error:
+        validate({**raw, "subscriptions": [entry]}, "config.yaml (test)", tmp_path, {})
+    assert message in str(error.value)
+
+
+def test_email_subscriptions_need_the_secret(tmp_path: Path) -> None:
+    assert make_config(tmp_path, email_channel={"host": "h", "sender": "s@x.cn"}).alerts.secret is None
+    entry = {"name": "x", "query": "绿色", "channel": "a@example.cn"}
+    raw = {"channels": {"email": {"host": "h", "sender": "s@x.cn"}}, "subscriptions": [entry]}
+    with pytest.raises(ConfigError, match=r"subscriptions\[0\].channel: email alerts need alerts.secret"):
+        validate(raw, "config.yaml (test)", tmp_path, {})

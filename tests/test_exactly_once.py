@@ -1,0 +1,182 @@
+"""Exactly once: an outage is retried until it goes through, a crash never loses or doubles a delivery.
+
+Real parts throughout: aiosmtpd and aiohttp on loopback, a SQLite file, and for the crash
+a ``kuaixun digest send`` process killed with SIGKILL while the SMTP server stalls in DATA.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from kuaixun.cli import main
+from kuaixun.config import load_config
+from kuaixun.cycle import now_utc
+from kuaixun.delivery import deliver_due, send_digest
+from store.db import Database
+from store.models import Delivery, Digest
+from tests.delivery_support import (
+    PASSWORD,
+    SmtpBehaviour,
+    free_port,
+    make_config,
+    receiver,
+    seed,
+    smtp_server,
+)
+
+PROJECT = Path(__file__).resolve().parents[1]
+READERS = [
+    {"name": "编辑部", "email": "editor@chinamomentum.com"},
+    {"name": "客户甲", "email": "a@example.cn"},
+    {"name": "客户乙", "email": "b@example.cn"},
+]
+
+
+def quiet(_line: str) -> None:
+    pass
+
+
+def statuses(db: Database) -> list[tuple[str, str, int]]:
+    with db.session() as session:
+        return [
+            (d.recipient, d.status, d.attempts)
+            for d in session.scalars(select(Delivery).order_by(Delivery.id))
+        ]
+
+
+def test_a_451_stays_pending_with_backoff_and_the_next_run_after_it_delivers_once(tmp_path: Path) -> None:
+    behaviour = SmtpBehaviour(failures=1)
+    with smtp_server(tmp_path, behaviour) as server:
+        config = make_config(tmp_path, email_channel=server.channel(), subscribers=READERS[:1])
+        db = Database(config.store.url)
+        seed(db, 2)
+        start = now_utc()
+        first = send_digest(config, db, quiet, now=start)
+        assert statuses(db) == [("editor@chinamomentum.com", "pending", 1)]
+        too_soon = deliver_due(config, db, quiet, now=start + timedelta(seconds=30))
+        recovered = deliver_due(config, db, quiet, now=start + timedelta(minutes=1, seconds=1))
+        again = send_digest(config, db, quiet, now=start + timedelta(hours=1))
+        final = statuses(db)
+        db.close()
+    assert first.retrying == 1 and too_soon.sent == 0 and recovered.sent == 1 and again.sent == 0
+    assert final == [("editor@chinamomentum.com", "sent", 2)]
+    assert len(server.received) == 1
+
+
+def test_a_server_that_is_down_then_up_gets_the_issue_once(tmp_path: Path) -> None:
+    port = free_port()
+    with smtp_server(tmp_path, port=port) as server:
+        channel = server.channel()
+    config = make_config(tmp_path, email_channel=channel, subscribers=READERS)
+    db = Database(config.store.url)
+    seed(db, 1)
+    down = send_digest(config, db, quiet)
+    with smtp_server(tmp_path, port=port) as server:
+        up = deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=5))
+        deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=10))
+    db.close()
+    assert down.retrying == 3 and up.sent == 3
+    assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(r["email"] for r in READERS)
+
+
+def test_a_webhook_answering_500_then_200_receives_exactly_one(tmp_path: Path) -> None:
+    with receiver({"hook": "s"}) as played:
+        played.script["hook"].append(500)
+        webhooks = {"crm": {"type": "webhook", "url": played.url("hook"), "secret": "s"}}
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=[{"name": "CRM", "webhooks": ["crm"]}])
+        db = Database(config.store.url)
+        seed(db, 1)
+        send_digest(config, db, quiet)
+        for minutes in (2, 10, 60):
+            deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=minutes))
+        db.close()
+    assert [hit.signed for hit in played.hits["hook"]] == [False, True]
+    assert len({hit.delivery for hit in played.hits["hook"]}) == 1  # the same key on the retry
+
+
+def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path: Path) -> None:
+    behaviour = SmtpBehaviour(stall_after=1)  # the first reader's message goes through, then DATA hangs
+    with smtp_server(tmp_path, behaviour) as server:
+        config_path = tmp_path / "config.yaml"
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS}
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
+        seed(db, 3)
+        killed = _digest_send(config_path)
+        assert behaviour.stalled.wait(30), "the send never reached the stalling server"
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait(10)
+        label_then = _labels(db)
+        assert [s for _, s, _ in statuses(db)] == ["sent", "pending", "pending"]
+        behaviour.release.set()
+        # the restart: the same command, run here to save a second interpreter start-up
+        restarted = CliRunner(env={"SMTP_PASSWORD": PASSWORD}).invoke(
+            main, ["--config", str(config_path), "digest", "send"]
+        )
+        label_now = _labels(db)
+        final = statuses(db)
+        db.close()
+    assert restarted.exit_code == 0, restarted.output
+    assert "no digest: no notice is waiting" in restarted.output
+    assert label_then == label_now and len(label_now) == 1
+    assert [s for _, s, _ in final] == ["sent", "sent", "sent"]
+    delivered = sorted(r.rcpt_tos[0] for r in server.received)
+    assert delivered == sorted(r["email"] for r in READERS)
+
+
+def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_them(tmp_path: Path) -> None:
+    with smtp_server(tmp_path) as server:
+        config_path = tmp_path / "config.yaml"
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1]}
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        env = {"SMTP_PASSWORD": PASSWORD}
+        db = Database(load_config(config_path, environ=env).store.url)
+        seed(db, 2)
+        cli = CliRunner(env=env)
+        preview = cli.invoke(main, ["--config", str(config_path), "digest", "preview"])
+        assert preview.exit_code == 0, preview.output
+        assert _labels(db) == [] and statuses(db) == [] and (tmp_path / "out").is_dir()
+        sent = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        [label] = _labels(db)
+        resent = cli.invoke(
+            main, ["--config", str(config_path), "digest", "resend", label, "--to", "new@example.cn"]
+        )
+        listed = cli.invoke(main, ["--config", str(config_path), "digest", "list"])
+        unknown = cli.invoke(
+            main, ["--config", str(config_path), "digest", "resend", "2001-0101", "--to", "x@y.cn"]
+        )
+        db.close()
+    assert sent.exit_code == 0 and resent.exit_code == 0, sent.output + resent.output
+    assert [r.rcpt_tos[0] for r in server.received] == ["editor@chinamomentum.com", "new@example.cn"]
+    assert server.received[0].message["Subject"] == server.received[1].message["Subject"]
+    assert server.received[0].message["Message-ID"] != server.received[1].message["Message-ID"]
+    assert listed.output.startswith(f"{label}  ") and "2 notice(s)" in listed.output
+    assert listed.output.count(" sent ") == 2 and "#resend-1" in listed.output
+    assert unknown.exit_code == 1 and "issue 2001-0101 has no archive" in unknown.output
+
+
+def _digest_send(config_path: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", "from kuaixun.cli import main; main()", "--config", str(config_path)]
+    return subprocess.Popen(
+        [*command, "digest", "send"],
+        cwd=PROJECT,
+        env={**os.environ, "SMTP_PASSWORD": PASSWORD},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _labels(db: Database) -> list[str]:
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Digest)) is not None
+        return [d.label for d in session.scalars(select(Digest))]
