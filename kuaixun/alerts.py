@@ -110,8 +110,9 @@ def sync_config(config: Config, session: Session, echo: Echo, now: datetime) -> 
 def match_new_versions(session: Session, now: datetime) -> int:
     """Record a match for each active subscription and each matching version new to it.
 
-    Every new version is prepared once and every distinct term tested once (QuerySet);
-    the watermark then moves past the newest version, so nothing is matched twice.
+    Reposts (same group, same content) alert once. Every new version is prepared once and
+    every distinct term tested once (QuerySet); the watermark then moves past the newest
+    version, so nothing is matched twice.
     """
     subs = {s.id: s for s in subscriptions.active(session)}
     if not subs:
@@ -121,12 +122,15 @@ def match_new_versions(session: Session, now: datetime) -> int:
         return 0
     index = QuerySet({s.id: compiled(s.query) for s in subs.values()})
     filters = {s.id: Filters.of(s.filters) for s in subs.values()}
+    alerted = subscriptions.alerted_content(session, {n.group_id or n.id for _, n in rows})
     found: list[AlertMatch] = []
     for version, notice in rows:
         doc = Document.of(version.record)
         for sub_id, terms in index.match(doc).items():
             new = version.id > subs[sub_id].checked_through
-            if new and filters[sub_id].admits(doc, notice.source_name):
+            content = (sub_id, notice.group_id or notice.id, version.content_hash)
+            if new and content not in alerted and filters[sub_id].admits(doc, notice.source_name):
+                alerted.add(content)  # a repost in the same crawl alerts no more than its original
                 found.append(
                     AlertMatch(
                         subscription_id=sub_id, version_id=version.id, terms=_stored(terms), matched_at=now

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from kuaixun.config import Config, ConfigError, load_config
+from kuaixun.config import Config, ConfigError, load_config, load_extraction_config
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -140,15 +140,10 @@ def digest_list(ctx: click.Context, limit: int) -> None:
             click.echo(line)
 
 
-@contextmanager
-def _database(config: Config) -> Iterator[Database]:
-    from store.db import Database
+def _database(config: Config) -> AbstractContextManager[Database]:
+    from kuaixun.service import open_store
 
-    db = Database(config.store.url)
-    try:
-        yield db
-    finally:
-        db.close()
+    return open_store(config)
 
 
 @main.command()
@@ -162,7 +157,7 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
     The same code path as the crawl: the section and tags use config.yaml's rules and the
     source whose host matches the URL.
     """
-    config = _config(ctx) if ctx.obj.exists() else Config()
+    config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
     from kuaixun.service import ExtractError, extract_target
 
     try:
@@ -217,13 +212,9 @@ def explain(ctx: click.Context, notice_id: int) -> None:
     """
     config = _config(ctx)
     from kuaixun.queries import explain_notice, format_explanation
-    from store.db import Database
 
-    db = Database(config.store.url)
-    try:
+    with _database(config) as db:
         explanation = explain_notice(db, notice_id)
-    finally:
-        db.close()
     if explanation is None:
         click.echo(f"error: no notice with id {notice_id}", err=True)
         sys.exit(1)
@@ -270,7 +261,6 @@ def items(
     """List stored notices, newest first: id, date, section, region, agency, title."""
     config = _config(ctx)
     from kuaixun.queries import ItemFilter, find_items, format_items
-    from store.db import Database
 
     wanted = ItemFilter(
         section=section,
@@ -281,11 +271,8 @@ def items(
         words=tuple((words or "").split()),
         limit=limit or None,
     )
-    db = Database(config.store.url)
-    try:
+    with _database(config) as db:
         found = find_items(db, wanted)
-    finally:
-        db.close()
     if as_json:
         click.echo(json.dumps([item.to_json() for item in found], ensure_ascii=False, indent=1))
     else:

@@ -11,15 +11,23 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from kuaixun.cron import crontab_trigger
 from notify.channels import EmailSettings, WebhookSettings
 from notify.issue import DigestLayout
-from notify.subscriptions import AlertsConfig, SubscriptionConfig, subscriptions_problem
+from notify.subscriptions import SubscriptionConfig, subscriptions_problem
 from pipeline.classify import ClassifyRules
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -80,21 +88,35 @@ class StoreConfig(_Model):
     """SQLAlchemy URL; a relative SQLite path is relative to the config file."""
 
 
+def _check_crontab(value: str) -> str:
+    try:
+        crontab_trigger(value)
+    except ValueError as exc:
+        raise ValueError(f"not a crontab line ({exc})") from None
+    return value
+
+
+Crontab = Annotated[str, AfterValidator(_check_crontab)]
+"""A five-field crontab line, weekdays numbered the crontab way (0 or 7 = Sunday)."""
+
+
 class ScheduleConfig(_Model):
     """Crontab lines for the unattended container (``kuaixun schedule``)."""
 
     timezone: str = "Asia/Shanghai"
-    crawl: str = "0 8-20/2 * * *"
-    digest: str = "30 9 1,11,21 * *"
+    crawl: Crontab = "0 8-20/2 * * *"
+    digest: Crontab = "30 9 1,11,21 * *"
 
-    @field_validator("crawl", "digest")
-    @classmethod
-    def _crontab(cls, value: str) -> str:
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"not a crontab line ({exc})") from None
-        return value
+
+class AlertsConfig(_Model):
+    """config.yaml ``alerts``: the unsubscribe secret and when the summaries go out."""
+
+    secret: str | None = None
+    """Signs the unsubscribe tokens of email alerts; give it as ``${KUAIXUN_SECRET}``."""
+    daily: Crontab = "0 17 * * *"
+    """Crontab line of the daily summaries (``kuaixun schedule``)."""
+    weekly: Crontab = "0 17 * * 5"
+    """Crontab line of the weekly summaries (5: Friday)."""
 
 
 class ChannelsConfig(_Model):
@@ -230,6 +252,12 @@ def _unreachable(config: Config) -> str | None:
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file."""
     return validate(read_raw(path), path.name, path.resolve().parent, environ)
+
+
+def load_extraction_config(path: Path) -> Config:
+    """What ``kuaixun extract`` uses (sources, crawl, classify): delivery and its secrets left out."""
+    raw = {key: value for key, value in read_raw(path).items() if key in ("sources", "crawl", "classify")}
+    return validate(raw, path.name, path.resolve().parent)
 
 
 def _anchor_paths(config: Config, base_dir: Path) -> Config:

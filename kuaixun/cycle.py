@@ -295,7 +295,7 @@ def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
     paths["md"].write_text(render_markdown(issue), encoding="utf-8")
     paths["pdf"].write_bytes(pdf)
     sender = config.channels.email.sender if config.channels.email else "kuaixun@localhost"
-    recipients = [s.email for s in config.subscribers if s.digest] or ["editor@localhost"]
+    recipients = [s.email for s in config.subscribers if s.digest and s.email] or ["editor@localhost"]
     message = issue_message(
         issue,
         html,

@@ -36,6 +36,7 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
         # Loopback sites need no politeness; robots.txt would share one slot for all 21 ports.
         "crawl": {**raw.get("crawl", {}), "download_delay": 0, "obey_robots": False, "crawl_timeout": 300},
         "channels": {},
+        "subscriptions": [],
         "subscribers": [],  # no real channel: the issues land in out/ only
     }
 

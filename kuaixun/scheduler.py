@@ -11,16 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 
-from kuaixun.alerts import send_summaries
 from kuaixun.config import Config, ConfigError, load_config
-from kuaixun.service import crawl_and_report, digest_and_report
+from kuaixun.cron import crontab_trigger
+from kuaixun.service import crawl_and_report, digest_and_report, retry_and_report, summaries_and_report
 from notify.subscriptions import SUMMARY_MODES
-from store.db import Database
 
 Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.schedule")
+MISFIRE_GRACE = 3600
 
 
 class ConfigWatch:
@@ -38,57 +37,54 @@ class ConfigWatch:
         return self.current
 
 
-def run_schedule(path: Path, echo: Echo) -> None:
-    watch = ConfigWatch(path, echo)
+def build_scheduler(watch: ConfigWatch, echo: Echo) -> BlockingScheduler:
+    """The crawl, digest and alert-summary jobs on the config's cron lines, each one at a time."""
     config = watch.current
-    scheduler = BlockingScheduler(timezone=config.schedule.timezone)
     tz = config.schedule.timezone
+    scheduler = BlockingScheduler(timezone=tz)
 
     def crawl_job() -> None:
-        crawl_and_report(watch.refresh(), echo)
+        config = watch.refresh()
+        crawl_and_report(config, echo)
+        retry_and_report(config, echo)  # failed digest deliveries are retried with every crawl
 
     def digest_job() -> None:
         digest_and_report(watch.refresh(), echo)
 
     def summaries_job(mode: str) -> None:
-        config = watch.refresh()
-        db = Database(config.store.url)
-        try:
-            send_summaries(config, db, echo, (mode,))
-        finally:
-            db.close()
+        summaries_and_report(watch.refresh(), echo, (mode,))
 
-    # One crawl at a time; a crawl that overruns its slot is not started twice.
-    scheduler.add_job(
-        crawl_job,
-        CronTrigger.from_crontab(config.schedule.crawl, timezone=tz),
-        id="crawl",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=600,
-    )
-    scheduler.add_job(
-        digest_job,
-        CronTrigger.from_crontab(config.schedule.digest, timezone=tz),
-        id="digest",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=3600,
-    )
-    # Instant alerts go out with each crawl; the daily and weekly summaries have jobs of their own.
-    for mode in SUMMARY_MODES:
+    jobs: list[tuple[str, Callable[..., None], str, tuple[str, ...]]] = [
+        ("crawl", crawl_job, config.schedule.crawl, ()),
+        ("digest", digest_job, config.schedule.digest, ()),
+        # Instant alerts go out with each crawl; the daily and weekly summaries have jobs of their own.
+        *(
+            (f"summaries-{mode}", summaries_job, getattr(config.alerts, mode), (mode,))
+            for mode in SUMMARY_MODES
+        ),
+    ]
+    for job_id, function, crontab, args in jobs:
+        # A job that overruns its slot is not started twice; a missed one runs once when possible.
         scheduler.add_job(
-            summaries_job,
-            CronTrigger.from_crontab(getattr(config.alerts, mode), timezone=tz),
-            args=(mode,),
-            id=f"summaries-{mode}",
+            function,
+            crontab_trigger(crontab, timezone=tz),
+            args=args,
+            id=job_id,
             max_instances=1,
             coalesce=True,
-            misfire_grace_time=3600,
+            misfire_grace_time=MISFIRE_GRACE,
         )
+    return scheduler
+
+
+def run_schedule(path: Path, echo: Echo) -> None:
+    watch = ConfigWatch(path, echo)
+    config = watch.current
+    scheduler = build_scheduler(watch, echo)
     echo(
         f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}', "
-        f"alert summaries '{config.alerts.daily}' / '{config.alerts.weekly}' ({tz}); Ctrl-C to stop"
+        f"alert summaries '{config.alerts.daily}' / '{config.alerts.weekly}' "
+        f"({config.schedule.timezone}); Ctrl-C to stop"
     )
     try:
         scheduler.start()

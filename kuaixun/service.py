@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,10 +11,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from crawlers.urls import normalize_url
-from kuaixun.alerts import alerting
+from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
-from kuaixun.delivery import send_digest
+from kuaixun.delivery import deliver_due, send_digest
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -22,16 +23,24 @@ Echo = Callable[[str], None]
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_DELIVERY_FAILED = 0, 1, 1
 
 
+@contextmanager
+def open_store(config: Config, db: Database | None = None) -> Iterator[Database]:
+    """The caller's open store, or one opened (and closed) for this command."""
+    if db is not None:
+        yield db
+        return
+    database = Database(config.store.url)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
 def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None) -> int:
     """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed."""
-    database = db or Database(config.store.url)
-    try:
-        with alerting(config, database, echo):
-            result = crawl(config, database, only)
-            report_crawl(result, echo)
-    finally:
-        if db is None:
-            database.close()
+    with open_store(config, db) as database, alerting(config, database, echo):
+        result = crawl(config, database, only)
+        report_crawl(result, echo)
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
 
@@ -52,24 +61,31 @@ def digest_and_report(config: Config, echo: Echo, db: Database | None = None) ->
 
     Exit status 1 when a delivery failed or waits for a retry (the line of each says why).
     """
-    database = db or Database(config.store.url)
-    try:
+    with open_store(config, db) as database:
         report = send_digest(config, database, echo)
-    finally:
-        if db is None:
-            database.close()
     return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
+
+
+def retry_and_report(config: Config, echo: Echo, db: Database | None = None) -> int:
+    """Deliver whatever is due in the outbox (retries after an outage); exit 1 if any still fails."""
+    with open_store(config, db) as database:
+        report = deliver_due(config, database, echo)
+    return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
+
+
+def summaries_and_report(
+    config: Config, echo: Echo, modes: Sequence[str], db: Database | None = None
+) -> None:
+    """The daily or weekly alert summaries, queued and delivered."""
+    with open_store(config, db) as database:
+        send_summaries(config, database, echo, modes)
 
 
 def run_cycle(config: Config, echo: Echo) -> int:
     """Crawl then ``digest send``, on one store."""
-    db = Database(config.store.url)
-    try:
+    with open_store(config, None) as db:
         status = crawl_and_report(config, echo, db=db)
-        status = max(status, digest_and_report(config, echo, db=db))
-    finally:
-        db.close()
-    return status
+        return max(status, digest_and_report(config, echo, db=db))
 
 
 def extract_target(config: Config, target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
@@ -84,7 +100,11 @@ def extract_target(config: Config, target: str, url: str | None, content_type: s
         body, page_url = response.content, str(response.url)
         content_type = content_type or response.headers.get("content-type")
     else:
-        body, page_url = Path(target).read_bytes(), url or Path(target).resolve().as_uri()
+        try:
+            body = Path(target).read_bytes()
+        except OSError as exc:
+            raise ExtractError(f"{target}: cannot read: {exc.strerror}") from None
+        page_url = url or Path(target).resolve().as_uri()
     source = _source_for(config, page_url)
     hints = source_hints(source) if source else SourceHints()
     try:

@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.classify import OTHER, SECTIONS
@@ -77,26 +76,6 @@ class SubscriptionConfig(_Model):
 
     def filters(self) -> dict[str, list[str]]:
         return filters_json(self.sections, self.regions, self.sources, self.agencies)
-
-
-class AlertsConfig(_Model):
-    """config.yaml ``alerts``: the unsubscribe secret and when the summaries go out."""
-
-    secret: str | None = None
-    """Signs the unsubscribe tokens of email alerts; give it as ``${KUAIXUN_SECRET}``."""
-    daily: str = "0 17 * * *"
-    """Crontab line of the daily summaries (``kuaixun schedule``)."""
-    weekly: str = "0 17 * * 5"
-    """Crontab line of the weekly summaries."""
-
-    @field_validator("daily", "weekly")
-    @classmethod
-    def _crontab(cls, value: str) -> str:
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"not a crontab line ({exc})") from None
-        return value
 
 
 def subscriptions_problem(

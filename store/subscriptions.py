@@ -139,6 +139,20 @@ def versions_after(session: Session, version_id: int) -> list[tuple[NoticeVersio
     return [(version, notice) for version, notice in session.execute(query.order_by(NoticeVersion.id))]
 
 
+def alerted_content(session: Session, group_ids: Iterable[int]) -> set[tuple[int, int, str]]:
+    """(subscription, repost group, content hash) already alerted, for the given groups.
+
+    A repost of a notice a subscriber has heard of carries the same content: no second alert.
+    """
+    query = (
+        select(AlertMatch.subscription_id, Notice.group_id, NoticeVersion.content_hash)
+        .join(NoticeVersion, AlertMatch.version_id == NoticeVersion.id)
+        .join(Notice, NoticeVersion.notice_id == Notice.id)
+        .where(Notice.group_id.in_(set(group_ids)))
+    )
+    return {(sub, group, digest) for sub, group, digest in session.execute(query)}
+
+
 def checked(session: Session, through: int) -> None:
     """Every active subscription has now been matched against the versions up to ``through``."""
     session.execute(

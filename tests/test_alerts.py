@@ -305,3 +305,21 @@ def test_email_subscriptions_need_the_secret(tmp_path: Path) -> None:
     raw = {"channels": {"email": {"host": "h", "sender": "s@x.cn"}}, "subscriptions": [entry]}
     with pytest.raises(ConfigError, match=r"subscriptions\[0\].channel: email alerts need alerts.secret"):
         validate(raw, "config.yaml (test)", tmp_path, {})
+
+
+def test_a_repost_alerts_once(sim: GovWebThread, tmp_path: Path) -> None:
+    query = "制造业产品和服务质量"
+    expected = text_matches(query, ground_truth(sim.web))
+    assert len(expected) == 2  # the ministry's notice and the province's repost of it
+    with smtp_server(tmp_path) as smtp, receiver({"hook": HOOK_SECRET}) as hooks:
+        subscription = {"name": "quality", "query": query, "channel": "quality@example.cn"}
+        raw = {**sim_raw(sim, tmp_path, smtp, hooks), "subscriptions": [subscription]}
+        config = validate(raw, "config.yaml (test)", tmp_path, ENVIRON)
+        db = Database(config.store.url)
+        lines: list[str] = []
+        assert crawl_and_report(config, lines.append, db=db) == 0, lines
+        db.close()
+        mails = [r for r in smtp.received if r.rcpt_tos == ["quality@example.cn"]]
+    assert len(mails) == 1
+    urls = alerted_urls(mails[0])
+    assert len(urls) == 1 and urls < expected

@@ -21,6 +21,8 @@ from tests.layouts import LAYOUTS, Case, cases
 from tests.layouts.scoring import FIELDS, THRESHOLDS, describe_miss, field_checks
 
 MAX_MISSES_SHOWN = 40
+LAYOUT_FLOOR = 0.75
+"""Share of its pages each layout must get right, per field."""
 
 Result = tuple[Case, ExtractedNotice | None, str | None]
 
@@ -69,6 +71,21 @@ def test_layout_field_scores(results: list[Result], capsys: pytest.CaptureFixtur
             print(f"  misses ({len(misses)}):\n" + "\n".join(misses[:MAX_MISSES_SHOWN]))
     for name, limit in THRESHOLDS.items():
         assert scores[name] >= limit, f"{name}: {scores[name]:.1%} < {limit:.0%}"
+
+
+def test_no_layout_collapses(results: list[Result]) -> None:
+    """A trait that breaks one field on most of its pages is a regression even when the whole set
+    still clears its bar (one layout is under 5% of the pages)."""
+    per_layout: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for case, got, _ in results:
+        for name, ok in field_checks(got, case.expected).items():
+            per_layout[case.layout, name].append(ok)
+    collapsed = [
+        f"{layout} {name}: {sum(v)}/{len(v)}"
+        for (layout, name), v in per_layout.items()
+        if sum(v) < LAYOUT_FLOOR * len(v)
+    ]
+    assert not collapsed, collapsed
 
 
 def test_every_layout_is_documented() -> None:
