@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from simulator.server import GovWebThread
 
 from kuaixun.config import Config, read_raw, validate
 from kuaixun.demo import demo_config
+from simulator.server import GovWebThread
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -8,12 +8,12 @@ from email.message import Message
 from pathlib import Path
 
 from click.testing import CliRunner
-from simulator.server import GovWebThread
-from simulator.truth import ground_truth
 from sqlalchemy import select
 
 from kuaixun.cli import main
 from kuaixun.cycle import crawl, make_digest
+from simulator.server import GovWebThread
+from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, RunSource
 from tests.conftest import PROJECT, sim_config
