@@ -11,12 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from kuaixun.config import Config, read_raw, validate
 from kuaixun.service import EXIT_OK, EXIT_SOURCE_FAILED, crawl_and_report, digest_and_report
 from simulator.server import GovWeb, GovWebThread
 from store.db import Database
 
 Echo = Callable[[str], None]
+DEMO_CONFIG = "demo.yaml"
+"""The demo's own config, kept beside its store so ``items`` and ``explain`` can read it."""
 
 
 def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, Any]:
@@ -45,7 +49,8 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
     raw = read_raw(config_path)
     workdir = workdir.resolve()
     with GovWebThread() as sim:
-        config = validate(demo_config(raw, sim.web, workdir), f"{config_path.name} (demo)", workdir)
+        demo_raw = demo_config(raw, sim.web, workdir)
+        config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
         echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1")
         _fresh(config)
         db = Database(config.store.url)
@@ -53,6 +58,9 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
             status = _three_runs(config, db, sim.web, echo)
         finally:
             db.close()
+    saved = config.data_dir / DEMO_CONFIG
+    saved.write_text(yaml.safe_dump(demo_raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    echo(f"\nexplore the demo store: kuaixun --config {saved} items   (then: explain ID)")
     return status
 
 
