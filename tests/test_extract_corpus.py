@@ -16,57 +16,20 @@ Scoring notes:
 
 from __future__ import annotations
 
-import difflib
-import re
-import statistics
-import time
 from typing import Any
 
+import httpx
 import pytest
 
-httpx = pytest.importorskip("httpx")
-server = pytest.importorskip("simulator.server")
-truth_module = pytest.importorskip("simulator.truth")
+from pipeline.extract import ExtractionError, extract_page
+from pipeline.records import ExtractedNotice
+from simulator.render import cut
+from simulator.server import GovWebThread
+from simulator.truth import ground_truth
+from tests.layouts.scoring import BODY_SIMILARITY, THRESHOLDS, body_proper, similarity
+from tests.layouts.scoring import compact as _compact
 
-from pipeline.extract import ExtractionError, extract_page  # noqa: E402
-from pipeline.records import ExtractedNotice  # noqa: E402
-
-THRESHOLDS = {
-    "title": 0.98,
-    "doc_number": 0.95,
-    "publish_date": 0.95,
-    "issuer": 0.90,
-    "body": 0.90,
-    "attachments": 0.90,
-    "deadlines": 0.85,
-}
 REPORTED = (*THRESHOLDS, "addressee", "annex")
-_WS_RE = re.compile(r"\s+")
-_ATTACH_LINE_RE = re.compile(r"^\s*附\s*件")
-
-
-def _compact(text: str | None) -> str:
-    return _WS_RE.sub("", text or "")
-
-
-def similarity(a: str, b: str) -> float:
-    """difflib ratio of two texts with all whitespace removed."""
-    return difflib.SequenceMatcher(None, _compact(a), _compact(b), autojunk=False).ratio()
-
-
-def body_proper(text: str, names: list[str]) -> str:
-    """The extracted body without its 附件 list lines (``附件：…`` and the numbered names after it)."""
-    keys = [_compact(n) for n in names if _compact(n)]
-    longest = max((len(k) for k in keys), default=0)
-    kept = []
-    for line in text.split("\n"):
-        compact = _compact(line)
-        if _ATTACH_LINE_RE.match(line):
-            continue
-        if keys and len(compact) <= longest + 8 and any(k in compact for k in keys):
-            continue
-        kept.append(line)
-    return "\n".join(kept)
 
 
 def field_checks(got: ExtractedNotice | None, truth: dict[str, Any]) -> dict[str, bool]:
@@ -76,7 +39,7 @@ def field_checks(got: ExtractedNotice | None, truth: dict[str, Any]) -> dict[str
     names = [a["name"] for a in truth["attachments"]]
     no_signer_ok = truth["issuer"] == "" and got.extra.get("issuer_source") != "signature"
     annex_ok = (
-        similarity(got.annex_text, truth["annex_text"]) >= 0.95
+        similarity(got.annex_text, truth["annex_text"]) >= BODY_SIMILARITY
         if got.annex_text or truth["annex_text"]
         else True
     )
@@ -85,7 +48,7 @@ def field_checks(got: ExtractedNotice | None, truth: dict[str, Any]) -> dict[str
         "doc_number": got.doc_number == truth["doc_number"],
         "publish_date": got.publish_date == truth["publish_date"],
         "issuer": (got.issuer or "") == truth["issuer"] or no_signer_ok,
-        "body": similarity(body_proper(got.body_text, names), truth["body_text"]) >= 0.95,
+        "body": similarity(body_proper(got.body_text, names), truth["body_text"]) >= BODY_SIMILARITY,
         "attachments": sorted((a.name, a.url or "") for a in got.attachments)
         == sorted((a["name"], a["url"] or "") for a in truth["attachments"]),
         "deadlines": sorted({d.date for d in got.deadlines}) == sorted(set(truth["deadlines"])),
@@ -95,22 +58,19 @@ def field_checks(got: ExtractedNotice | None, truth: dict[str, Any]) -> dict[str
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[tuple[dict[str, Any], ExtractedNotice | None, str | None, float]]:
-    """(truth, extracted, error, seconds) for every published page of the simulated web."""
-    from simulator.render import cut
-
-    thread = server.GovWebThread(held_back=0)
+def corpus() -> list[tuple[dict[str, Any], ExtractedNotice | None, str | None]]:
+    """(truth, extracted, error) for every published page of the simulated web."""
+    thread = GovWebThread(held_back=0)
     thread.start()
     try:
         web = thread.web
-        truth = truth_module.ground_truth(web)
+        truth = ground_truth(web)
         pages = {web.url_of(p): p for p in web.published()}
         out = []
         with httpx.Client(timeout=30, follow_redirects=True) as client:
             for record in truth:
                 response = client.get(record["source_url"])
                 page = pages[record["source_url"]]
-                start = time.perf_counter()
                 try:
                     got = extract_page(
                         response.content,
@@ -122,14 +82,14 @@ def corpus() -> list[tuple[dict[str, Any], ExtractedNotice | None, str | None, f
                     error = None
                 except ExtractionError as exc:
                     got, error = None, str(exc)
-                out.append((record, got, error, time.perf_counter() - start))
+                out.append((record, got, error))
         return out
     finally:
         thread.stop()
 
 
 def test_corpus_field_scores(corpus, capsys) -> None:
-    notices = [(t, g, e) for t, g, e, _ in corpus if t["kind"] != "news"]
+    notices = [(t, g, e) for t, g, e in corpus if t["kind"] != "news"]
     assert notices, "the simulator published no notice pages"
     totals = dict.fromkeys(REPORTED, 0)
     failures: list[str] = []
@@ -141,7 +101,6 @@ def test_corpus_field_scores(corpus, capsys) -> None:
         if bad:
             failures.append(f"  {truth['site']:12s} {truth['title'][:28]} {bad} {error or ''}")
     scores = {name: totals[name] / len(notices) for name in REPORTED}
-    timings = sorted(s for *_, s in corpus)
     with capsys.disabled():
         print(f"\nextraction vs simulator truth: {len(notices)} notice pages ({len(corpus)} pages fetched)")
         print(f"  {'field':14s} {'score':>7s}  threshold")
@@ -150,7 +109,6 @@ def test_corpus_field_scores(corpus, capsys) -> None:
             print(
                 f"  {name:14s} {scores[name] * 100:6.1f}%  {'' if limit is None else f'≥ {limit * 100:.0f}%'}"
             )
-        print(f"  median {statistics.median(timings) * 1000:.1f} ms/page, max {timings[-1] * 1000:.0f} ms")
         if failures:
             print("  misses:\n" + "\n".join(failures))
     for name, limit in THRESHOLDS.items():
@@ -159,7 +117,7 @@ def test_corpus_field_scores(corpus, capsys) -> None:
 
 def test_corpus_news_pages_extract(corpus) -> None:
     """News items (no 公文 shape) still yield their title and body."""
-    news = [(t, g) for t, g, _, _ in corpus if t["kind"] == "news"]
+    news = [(t, g) for t, g, _ in corpus if t["kind"] == "news"]
     good = sum(
         1
         for truth, got in news
@@ -168,10 +126,3 @@ def test_corpus_news_pages_extract(corpus) -> None:
         and similarity(got.body_text, truth["body_text"]) >= 0.9
     )
     assert good >= 0.9 * len(news)
-
-
-def test_corpus_median_speed(corpus) -> None:
-    html = sorted(
-        seconds for truth, got, _, seconds in corpus if got is None or got.extra.get("charset") != "pdf"
-    )
-    assert statistics.median(html) < 0.010
