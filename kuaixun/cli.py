@@ -170,11 +170,16 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
 
 @main.command()
 @click.option("--state", type=click.Path(path_type=Path), help="Write the sites' URLs to this JSON file.")
-def sim(state: Path | None) -> None:
+@click.option(
+    "--truth",
+    type=click.Path(path_type=Path),
+    help="Write the labelled truth of every published page.",
+)
+def sim(state: Path | None, truth: Path | None) -> None:
     """Serve the simulated government web on loopback until stopped (Ctrl-C)."""
     from simulator.server import serve
 
-    serve(state_file=state)
+    serve(state_file=state, truth_file=truth)
 
 
 @main.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -76,6 +76,17 @@ class DigestFiles:
     eml: Path
     markdown: Path
     pdf: Path
+
+    def moved_to(self, folder: Path) -> DigestFiles:
+        """The same files, as copied into ``folder``."""
+        return replace(
+            self,
+            html=folder / self.html.name,
+            text=folder / self.text.name,
+            eml=folder / self.eml.name,
+            markdown=folder / self.markdown.name,
+            pdf=folder / self.pdf.name,
+        )
 
 
 def now_utc() -> datetime:
@@ -240,14 +251,6 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
                 now=now,
             )
         runs.finish_run(run, now_utc())
-
-
-def make_digest(config: Config, db: Database, today: date | None = None) -> DigestFiles | None:
-    """Create the next issue from notices no issue has carried yet and write its files; None if none."""
-    now = now_utc()
-    with db.session() as session:
-        issue = create_issue(session, config, today or date.today(), now)
-    return None if issue is None else write_issue(config, issue, now)
 
 
 def create_issue(session: Session, config: Config, today: date, now: datetime) -> Issue | None:

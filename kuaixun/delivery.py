@@ -50,6 +50,8 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    issue: DigestFiles | None = None
+    """The issue this run created, with its files in ``out_dir`` (None if no notice was waiting)."""
 
     @property
     def ok(self) -> bool:
@@ -86,8 +88,10 @@ def send_digest(
         if files is None:
             echo("no digest: no notice is waiting for an issue")
         else:
-            echo(f"digest {files.label}: {files.count} notice(s) → {config.out_dir / files.html.name}")
-        return _deliver(config, db, echo, now)
+            echo(f"digest {files.label}: {files.count} notice(s) → {files.html}")
+        report = _deliver(config, db, echo, now)
+    report.issue = files
+    return report
 
 
 def preview_digest(config: Config, db: Database, echo: Echo, today: date | None = None) -> DigestFiles | None:
@@ -208,7 +212,7 @@ def _create_and_archive(config: Config, db: Database, today: date, now: datetime
         archive.save(folder, digest_message(config, issue, files))
         outbox.enqueue(session, DIGEST, ref, digest_targets(config), now)
     _copy_files(folder, config.out_dir)
-    return files
+    return files.moved_to(config.out_dir)
 
 
 def _files_config(config: Config, folder: Path) -> Config:

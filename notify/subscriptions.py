@@ -18,7 +18,6 @@ from pipeline.classify import OTHER, SECTIONS
 from pipeline.query import Document, QueryError, compile_query, field_term
 
 Mode = Literal["instant", "daily", "weekly"]
-MODES: tuple[Mode, ...] = ("instant", "daily", "weekly")
 SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
 SECTION_CHOICES = (*SECTIONS, OTHER)
 WEBHOOK_PREFIX = "webhook:"

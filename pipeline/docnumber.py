@@ -42,11 +42,6 @@ def normalize_doc_number(text: str) -> str:
     return re.sub(rf"[{re.escape(_OPEN)}]((?:19|20)\d{{2}})[{re.escape(_CLOSE)}]", r"〔\1〕", text)
 
 
-def is_doc_number(text: str) -> bool:
-    """True when the whole text is one 文号 (any written form)."""
-    return _LINE_RE.match(text.translate(_FULLWIDTH)) is not None
-
-
 def line_doc_number(text: str) -> str | None:
     """The normalised 文号 when a line consists of the 文号 alone (optionally labelled 文号：)."""
     if len(text) > 80:

@@ -20,7 +20,6 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-KINDS = tuple(CONTENT_TYPES)
 
 
 @dataclass(frozen=True)

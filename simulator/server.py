@@ -29,7 +29,7 @@ from simulator.files import FileBlob
 from simulator.render import make_env
 from simulator.seednotice import SeedNotice
 from simulator.sites import SITES, SiteSpec, real_listing_url, site_by_name
-from simulator.truth import truth_entry
+from simulator.truth import truth_entry, write_truth
 from simulator.urls import route_key
 from simulator.view import SiteView
 
@@ -232,8 +232,17 @@ def _state_file_payload(govweb: GovWeb) -> dict[str, Any]:
     }
 
 
-def serve(host: str = "127.0.0.1", state_file: Path | None = None, ports: dict | None = None) -> None:
-    """Run the simulated web until interrupted, printing one line per site."""
+def serve(
+    host: str = "127.0.0.1",
+    state_file: Path | None = None,
+    ports: dict | None = None,
+    truth_file: Path | None = None,
+) -> None:
+    """Run the simulated web until interrupted, printing one line per site.
+
+    ``state_file`` gets the sites' addresses, ``truth_file`` the labelled truth of every page
+    published at start-up (``simulator.truth``).
+    """
 
     async def main() -> None:
         govweb = GovWeb(host=host, ports=ports)
@@ -251,6 +260,8 @@ def serve(host: str = "127.0.0.1", state_file: Path | None = None, ports: dict |
             Path(state_file).write_text(
                 json.dumps(_state_file_payload(govweb), ensure_ascii=False, indent=1), encoding="utf-8"
             )
+        if truth_file is not None:
+            write_truth(govweb, truth_file)
         try:
             await asyncio.Event().wait()
         finally:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from kuaixun.config import Config, read_raw, validate
+from kuaixun.cycle import DigestFiles
+from kuaixun.delivery import send_digest
 from kuaixun.demo import demo_config
 from simulator.server import GovWebThread
+from store.db import Database
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -25,3 +28,8 @@ def sim_config(sim: GovWebThread, workdir: Path, extra_sources: list[dict] | Non
     raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
     raw["sources"] = raw["sources"] + (extra_sources or [])
     return validate(raw, "config.yaml (test)", workdir)
+
+
+def publish_issue(config: Config, db: Database) -> DigestFiles | None:
+    """``digest send`` as the product runs it; the new issue's files in ``out_dir``, or None."""
+    return send_digest(config, db, lambda line: None).issue

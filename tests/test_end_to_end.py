@@ -15,13 +15,13 @@ from pdfminer.high_level import extract_text as pdf_text
 from sqlalchemy import select
 
 from kuaixun.cli import main
-from kuaixun.cycle import crawl, make_digest
+from kuaixun.cycle import crawl
 from simulator.seeds import load_seeds
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, RunSource
-from tests.conftest import PROJECT, sim_config
+from tests.conftest import PROJECT, publish_issue, sim_config
 
 
 def closed_port() -> int:
@@ -53,7 +53,7 @@ def test_first_run_stores_every_published_notice_and_writes_the_digest(
     assert not missing, missing
     assert result.new == len(stored)
 
-    files = make_digest(config, db)
+    files = publish_issue(config, db)
     assert files is not None
     message = email.message_from_bytes(files.eml.read_bytes())
     html = html_part(message)
@@ -67,7 +67,7 @@ def test_first_run_stores_every_published_notice_and_writes_the_digest(
         assert notice["title"] in html
     for news in (t for t in truth if t["kind"] == "news"):
         assert news["title"] not in html
-    assert make_digest(config, db) is None  # nothing left for a second issue
+    assert publish_issue(config, db) is None  # nothing left for a second issue
     db.close()
 
 

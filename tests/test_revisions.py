@@ -6,12 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kuaixun.cycle import crawl, make_digest
+from kuaixun.cycle import crawl
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, NoticeVersion
-from tests.conftest import sim_config
+from tests.conftest import publish_issue, sim_config
 
 
 def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tm
         stored = {n.url: n for n in session.scalars(select(Notice))}
     assert stored[repost["source_url"]].group_id == stored[original["source_url"]].group_id
     assert len({n.group_id for n in stored.values()}) == len(stored) - 1
-    files = make_digest(config, db)
+    files = publish_issue(config, db)
     assert files is not None
     text = files.text.read_text(encoding="utf-8")
     body = text.split("目 录", 1)[1]
@@ -39,7 +39,7 @@ def test_revision_is_a_new_version_with_a_diff_and_marked_updated(sim: GovWebThr
     config = sim_config(sim, tmp_path)
     db = Database(config.store.url)
     crawl(config, db)
-    assert make_digest(config, db) is not None
+    assert publish_issue(config, db) is not None
 
     # Chrome changes on every request (visit counters): a second crawl revisits, finds no revision.
     again = crawl(config, db)
@@ -59,7 +59,7 @@ def test_revision_is_a_new_version_with_a_diff_and_marked_updated(sim: GovWebThr
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].diff is not None and f"+{extension}" in versions[1].diff
 
-    files = make_digest(config, db)
+    files = publish_issue(config, db)
     assert files is not None and files.count == 1
     text = files.text.read_text(encoding="utf-8")
     assert f"{target['title']}（更新）" in text
