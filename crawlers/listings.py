@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from parsel import Selector
 
@@ -79,10 +79,19 @@ def read_listing(url: str, text: str, page: int = 1, reader: str | None = None) 
 
 DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.DOTALL)
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-TOTAL_RECORD = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)")
+TOTAL_RECORD = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)|<totalrecord>\s*(\d+)", re.IGNORECASE)
 JCMS_PARAM = re.compile(
-    r"\b(columnid|unitid|webid|webname|path|appid|col|sourceContentType)\b\s*[:=]\s*['\"]?([^'\",;&\s]+)"
+    r"\b(columnid|unitid|webid|webname|path|appid|col|sourceContentType)\b\s*[:=]\s*['\"]?([^'\",;&}\s]+)"
 )
+JCMS_DEFAULTS = {
+    "col": "1",
+    "appid": "1",
+    "webid": "1",
+    "path": "/",
+    "sourceContentType": "1",
+    "unitid": "",
+    "webname": "",
+}
 
 
 def read_datastore(url: str, text: str, page: int) -> Listing | None:
@@ -90,36 +99,30 @@ def read_datastore(url: str, text: str, page: int) -> Listing | None:
     store = DATASTORE.search(text)
     if store is None:
         return None
+    records = RECORD.findall(store.group(0))
     entries: list[Entry] = []
-    for record in RECORD.findall(store.group(0)):
+    for record in records:
         # One record is one row, whatever markup it wraps its link in.
         entries.extend(_anchor_entries(url, Selector(text=record), row_xpath="//body", innermost=False))
-    return Listing(reader="datastore", entries=entries, next_page=_dataproxy_next(url, text, page))
+    return Listing(reader="datastore", entries=entries, next_page=_dataproxy_next(url, text, len(records)))
 
 
-def _dataproxy_next(url: str, text: str, page: int) -> PageRequest | None:
+def _dataproxy_next(url: str, text: str, records: int) -> PageRequest | None:
+    """The dataproxy call for the records after these: 45 at a time, until ``totalRecord``.
+
+    The column page declares the parameters in its init script; a dataproxy reply does not, so
+    they travel in the call's query string as well as its form, and are read back from there.
+    """
+    query = dict(parse_qsl(urlsplit(url).query))
+    params = {**JCMS_DEFAULTS, **query, **dict(JCMS_PARAM.findall(text))}
     total = TOTAL_RECORD.search(text)
-    params = dict(JCMS_PARAM.findall(text))
-    if total is None or "columnid" not in params:
+    start = int(query.get("startrecord", "1")) + records
+    if not records or "columnid" not in params or (total and start > int(total.group(1) or total.group(2))):
         return None
-    start = page * HANWEB_PER_CALL + 1
-    if start > int(total.group(1)):
-        return None
-    form = {
-        "col": params.get("col", "1"),
-        "appid": params.get("appid", "1"),
-        "webid": params.get("webid", "1"),
-        "path": params.get("path", "/"),
-        "columnid": params["columnid"],
-        "sourceContentType": params.get("sourceContentType", "1"),
-        "unitid": params.get("unitid", ""),
-        "webname": params.get("webname", ""),
-        "permissiontype": "0",
-    }
-    query = urlencode(
-        {"startrecord": start, "endrecord": start + HANWEB_PER_CALL - 1, "perpage": HANWEB_PAGE}
-    )
-    return PageRequest(urljoin(url, f"/module/web/jpage/dataproxy.jsp?{query}"), "POST", form, "datastore")
+    form = {key: params[key] for key in (*JCMS_DEFAULTS, "columnid")} | {"permissiontype": "0"}
+    paging = {"startrecord": start, "endrecord": start + HANWEB_PER_CALL - 1, "perpage": HANWEB_PAGE}
+    proxy = urljoin(url, "/module/web/jpage/dataproxy.jsp")
+    return PageRequest(f"{proxy}?{urlencode({**paging, **form})}", "POST", form, "datastore")
 
 
 # --- jpaas build/unit JSON -------------------------------------------------------------------
@@ -175,7 +178,7 @@ def _jpaas_reply(url: str, text: str) -> Listing | None:
 # --- plain HTML anchors ----------------------------------------------------------------------
 
 CREATE_PAGE = re.compile(
-    r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
+    r"createPage(?:HTML)?\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
 NEXT_LINK_TEXT = ("下一页", "下页", "后一页")
 
@@ -188,11 +191,12 @@ def read_anchors(url: str, text: str, page: int) -> Listing:
 
 
 def _html_next(url: str, text: str, selector: Selector) -> PageRequest | None:
-    trs = CREATE_PAGE.search(text)
-    if trs:
-        total, current, stem, ext = int(trs.group(1)), int(trs.group(2)), trs.group(3), trs.group(4)
+    for call in CREATE_PAGE.finditer(text):
+        total, current = _js_number(text, call.group(1)), _js_number(text, call.group(2))
+        if total is None or current is None:
+            continue  # the function's own definition, not a call
         if current + 1 < total:
-            return PageRequest(urljoin(url, f"{stem}_{current + 1}.{ext}"))
+            return PageRequest(urljoin(url, f"{call.group(3)}_{current + 1}.{call.group(4)}"))
         return None
     for anchor in selector.xpath("//a[@href]"):
         label = "".join(anchor.xpath(".//text()").getall()).strip()
@@ -200,6 +204,14 @@ def _html_next(url: str, text: str, selector: Selector) -> PageRequest | None:
         if label in NEXT_LINK_TEXT and _followable(href):
             return PageRequest(urljoin(url, href))
     return None
+
+
+def _js_number(text: str, token: str) -> int | None:
+    """A number, or the value a script assigns to the variable of that name (``var countPage = 5``)."""
+    if token.isdigit():
+        return int(token)
+    assigned = re.search(rf"\b{re.escape(token)}\s*=\s*['\"]?(\d+)", text)
+    return int(assigned.group(1)) if assigned else None
 
 
 def _anchor_entries(url: str, selector: Selector, row_xpath: str, innermost: bool = True) -> list[Entry]:

@@ -17,13 +17,11 @@ from sqlalchemy import func, select
 from kuaixun.alerts import alert_new_versions, send_summaries
 from kuaixun.cli import main
 from kuaixun.config import Config, ConfigError, read_raw, validate
-from kuaixun.cycle import now_utc
 from kuaixun.demo import demo_config
 from kuaixun.service import crawl_and_report
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
-from store import notices
 from store.db import Database
 from store.models import AlertMatch, Delivery, Notice
 from tests.conftest import PROJECT
@@ -163,27 +161,18 @@ def test_each_subscriber_gets_exactly_its_matches_once(rig: Rig) -> None:
 
 
 def test_a_revision_alerts_again_marked_updated(rig: Rig) -> None:
-    # The simulator does not revise pages by itself here: a second version is stored directly.
     rig.crawl()
     url = sorted(alerted_urls(rig.mail_to("green@example.cn")[0]))[0]
-    db = Database(rig.config.store.url)
-    with db.session() as session:
-        record = dict(notices.latest_record(session, url) or {})
-        record["body_text"] += "\n申报截止时间延长至2020年12月31日。"
-        diff = "--- 之前\n+++ 现在\n@@ -9 +9,2 @@\n+申报截止时间延长至2020年12月31日。"
-        notices.save_version(
-            session, record, source_name="x", content_hash="revised", reasons=[], diff=diff, seen_at=now_utc()
-        )
-    alert_new_versions(rig.config, db, rig.lines.append)
-    db.close()
-    restarted = Database(rig.config.store.url)
-    alert_new_versions(rig.config, restarted, rig.lines.append)  # again, after a restart: no resend
-    restarted.close()
+    truth = next(t for t in ground_truth(rig.sim.web) if t["source_url"] == url)
+    extension = "申报截止时间延长至2020年12月31日。"
+    rig.sim.web.revise(url, [*truth["body_text"].split("\n"), extension])
+    rig.crawl()  # the crawl revisits the recent notice and finds the revision
+    rig.crawl()  # again, after a restart: no resend
     first, again = rig.mail_to("green@example.cn")
     assert alerted_urls(again) == {url}
     assert again.message["Subject"].endswith("（更新）")
     text = again.message.get_body(("plain",)).get_content()
-    assert "（更新）" in text and "更新：新增「申报截止时间延长至2020年12月31日。」" in text
+    assert "（更新）" in text and f"更新：新增「{extension}」" in text
     assert first.message["Message-ID"] != again.message["Message-ID"]
 
 

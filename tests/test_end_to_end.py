@@ -51,7 +51,7 @@ def test_first_run_stores_every_published_notice_and_writes_the_digest(
     notices = [t for t in truth if t["kind"] != "news"]
     missing = [t["source_url"] for t in notices if t["source_url"] not in stored]
     assert not missing, missing
-    assert result.new == len(stored)
+    assert result.new == len(stored) == len(truth)  # every page, news too: every listing page was read
 
     files = publish_issue(config, db)
     assert files is not None
@@ -147,3 +147,16 @@ def table_of_contents(text: str) -> dict[str, str]:
     body = flat.index("[政策文件]", starts[0] + 1)
     ends = [*starts[1:], body]
     return {name: flat[start:end] for name, start, end in zip(sections, starts, ends, strict=True)}
+
+
+def test_a_cookie_challenge_is_passed_by_retrying_with_its_cookie(tmp_path: Path) -> None:
+    """A 瑞数-style 412 that only checks its cookie comes back: the crawl retries and gets the pages."""
+    with GovWebThread(failures={"ndrc": "412", "mee": "412"}) as sim:
+        config = sim_config(sim, tmp_path)
+        only = ("ndrc", "mee")
+        result = crawl(config, Database(config.store.url), only)
+        truth = [t for t in ground_truth(sim.web) if t["site"] in only]
+    outcomes = {o.source: o for o in result.outcomes}
+    assert set(outcomes) == set(only)
+    assert all(o.status == "ok" for o in outcomes.values()), [o.line() for o in outcomes.values()]
+    assert result.new == len(truth)

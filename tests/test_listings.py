@@ -34,6 +34,19 @@ def test_trs_listing_resolves_relative_links_and_pages() -> None:
     )
 
 
+def test_trs_paging_from_script_variables() -> None:
+    """NDRC/MEE pages call createPageHTML(countPage, currentPage, …) with the numbers in variables."""
+    page = TRS.replace(
+        'createPageHTML(5, 0, "index", "html");',
+        "var countPage = 3//共多少页\nvar currentPage = 1;\n"
+        "function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\n"
+        'createPageHTML(countPage, currentPage, "index", "html");',
+    )
+    listing = read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html", page)
+    assert listing.next_page is not None
+    assert listing.next_page.url == "http://www.ndrc.gov.cn/xxgk/zcfb/tz/index_2.html"
+
+
 def test_trs_last_page_has_no_next() -> None:
     page = TRS.replace("createPageHTML(5, 0,", "createPageHTML(5, 4,")
     assert read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/index_4.html", page).next_page is None
@@ -56,10 +69,29 @@ def test_hanweb_datastore_and_dataproxy_next_page() -> None:
     request = listing.next_page
     assert request is not None and request.method == "POST"
     query = parse_qs(urlsplit(request.url).query)
-    assert query["startrecord"] == ["46"] and query["endrecord"] == ["90"]
-    assert (
-        request.form is not None and request.form["columnid"] == "15201" and request.form["unitid"] == "60942"
+    assert query["startrecord"] == ["3"] and query["endrecord"] == ["47"]  # after the 2 embedded records
+    assert request.form is not None
+    assert request.form["columnid"] == "15201" and request.form["unitid"] == "60942"
+
+    # The dataproxy reply declares no parameters: the next call is made from this call's own.
+    reply = (
+        "<?xml version='1.0' encoding='UTF-8'?><datastore><nextgroup><![CDATA[]]></nextgroup><recordset>"
+        + "".join(
+            f'<record><![CDATA[<li><a href="/art/2019/8/{i}/art_15201_{i}.html" title="山东省工业和信息化厅关于第{i}项工作的通知">x</a>'
+            f"<span>2019-08-{i:02d}</span></li>]]></record>"
+            for i in range(1, 46)
+        )
+        + "</recordset><totalrecord>60</totalrecord></datastore>"
     )
+    more = read_listing(request.url, reply, 2, "datastore")
+    assert len(more.entries) == 45
+    assert more.next_page is not None
+    query = parse_qs(urlsplit(more.next_page.url).query)
+    assert query["startrecord"] == ["48"] and more.next_page.form == request.form
+    last = read_listing(
+        more.next_page.url, reply.replace("<totalrecord>60", "<totalrecord>47"), 3, "datastore"
+    )
+    assert last.next_page is None
 
 
 JPAAS_SHELL = """<html><body><div class="page-content">
