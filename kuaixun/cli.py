@@ -199,6 +199,26 @@ def demo(ctx: click.Context, workdir: Path) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Each source's health: last run, last success, failures in a row, the last error.
+
+    Exits 1 when a configured source is failing, so a monitoring check can call it.
+    """
+    config = _config(ctx)
+    from kuaixun.health import format_health, source_health
+
+    with _database(config) as db:
+        health = source_health(config, db)
+    if as_json:
+        click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_health(health))
+    sys.exit(1 if any(h.failing for h in health) else 0)
+
+
+@main.command()
 @click.pass_context
 def schedule(ctx: click.Context) -> None:
     """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default)."""

@@ -44,11 +44,15 @@ class SourceOutcome:
     revised: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    failing_runs: int = 0
+    """Runs in a row this source has failed, this one included (from the store)."""
 
     def line(self) -> str:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
         head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
         head += f"revised {self.revised:>2}  failed {self.failed:>2}"
+        if self.status == "failed" and self.failing_runs > 1:
+            head += f"  ({self.failing_runs} runs in a row)"
         return head + (f"  — {self.errors[0]}" if self.errors else "")
 
 
@@ -241,7 +245,7 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
                 failed=o.failed,
                 error="\n".join(o.errors) or None,
             )
-            runs.record_source(
+            health = runs.record_source(
                 session,
                 run,
                 figures,
@@ -250,6 +254,7 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
                 listing_url=source.listing_url,
                 now=now,
             )
+            o.failing_runs = health.consecutive_failures
         runs.finish_run(run, now_utc())
 
 

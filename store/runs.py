@@ -46,3 +46,8 @@ def record_source(
 def finish_run(run: Run, now: datetime) -> None:
     run.finished_at = now
     run.status = "ok" if all(s.status == "ok" for s in run.sources) else "partial"
+
+
+def sources(session: Session) -> list[Source]:
+    """Every source the store has seen run, by name."""
+    return list(session.scalars(select(Source).order_by(Source.name)))

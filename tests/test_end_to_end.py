@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kuaixun.cli import main
 from kuaixun.cycle import crawl
+from kuaixun.health import format_health, source_health
 from simulator.seeds import load_seeds
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
@@ -80,14 +81,24 @@ def test_broken_sources_are_named_and_the_others_complete(tmp_path: Path) -> Non
         }
         config = sim_config(sim, tmp_path, [dead])
         db = Database(config.store.url)
-        result = crawl(config, db)
+        crawl(config, db)
+        result = crawl(config, db)  # the second run in a row that these two fail
     outcomes = {o.source: o for o in result.outcomes}
     assert outcomes["ndrc"].status == "failed"
     assert "HTTP 500" in outcomes["ndrc"].line()
     assert outcomes["dead-port"].status == "failed"
     assert "refused" in outcomes["dead-port"].line().lower()
+    assert "(2 runs in a row)" in outcomes["dead-port"].line()
     others = [o for name, o in outcomes.items() if name not in {"ndrc", "dead-port"}]
-    assert others and all(o.status == "ok" and o.new > 0 for o in others)
+    assert others and all(o.status == "ok" and o.new == 0 for o in others)  # all found by the first run
+
+    health = {h.name: h for h in source_health(config, db)}
+    assert health["dead-port"].state == "FAILING (2 run(s))" and health["ndrc"].failing
+    assert not any(h.failing for name, h in health.items() if name not in {"ndrc", "dead-port"})
+    table = format_health(list(health.values()))
+    assert (
+        "dead-port: listing http://127.0.0.1:" in table and "ndrc: listing" in table and "HTTP 500" in table
+    )
     with db.session() as session:
         figures = {r.source_name: r for r in session.scalars(select(RunSource))}
     assert figures["dead-port"].status == "failed" and "refused" in (figures["dead-port"].error or "").lower()
@@ -124,6 +135,9 @@ def test_demo_command(tmp_path: Path) -> None:
     explained = CliRunner().invoke(main, [*demo_store, "explain", str(green["id"])])
     assert explained.exit_code == 0, explained.output
     assert green["title"] in explained.output and "scores:" in explained.output
+    health = CliRunner().invoke(main, [*demo_store, "status", "--json"])
+    assert health.exit_code == 0, health.output
+    assert {h["state"] for h in json.loads(health.output)} == {"ok"}
 
 
 def squash(text: str) -> str:
