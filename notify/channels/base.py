@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from notify.channels.limits import RateLimiter
 from notify.outgoing import Outgoing
 
 WebhookType = Literal["wecom", "dingtalk", "feishu", "slack", "webhook"]
@@ -45,3 +48,27 @@ class WebhookSettings(ChannelSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("not a URL")
         return value
+
+
+class WebhookChannel:
+    """What every webhook channel holds: its settings, the service's rate limits, a clock.
+
+    ``LIMITS`` are (messages, seconds) windows the service enforces; ``wait()`` keeps under all
+    of them. The clock (wall time, seconds) stamps signatures; tests pass a fixed one.
+    """
+
+    LIMITS: tuple[tuple[int, float], ...] = ()
+
+    def __init__(
+        self,
+        settings: WebhookSettings,
+        limiters: tuple[RateLimiter, ...] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.limiters = limiters if limiters is not None else tuple(RateLimiter(n, s) for n, s in self.LIMITS)
+        self.clock = clock
+
+    def wait(self) -> None:
+        for limiter in self.limiters:
+            limiter.wait()

@@ -8,12 +8,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
-from collections.abc import Callable
 from typing import Any
 
-from notify.channels.base import WebhookSettings
-from notify.channels.limits import RateLimiter, markdown_link, numbered, parts_or_summary, utf8_size
+from notify.channels.base import WebhookChannel
+from notify.channels.limits import markdown_link, numbered, parts_or_summary, utf8_size
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
@@ -29,20 +27,12 @@ def sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode()
 
 
-class DingTalkChannel:
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        limiter: RateLimiter | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.settings = settings
-        self.limiter = limiter or RateLimiter(20, 60.0)
-        self.clock = clock
+class DingTalkChannel(WebhookChannel):
+    LIMITS = ((20, 60.0),)
 
     def send(self, recipient: str, message: Outgoing, key: str) -> None:
         for payload in payloads(message, self.settings.max_parts):
-            self.limiter.wait()
+            self.wait()
             response = post(
                 self.settings.url, dumps(payload), timeout=self.settings.timeout, params=self._signature()
             )

@@ -6,12 +6,10 @@ import base64
 import hashlib
 import hmac
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
-from notify.channels.base import WebhookSettings
-from notify.channels.limits import RateLimiter, markdown_link, numbered, parts_or_summary
+from notify.channels.base import WebhookChannel
+from notify.channels.limits import markdown_link, numbered, parts_or_summary
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
@@ -28,21 +26,12 @@ def sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
-class FeishuChannel:
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        limiters: tuple[RateLimiter, ...] | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.settings = settings
-        self.limiters = limiters or (RateLimiter(5, 1.0), RateLimiter(100, 60.0))
-        self.clock = clock
+class FeishuChannel(WebhookChannel):
+    LIMITS = ((5, 1.0), (100, 60.0))
 
     def send(self, recipient: str, message: Outgoing, key: str) -> None:
         for payload in payloads(message, self.settings.max_parts):
-            for limiter in self.limiters:
-                limiter.wait()
+            self.wait()
             response = post(
                 self.settings.url, dumps({**payload, **self._signature()}), timeout=self.settings.timeout
             )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from notify.channels.base import WebhookSettings
-from notify.channels.limits import RateLimiter, numbered, pack, parts_or_summary
+from notify.channels.base import WebhookChannel
+from notify.channels.limits import numbered, pack, parts_or_summary
 from notify.channels.post import dumps, post
 from notify.outgoing import Link, Outgoing
 
@@ -23,14 +23,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class SlackChannel:
-    def __init__(self, settings: WebhookSettings, limiter: RateLimiter | None = None) -> None:
-        self.settings = settings
-        self.limiter = limiter or RateLimiter(1, 1.0)
+class SlackChannel(WebhookChannel):
+    LIMITS = ((1, 1.0),)
 
     def send(self, recipient: str, message: Outgoing, key: str) -> None:
         for payload in payloads(message, self.settings.max_parts):
-            self.limiter.wait()
+            self.wait()
             post(self.settings.url, dumps(payload), timeout=self.settings.timeout)
 
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections.abc import Callable
 from typing import Any
 
-from notify.channels.base import WebhookSettings
-from notify.channels.limits import RateLimiter
+from notify.channels.base import WebhookChannel
 from notify.channels.post import dumps, post
 from notify.outgoing import Outgoing
 
@@ -24,23 +21,15 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class JsonWebhookChannel:
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        limiter: RateLimiter | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.settings = settings
-        self.limiter = limiter or RateLimiter(60, 60.0)
-        self.clock = clock
+class JsonWebhookChannel(WebhookChannel):
+    LIMITS = ((60, 60.0),)
 
     def send(self, recipient: str, message: Outgoing, key: str) -> None:
         body = dumps(payload(message))
         headers = {"X-Kuaixun-Timestamp": str(int(self.clock())), "X-Kuaixun-Delivery": key}
         if self.settings.secret:
             headers["X-Kuaixun-Signature"] = signature(self.settings.secret, body)
-        self.limiter.wait()
+        self.wait()
         post(self.settings.url, body, timeout=self.settings.timeout, headers=headers)
 
 

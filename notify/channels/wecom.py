@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from notify.channels.base import WebhookSettings
-from notify.channels.limits import RateLimiter, markdown_link, numbered, parts_or_summary, utf8_size
+from notify.channels.base import WebhookChannel
+from notify.channels.limits import markdown_link, numbered, parts_or_summary, utf8_size
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
@@ -14,14 +14,12 @@ RATE_LIMITED = {-1, 45009}
 """-1 system busy, 45009 api freq out of limit: worth another try later."""
 
 
-class WeComChannel:
-    def __init__(self, settings: WebhookSettings, limiter: RateLimiter | None = None) -> None:
-        self.settings = settings
-        self.limiter = limiter or RateLimiter(20, 60.0)
+class WeComChannel(WebhookChannel):
+    LIMITS = ((20, 60.0),)
 
     def send(self, recipient: str, message: Outgoing, key: str) -> None:
         for payload in payloads(message, self.settings.max_parts):
-            self.limiter.wait()
+            self.wait()
             response = post(self.settings.url, dumps(payload), timeout=self.settings.timeout)
             check_code(response, "errcode", RATE_LIMITED)
 
