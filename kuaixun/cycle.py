@@ -5,6 +5,7 @@ This is the only place that wires the packages together (with the CLI and schedu
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from store.db import Database
 from store.models import NoticeVersion, RunSource
 
 Echo = Callable[[str], None]
+log = logging.getLogger("kuaixun.cycle")
 
 
 @dataclass
@@ -204,6 +206,11 @@ def _process_page(config: Config, db: Database, page: FetchedPage, outcome: Sour
     except ExtractionError as exc:
         outcome.failed += 1
         outcome.errors.append(f"{page.url}: {exc}")
+        return
+    except Exception as exc:  # a bug on one page must not cost the other pages of the run
+        log.exception("processing %s failed", page.url)
+        outcome.failed += 1
+        outcome.errors.append(f"{page.url}: internal error {type(exc).__name__}: {exc} (a bug: report it)")
         return
     seen_at = now_utc()
     with db.session() as session:

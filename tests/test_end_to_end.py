@@ -8,12 +8,15 @@ import re
 import socket
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import lxml.html
+import pytest
 from click.testing import CliRunner
 from pdfminer.high_level import extract_text as pdf_text
 from sqlalchemy import select
 
+from kuaixun import cycle
 from kuaixun.cli import main
 from kuaixun.cycle import crawl
 from kuaixun.health import format_health, source_health
@@ -174,3 +177,22 @@ def test_a_cookie_challenge_is_passed_by_retrying_with_its_cookie(tmp_path: Path
     assert set(outcomes) == set(only)
     assert all(o.status == "ok" for o in outcomes.values()), [o.line() for o in outcomes.values()]
     assert result.new == len(truth)
+
+
+def test_a_bug_on_one_page_costs_only_that_page(
+    sim: GovWebThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sim_config(sim, tmp_path)
+    victim = next(t for t in ground_truth(sim.web) if t["site"] == "mee" and t["kind"] == "notice")
+    real = cycle.process_page
+
+    def buggy(body: bytes, url: str, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("identity") == victim["source_url"]:
+            raise RuntimeError("simulated bug")
+        return real(body, url, *args, **kwargs)
+
+    monkeypatch.setattr(cycle, "process_page", buggy)
+    result = crawl(config, Database(config.store.url), ("mee",))
+    (outcome,) = result.outcomes
+    assert outcome.failed == 1 and outcome.new == outcome.fetched - 1 > 0
+    assert f"{victim['source_url']}: internal error RuntimeError: simulated bug" in outcome.errors[0]
