@@ -31,6 +31,8 @@ from store.models import NoticeVersion, RunSource
 
 Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.cycle")
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_KEEP = 3
 
 
 @dataclass
@@ -149,7 +151,9 @@ def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
     job.save(job_file)
     log_dir = config.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    with (log_dir / "crawl.log").open("a", encoding="utf-8") as log:
+    log_path = log_dir / "crawl.log"
+    rotate(log_path)
+    with log_path.open("a", encoding="utf-8") as log:
         try:
             subprocess.run(
                 [sys.executable, "-m", "crawlers.run", str(job_file)],
@@ -161,6 +165,17 @@ def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
         except subprocess.TimeoutExpired:
             log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
     job_file.unlink(missing_ok=True)
+
+
+def rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
+    """Keep a log that is appended to for months at a bounded size: crawl.log → crawl.log.1 …"""
+    if not path.exists() or path.stat().st_size < max_bytes:
+        return
+    for n in range(keep - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
+        if older.exists():
+            older.replace(path.with_name(f"{path.name}.{n + 1}"))
+    path.replace(path.with_name(f"{path.name}.1"))
 
 
 def _process_spool(
