@@ -30,8 +30,11 @@ lint: $(SYNCED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
 
+# Figures, not tests: each prints a table beside a reference measured in the same run.
 bench: $(SYNCED)
 	$(VENV)/bin/python bench/extract_speed.py
+	$(VENV)/bin/python bench/crawl_cycle.py
+	$(VENV)/bin/python bench/match_subscriptions.py
 
 clean:
 	rm -rf .tools $(VENV) out data
