@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from kuaixun.config import Config, ConfigError, load_config, load_extraction_con
 
 if TYPE_CHECKING:
     from store.db import Database
+    from store.digests import Period
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -82,20 +84,36 @@ def digest() -> None:
     """The 快讯 issue: preview it, send it (email, webhooks), resend it, list issues and deliveries."""
 
 
+def period_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--since`` / ``--until``: limit the issue to notices published in that period."""
+    day = click.DateTime(formats=["%Y-%m-%d"])
+    until = click.option("--until", type=day, help="Only notices published on or before this day.")
+    since = click.option("--since", type=day, help="Only notices published on or after this day.")
+    return since(until(command))
+
+
+def _period(since: datetime | None, until: datetime | None) -> Period:
+    from store.digests import Period
+
+    return Period(since and f"{since:%Y-%m-%d}", until and f"{until:%Y-%m-%d}")
+
+
 @digest.command("preview")
+@period_options
 @click.pass_context
-def digest_preview(ctx: click.Context) -> None:
+def digest_preview(ctx: click.Context, since: datetime | None, until: datetime | None) -> None:
     """Render the next issue into out_dir; records nothing (no issue number taken, nothing sent)."""
     from kuaixun.delivery import preview_digest
 
     config = _config(ctx)
     with _database(config) as db:
-        preview_digest(config, db, click.echo)
+        preview_digest(config, db, click.echo, period=_period(since, until))
 
 
 @digest.command("send")
+@period_options
 @click.pass_context
-def digest_send(ctx: click.Context) -> None:
+def digest_send(ctx: click.Context, since: datetime | None, until: datetime | None) -> None:
     """Create the next issue if notices are waiting, archive it, and deliver everything due.
 
     Deliveries that failed earlier are retried here once their wait is over. Exits 1 when a
@@ -104,7 +122,7 @@ def digest_send(ctx: click.Context) -> None:
     config = _config(ctx)
     from kuaixun.service import digest_and_report
 
-    sys.exit(digest_and_report(config, click.echo))
+    sys.exit(digest_and_report(config, click.echo, period=_period(since, until)))
 
 
 @digest.command("resend")

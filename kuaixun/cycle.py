@@ -27,6 +27,7 @@ from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store import digests, notices, runs
 from store.db import Database
+from store.digests import ANY_TIME, Period
 from store.models import NoticeVersion, RunSource
 
 Echo = Callable[[str], None]
@@ -280,12 +281,14 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
         runs.finish_run(run, now_utc())
 
 
-def create_issue(session: Session, config: Config, today: date, now: datetime) -> Issue | None:
+def create_issue(
+    session: Session, config: Config, today: date, now: datetime, period: Period = ANY_TIME
+) -> Issue | None:
     """Number the next issue and fix what it holds, in the caller's transaction; None if nothing waits.
 
     The caller commits it together with whatever must not exist without it (the outbox rows).
     """
-    groups = digests.pending_groups(session, config.digest.sections)
+    groups = digests.pending_groups(session, config.digest.sections, period)
     if not groups:
         return None
     digest = digests.create_digest(session, [v for group in groups for v in group], today, now)

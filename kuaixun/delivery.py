@@ -32,6 +32,7 @@ from notify.issue import Issue
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
 from store import digests, outbox
 from store.db import Database
+from store.digests import ANY_TIME, Period
 from store.models import Delivery
 
 Echo = Callable[[str], None]
@@ -79,12 +80,18 @@ def issue_ref(label: str) -> str:
 
 
 def send_digest(
-    config: Config, db: Database, echo: Echo, today: date | None = None, now: datetime | None = None
+    config: Config,
+    db: Database,
+    echo: Echo,
+    today: date | None = None,
+    now: datetime | None = None,
+    period: Period = ANY_TIME,
 ) -> DeliveryReport:
-    """Create the next issue if notices are waiting, archive and queue it, then deliver all that is due."""
+    """Create the next issue if notices (of ``period``) are waiting, archive and queue it, then
+    deliver all that is due."""
     now = now or now_utc()
     with _delivery_lock(config):
-        files = _create_and_archive(config, db, today or date.today(), now)
+        files = _create_and_archive(config, db, today or date.today(), now, period)
         if files is None:
             echo("no digest: no notice is waiting for an issue")
         else:
@@ -94,11 +101,13 @@ def send_digest(
     return report
 
 
-def preview_digest(config: Config, db: Database, echo: Echo, today: date | None = None) -> DigestFiles | None:
+def preview_digest(
+    config: Config, db: Database, echo: Echo, today: date | None = None, period: Period = ANY_TIME
+) -> DigestFiles | None:
     """Render the next issue into ``out_dir`` without recording it: no number taken, nothing queued."""
     now = now_utc()
     with db.session() as session:
-        issue = create_issue(session, config, today or date.today(), now)
+        issue = create_issue(session, config, today or date.today(), now, period)
         session.rollback()
     if issue is None:
         echo("nothing to preview: no notice is waiting for an issue")
@@ -200,9 +209,11 @@ LOADERS: dict[str, Loader] = {DIGEST: load_digest, ALERT: load_alert}
 """How each kind of outbox row finds its message."""
 
 
-def _create_and_archive(config: Config, db: Database, today: date, now: datetime) -> DigestFiles | None:
+def _create_and_archive(
+    config: Config, db: Database, today: date, now: datetime, period: Period
+) -> DigestFiles | None:
     with db.session() as session:
-        issue = create_issue(session, config, today, now)
+        issue = create_issue(session, config, today, now, period)
         if issue is None:
             return None
         ref = issue_ref(issue.label)

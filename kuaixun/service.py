@@ -18,6 +18,7 @@ from kuaixun.delivery import deliver_due, send_digest
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
+from store.digests import ANY_TIME, Period
 
 Echo = Callable[[str], None]
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_DELIVERY_FAILED = 0, 1, 1
@@ -56,13 +57,15 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
         echo(f"sources that failed: {', '.join(failed)}")
 
 
-def digest_and_report(config: Config, echo: Echo, db: Database | None = None) -> int:
+def digest_and_report(
+    config: Config, echo: Echo, db: Database | None = None, period: Period = ANY_TIME
+) -> int:
     """``digest send``: the next issue created, archived and queued, then everything due delivered.
 
     Exit status 1 when a delivery failed or waits for a retry (the line of each says why).
     """
     with open_store(config, db) as database:
-        report = send_digest(config, database, echo)
+        report = send_digest(config, database, echo, period=period)
     return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -11,8 +12,21 @@ from sqlalchemy.orm import Session
 from store.models import Digest, DigestItem, Notice, NoticeVersion
 
 
-def pending_versions(session: Session, sections: Sequence[str]) -> list[NoticeVersion]:
-    """Newest versions of notices in ``sections`` that no issue has carried yet, oldest first."""
+@dataclass(frozen=True)
+class Period:
+    """The publish dates (ISO, inclusive) an issue is limited to; None leaves that end open."""
+
+    since: str | None = None
+    until: str | None = None
+
+
+ANY_TIME = Period()
+
+
+def pending_versions(
+    session: Session, sections: Sequence[str], period: Period = ANY_TIME
+) -> list[NoticeVersion]:
+    """Newest versions of notices in ``sections`` and ``period`` no issue has carried, oldest first."""
     newest = select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
     published = select(DigestItem.version_id)
     query = (
@@ -23,10 +37,16 @@ def pending_versions(session: Session, sections: Sequence[str]) -> list[NoticeVe
         )
         .order_by(Notice.publish_date, NoticeVersion.id)
     )
+    if period.since:
+        query = query.where(Notice.publish_date >= period.since)
+    if period.until:
+        query = query.where(Notice.publish_date <= period.until)
     return list(session.scalars(query))
 
 
-def pending_groups(session: Session, sections: Sequence[str]) -> list[list[NoticeVersion]]:
+def pending_groups(
+    session: Session, sections: Sequence[str], period: Period = ANY_TIME
+) -> list[list[NoticeVersion]]:
     """Pending versions gathered by repost group, in first-pending order.
 
     A repost whose content an earlier issue already carried (same group, same content
@@ -34,7 +54,7 @@ def pending_groups(session: Session, sections: Sequence[str]) -> list[list[Notic
     """
     published = _published_hashes(session)
     groups: dict[int, list[NoticeVersion]] = {}
-    for version in pending_versions(session, sections):
+    for version in pending_versions(session, sections, period):
         group = version.notice.group_id or version.notice_id
         if (group, version.content_hash) not in published:
             groups.setdefault(group, []).append(version)
