@@ -51,6 +51,8 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
     failed = [o.source for o in result.outcomes if o.status == "failed"]
     if result.new or result.revised:
         echo(f"found {result.new} new and {result.revised} revised notice(s)")
+    elif failed and len(failed) == len(result.outcomes):
+        echo("no source could be read: nothing was checked")
     else:
         echo("nothing new since the last run")
     if failed:
