@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from simulator.app import build_app
-from simulator.catalog import Page, build_catalog, newest_first
+from simulator.catalog import PDF_ONLY, Page, build_catalog, newest_first
 from simulator.failures import normalise
 from simulator.families import FAMILIES
 from simulator.files import FileBlob
@@ -152,6 +152,8 @@ class GovWeb:
             page = self._pages.get(key) if key in self._published else None
             if page is None or page.seed is None:
                 raise KeyError(f"no published notice at {url}")
+            if page.kind == PDF_ONLY:
+                raise ValueError(f"{url} is a PDF-only notice: its file is not re-rendered")
             revised = replace(page, seed=replace(page.seed, paragraphs=tuple(paragraphs)))
             self._pages[key] = revised
             self.catalog.pages[self.catalog.pages.index(page)] = revised
