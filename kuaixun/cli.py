@@ -492,8 +492,8 @@ def alerts_group() -> None:
 @click.pass_context
 def alerts_send_summaries(ctx: click.Context, modes: tuple[str, ...]) -> None:
     """Send daily/weekly subscribers a summary of their matches since the last one."""
-    from kuaixun.alerts import send_summaries
-
     config = _config(ctx)
-    with _database(config) as db:
-        send_summaries(config, db, click.echo, modes or ("daily", "weekly"))
+    from kuaixun.service import summaries_and_report
+    from notify.subscriptions import SUMMARY_MODES
+
+    summaries_and_report(config, click.echo, modes or SUMMARY_MODES)

@@ -10,8 +10,6 @@ One process delivers at a time (a lock file in ``data_dir``).
 
 from __future__ import annotations
 
-import email
-import email.policy
 import email.utils
 import fcntl
 import re
@@ -29,6 +27,7 @@ from notify import archive
 from notify.channels import Channel, open_channel
 from notify.channels.email import bcc_recipient
 from notify.issue import Issue
+from notify.mail import issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
 from store import digests, outbox
 from store.db import Database
@@ -154,16 +153,15 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
 
 def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing:
     """The issue for every channel, from its rendered files: what the archive keeps."""
-    eml = email.message_from_bytes(files.eml.read_bytes(), policy=email.policy.default)
-    markdown, pdf = files.html.with_suffix(".md"), files.html.with_suffix(".pdf")
+    subject = issue_subject(issue)
     return Outgoing(
-        subject=str(eml["Subject"]),
+        subject=subject,
         text=files.text.read_text(encoding="utf-8"),
         html=files.html.read_text(encoding="utf-8"),
-        markdown=markdown.read_text(encoding="utf-8") if markdown.exists() else None,
-        summary=_summary(str(eml["Subject"]), issue),
+        markdown=files.markdown.read_text(encoding="utf-8"),
+        summary=_summary(subject, issue),
         links=tuple(Link(item.title, item.source_urls[0]) for s in issue.sections for item in s.items),
-        attachments=(FileAttachment(pdf.name, "application/pdf", pdf.read_bytes()),) if pdf.exists() else (),
+        attachments=(FileAttachment(files.pdf.name, "application/pdf", files.pdf.read_bytes()),),
         headers=_list_headers(config),
     )
 

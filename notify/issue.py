@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.classify import SECTIONS
+from pipeline.classify import SECTIONS, check_sections
 
 
 class DigestLayout(BaseModel):
@@ -27,9 +27,7 @@ class DigestLayout(BaseModel):
     @field_validator("sections")
     @classmethod
     def _known_sections(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [s for s in value if s not in SECTIONS]
-        if unknown:
-            raise ValueError(f"unknown section {unknown[0]!r}; sections are {', '.join(SECTIONS)}")
+        check_sections(value, SECTIONS)
         return value
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
+from notify.channels.email import build_message
 from notify.issue import Issue
+from notify.outgoing import FileAttachment, Outgoing
+
+
+def issue_subject(issue: Issue) -> str:
+    """``北京关键要素科技有限公司 快讯 (2019) 1102 期``: the subject every channel gives the issue."""
+    return f"{issue.layout.publisher} {issue.layout.title.replace(' ', '')} {issue.label}"
 
 
 def issue_message(
@@ -20,19 +26,11 @@ def issue_message(
     pdf: bytes | None = None,
     pdf_name: str = "kuaixun.pdf",
 ) -> EmailMessage:
-    """A MIME message with a correctly encoded Chinese subject, Date and Message-ID.
+    """The issue's .eml, built as the email channel builds what it sends.
 
     With ``pdf`` the message becomes multipart/mixed: the HTML/text alternative first (what the
     client shows), the printable PDF attached as ``pdf_name`` for readers who file or print issues.
     """
-    message = EmailMessage()
-    message["Subject"] = f"{issue.layout.publisher} {issue.layout.title.replace(' ', '')} {issue.label}"
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "kuaixun.local")
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    if pdf is not None:
-        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
-    return message
+    attachments = (FileAttachment(pdf_name, "application/pdf", pdf),) if pdf is not None else ()
+    outgoing = Outgoing(subject=issue_subject(issue), text=text, html=html, attachments=attachments)
+    return build_message(outgoing, sender, ", ".join(to), f"issue/{issue.label}", now)

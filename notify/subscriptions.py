@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.classify import OTHER, SECTIONS
+from pipeline.classify import OTHER, SECTIONS, check_sections
 from pipeline.query import Document, QueryError, compile_query, field_term
 
 Mode = Literal["instant", "daily", "weekly"]
@@ -68,9 +68,7 @@ class SubscriptionConfig(_Model):
     @field_validator("sections")
     @classmethod
     def _known_sections(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [s for s in value if s not in SECTION_CHOICES]
-        if unknown:
-            raise ValueError(f"unknown section {unknown[0]!r}; sections are {', '.join(SECTION_CHOICES)}")
+        check_sections(value, SECTION_CHOICES)
         return value
 
     def filters(self) -> dict[str, list[str]]:

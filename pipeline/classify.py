@@ -11,6 +11,7 @@ the last one being the scores, so ``kuaixun explain`` can show why.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -27,6 +28,13 @@ SCORES_PREFIX = "scores: "
 """The last reason of a scored decision: ``scores: 政策文件 3, 绿色制造 0, 申报通知 5``."""
 
 _CODE_END_RE = re.compile(r"[〔\[［(（【]|(?:19|20)\d{2}")
+
+
+def check_sections(names: Iterable[str], allowed: Sequence[str] = SECTIONS) -> None:
+    """Raise the config's error for the first name that is not a section."""
+    for name in names:
+        if name not in allowed:
+            raise ValueError(f"unknown section {name!r}; sections are {', '.join(allowed)}")
 
 
 class SectionRule(BaseModel):
@@ -92,9 +100,7 @@ class ClassifyRules(BaseModel):
         named = [*self.sections, *self.overrides.values(), *self.order, *self.topics]
         for rule in self.types.values():
             named += [*rule.add, *rule.mute]
-        for name in named:
-            if name not in (*SECTIONS, OTHER):
-                raise ValueError(f"unknown section {name!r}; sections are {', '.join((*SECTIONS, OTHER))}")
+        check_sections(named, (*SECTIONS, OTHER))
         for kind in self.types:
             if kind not in NOTICE_TYPES:
                 raise ValueError(f"unknown notice type {kind!r}; types are {', '.join(NOTICE_TYPES)}")

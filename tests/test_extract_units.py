@@ -527,9 +527,10 @@ def test_never_another_exception_type() -> None:
         "<p>\ud800</p>".encode("utf-8", "surrogatepass"),
     ):
         try:
-            extract_page(body, "http://x.gov.cn/a.html")
+            result = extract_page(body, "http://x.gov.cn/a.html")
         except ExtractionError:
-            continue
+            continue  # the one exception a caller has to handle
+        assert result.source_url == "http://x.gov.cn/a.html"
 
 
 def test_charset_corrupt_bytes_prefer_nearly_clean_over_garbled() -> None:
