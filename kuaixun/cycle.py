@@ -20,7 +20,7 @@ from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
-from notify.mail import issue_message
+from notify.mail import email_body, issue_message
 from notify.render import render_html, render_markdown, render_pdf, render_text
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
@@ -318,7 +318,8 @@ def is_original(record: dict[str, object]) -> bool:
 
 
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
-    """The issue as .html, .txt, .md, .pdf and .eml (HTML + text, the PDF attached) in the output folder."""
+    """The issue in full as .html, .txt, .md and .pdf, and as the .eml readers get (the body
+    ``digest.email_body`` asks for, the PDF attached), in the output folder."""
     config.out_dir.mkdir(parents=True, exist_ok=True)
     stem = config.out_dir / ("kuaixun-" + issue.label.replace("(", "").replace(") ", "-").replace(" 期", ""))
     html, text, pdf = render_html(issue), render_text(issue), render_pdf(issue)
@@ -331,8 +332,7 @@ def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
     recipients = [s.email for s in config.subscribers if s.digest and s.email] or ["editor@localhost"]
     message = issue_message(
         issue,
-        html,
-        text,
+        email_body(issue),
         sender=sender,
         to=recipients,
         now=now.replace(tzinfo=UTC),

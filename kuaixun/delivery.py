@@ -27,7 +27,7 @@ from notify import archive
 from notify.channels import Channel, open_channel
 from notify.channels.email import bcc_recipient
 from notify.issue import Issue
-from notify.mail import issue_subject
+from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
 from store import digests, outbox
 from store.db import Database
@@ -152,12 +152,14 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
 
 
 def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing:
-    """The issue for every channel, from its rendered files: what the archive keeps."""
+    """The issue for every channel (the email body ``digest.email_body`` asks for, the Markdown and
+    the PDF from its rendered files): what the archive keeps."""
     subject = issue_subject(issue)
+    body = email_body(issue)
     return Outgoing(
         subject=subject,
-        text=files.text.read_text(encoding="utf-8"),
-        html=files.html.read_text(encoding="utf-8"),
+        text=body.text,
+        html=body.html,
         markdown=files.markdown.read_text(encoding="utf-8"),
         summary=_summary(subject, issue),
         links=tuple(Link(item.title, item.source_urls[0]) for s in issue.sections for item in s.items),

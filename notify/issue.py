@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.classify import SECTIONS, check_sections
 
+MAX_ANNEX_TITLE = 60
+"""Characters at most in an annex title: a longer first line is a paragraph, not a heading."""
+MAX_OPENING = 200
+"""Characters of a notice's first paragraph a summary email quotes; the rest is in the PDF."""
+
+_ANNEX_LABEL_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[0-9０-９一二三四五六七八九十]{0,3}$")
+_ATTACHMENTS_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[：:][\s\u3000]*")
+_NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９]{1,2}[)）.．、]")
+_NOT_A_TITLE_RE = re.compile(r"[。；;：:，,！？]|^[（(【\[]")
+"""A sentence (or a bracketed note such as （联系人：…）) is not an annex title."""
+
 
 class DigestLayout(BaseModel):
-    """Header, section order and contact lines of the 快讯 (config.yaml ``digest``)."""
+    """The 快讯's header, section order and contact lines, and how the email carries it
+    (config.yaml ``digest``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -23,6 +36,10 @@ class DigestLayout(BaseModel):
     """Contact line(s) at the foot of every page."""
     closing: tuple[str, ...] = ()
     """Closing lines at the end of the issue."""
+    email_body: Literal["full", "summary"] = "summary"
+    """What the email shows: ``summary`` (the 目录 with each notice's opening, deadline and link;
+    the full issue is the attached PDF) keeps a 30-notice issue under the ~100 KB mail clients
+    show before clipping it; ``full`` puts every notice in the email body."""
 
     @field_validator("sections")
     @classmethod
@@ -32,22 +49,64 @@ class DigestLayout(BaseModel):
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table of the notice, row by row; every row has as many cells as the widest."""
+
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AttachmentList:
+    """附件： and the attached files, one entry a line as the notice numbers them; printed with
+    the entries aligned under the first."""
+
+    entries: tuple[str, ...]
+
+
+Block = str | Table | AttachmentList
+"""One part of a notice's text: a paragraph, a table, or a 附件 list."""
+
+
+@dataclass(frozen=True)
+class Annex:
+    """Content printed after the signature: an attached document (a 工作指引, a 汇总表) under
+    its label (附件, 附件1) and title, or closing notes (（联系人：…）, （此件主动公开）)."""
+
+    label: str | None
+    title: str | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class IssueItem:
-    """One notice as printed: title, 文号, 主送, body, 附件, 落款 and 相关链接."""
+    """One notice as printed: title, 文号, 主送, body, 落款 and 相关链接."""
 
     title: str
     doc_number: str | None
     addressee: str | None
-    paragraphs: tuple[str, ...]
-    attachments: tuple[str, ...]
+    body: tuple[Block, ...]
+    """Paragraphs, tables and the 附件 list (the record's attachments when the body names none)."""
     signers: tuple[str, ...]
+    """Signing bodies, only as the notice's own signature names them."""
     date: str | None
-    """Printed date, e.g. 2019年11月10日."""
-    annex: tuple[str, ...]
+    """The date under the signature (e.g. 2019年11月10日); None when the notice is not signed."""
+    posted: str | None
+    """The date the site posted it, printed (labelled) only for a notice without a signature."""
+    annex: Annex | None
     source_urls: tuple[str, ...]
+    deadline: str | None = None
+    """The earliest 截止日期 the body states, printed."""
     revised: bool = False
     """更新: an earlier version was in an earlier issue."""
     diff: str | None = None
+
+    @property
+    def opening(self) -> str | None:
+        """The first paragraph, cut to :data:`MAX_OPENING` characters (a summary quotes it)."""
+        first = next((block for block in self.body if isinstance(block, str)), None)
+        if first is None or len(first) <= MAX_OPENING:
+            return first
+        return first[:MAX_OPENING] + "……"
 
 
 @dataclass(frozen=True)
@@ -75,18 +134,29 @@ def item_from_record(
     revised: bool = False,
     diff: str | None = None,
 ) -> IssueItem:
-    """An issue item from a stored notice record; ``source_urls`` lists reposts too."""
-    issuer = record.get("issuer") or ""
+    """An issue item from a stored notice record; ``source_urls`` lists reposts too.
+
+    Signers and date are printed under the body only when the page's own signature named them
+    (``extra.issuer_source``): an issuer read from the 公开目录 or a meta, or a posting date, is
+    not a signature, and printing it as one would put words in the notice's mouth.
+    """
+    signed = (record.get("extra") or {}).get("issuer_source") == "signature"
+    issuer = (record.get("issuer") or "") if signed else ""
+    body = blocks(_lines(record.get("body_text")))
+    names = tuple(a["name"] for a in record.get("attachments") or [])
+    if names and not any(isinstance(block, AttachmentList) for block in body):
+        body += (AttachmentList(_numbered(names)),)
     return IssueItem(
         title=record["title"],
         doc_number=record.get("doc_number"),
         addressee=record.get("addressee"),
-        paragraphs=_lines(record.get("body_text")),
-        attachments=tuple(a["name"] for a in record.get("attachments") or []),
+        body=body,
         signers=tuple(s for s in issuer.split("、") if s),
-        date=_printed_date(record.get("publish_date")),
-        annex=_lines(record.get("annex_text")),
+        date=printed_date(record.get("publish_date")) if signed else None,
+        posted=None if signed else printed_date(record.get("posted_date") or record.get("publish_date")),
+        annex=annex(_lines(record.get("annex_text"))),
         source_urls=tuple(source_urls) or (record["source_url"],),
+        deadline=printed_date(_earliest_deadline(record)),
         revised=revised,
         diff=diff,
     )
@@ -102,12 +172,85 @@ def build_issue(label: str, layout: DigestLayout, items: Iterable[tuple[str, Iss
     return Issue(label=label, layout=layout, sections=sections)
 
 
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+Line = str | tuple[str, ...]
+"""A line of the record's text: a paragraph, or a table row's cells (the pipeline joins them by tabs)."""
 
 
-def _printed_date(iso: str | None) -> str | None:
+def blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
+    """Paragraphs as they are; consecutive table rows as one table; a 附件： line and the numbered
+    lines after it as one attachment list."""
+    out: list[Block] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if isinstance(line, tuple):
+            end = _run_end(lines, i, lambda x: isinstance(x, tuple))
+            out.append(_table([row for row in lines[i:end] if isinstance(row, tuple)]))
+            i = end
+        elif _ATTACHMENTS_RE.match(line):
+            end = _run_end(lines, i + 1, lambda x: isinstance(x, str) and bool(_NUMBERED_RE.match(x)))
+            first = _ATTACHMENTS_RE.sub("", line)
+            rest = [x for x in lines[i + 1 : end] if isinstance(x, str)]
+            entries = tuple(e for e in (first, *rest) if e)
+            out.append(AttachmentList(entries) if entries else line)
+            i = end
+        else:
+            out.append(line)
+            i += 1
+    return tuple(out)
+
+
+def annex(lines: Sequence[Line]) -> Annex | None:
+    """The annex: an optional bare 附件 label, then a title when the first line reads as one."""
+    if not lines:
+        return None
+    rest = list(lines)
+    label = rest.pop(0) if isinstance(rest[0], str) and _ANNEX_LABEL_RE.match(rest[0]) else None
+    title = rest.pop(0) if len(rest) > 1 and _is_title(rest[0]) else None
+    return Annex(label=label, title=title, blocks=blocks(rest))
+
+
+def printed_date(iso: str | None) -> str | None:
+    """``2019-11-10`` as printed: 2019年11月10日."""
     if not iso:
         return None
     year, month, day = (int(part) for part in iso.split("-"))
     return f"{year}年{month}月{day}日"
+
+
+def _earliest_deadline(record: dict[str, Any]) -> str | None:
+    return min((d["date"] for d in record.get("deadlines") or () if d.get("date")), default=None)
+
+
+def _is_title(line: Line) -> bool:
+    return isinstance(line, str) and len(line) <= MAX_ANNEX_TITLE and not _NOT_A_TITLE_RE.search(line)
+
+
+def _run_end(lines: Sequence[Line], start: int, belongs: Callable[[Line], bool]) -> int:
+    end = start
+    while end < len(lines) and belongs(lines[end]):
+        end += 1
+    return end
+
+
+def _table(rows: list[tuple[str, ...]]) -> Table:
+    width = max(len(row) for row in rows)
+    return Table(tuple(row + ("",) * (width - len(row)) for row in rows))
+
+
+def _numbered(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Attachment names as a list prints them: numbered when there are several."""
+    if len(names) == 1:
+        return names
+    return tuple(name if _NUMBERED_RE.match(name) else f"{n}. {name}" for n, name in enumerate(names, 1))
+
+
+def _lines(text: str | None) -> tuple[Line, ...]:
+    """Non-blank lines, a line with tabs (a table row, empty cells kept) as its cells."""
+    out: list[Line] = []
+    for line in (text or "").splitlines():
+        if "\t" in line and line.strip():
+            out.append(tuple(cell.strip() for cell in line.split("\t")))
+        elif line.strip():
+            out.append(line.strip())
+    return tuple(out)

@@ -18,14 +18,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from notify.issue import Issue, IssueItem
+from kuaixun.queries import display_width
+from notify.issue import AttachmentList, Issue, Table
 
 log = logging.getLogger(__name__)
 
 MAX_CHANGE_LINES = 12
 """A revised notice shows at most this many changed lines; the rest is counted, not printed."""
+KEPT_TOGETHER = 2
+"""Characters that end a title on one line: a wrapped title never ends with one lone character."""
+COLUMN_GAP = "  "
+"""Between the columns of a text table: two spaces set cells apart without drawing rules."""
 
 _LINE_BREAKS_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 _INVISIBLE_RE = re.compile(
@@ -34,7 +39,6 @@ _INVISIBLE_RE = re.compile(
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>&|~#])")
 _MD_ORDERED_RE = re.compile(r"^(\d{1,9})([.)])")
 _URL_FORBIDDEN_RE = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
-_BODY_ATTACHMENTS_RE = re.compile(r"^附\s*件\s*(?:$|[：:\d一二三四五六七八九十])")
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,16 @@ class Change:
 # --------------------------------------------------------------------------- public API
 
 
-def render_html(issue: Issue) -> str:
-    """The email body: table layout and inline CSS, because mail clients drop ``<style>`` and scripts."""
-    return _template("digest.html.j2").render(issue=issue)
+def render_html(issue: Issue, *, summary: bool = False) -> str:
+    """The issue as an HTML email: table layout and inline CSS, because mail clients drop
+    ``<style>`` and scripts. With ``summary``, only the 目录 with each notice's opening, deadline
+    and link (the full issue goes as the PDF)."""
+    return _template("digest.html.j2").render(issue=issue, summary=summary)
 
 
-def render_text(issue: Issue) -> str:
-    """The text/plain alternative, laid out like the text seeds."""
-    return _template("digest.txt.j2").render(issue=issue)
+def render_text(issue: Issue, *, summary: bool = False) -> str:
+    """The text/plain version, laid out like the text seeds (or, with ``summary``, the summary)."""
+    return _template("digest.txt.j2").render(issue=issue, summary=summary)
 
 
 def render_markdown(issue: Issue) -> str:
@@ -71,11 +77,16 @@ def render_print_html(issue: Issue) -> str:
 
 def render_pdf(issue: Issue) -> bytes:
     """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes."""
+    _warn_without_cjk_font()
+    return pdf_from_print_html(render_print_html(issue))
+
+
+def pdf_from_print_html(html: str) -> bytes:
+    """The PDF of a print page; WeasyPrint fetches nothing: no image, stylesheet, ``@import`` or
+    ``url()`` a page named can reach a file or a host (the font comes from fontconfig, not a URL)."""
     from weasyprint import HTML  # imported here: it loads pango, which only the PDF needs
 
-    _warn_without_cjk_font()
-    document = HTML(string=render_print_html(issue), url_fetcher=_refuse_fetch)
-    return document.write_pdf()
+    return HTML(string=html, url_fetcher=refuse_fetch).write_pdf()
 
 
 # --------------------------------------------------------------------------- filters
@@ -106,11 +117,28 @@ def http_urls(urls: Any) -> list[str]:
     return [url for url in (safe_url(u) for u in urls or ()) if url]
 
 
-def attachment_list(item: IssueItem) -> tuple[str, ...]:
-    """The 附件 names to print after the body: none when the body already lists them, as most do."""
-    if any(_BODY_ATTACHMENTS_RE.match(p) for p in item.paragraphs):
-        return ()
-    return item.attachments
+def keep_ending(title: Any) -> Markup:
+    """A title (HTML) whose last :data:`KEPT_TOGETHER` characters cannot be split by a line
+    break, so a wrapped title never leaves one character alone on its last line (…通 / 知)."""
+    text = clean(title)
+    head, tail = text[:-KEPT_TOGETHER], text[-KEPT_TOGETHER:]
+    return escape(head) + Markup('<span style="white-space:nowrap">') + escape(tail) + Markup("</span>")
+
+
+def text_table(table: Table) -> list[str]:
+    """A table as text lines, columns aligned by display width (a Chinese character takes two)."""
+    rows = [[clean(cell) for cell in row] for row in table.rows]
+    widths = _column_widths(rows)
+    return [COLUMN_GAP.join(_padded(row, widths)).rstrip() for row in rows]
+
+
+def md_table(table: Table) -> list[Markup]:
+    """A table as a Markdown pipe table (its first row the header), cells escaped and aligned."""
+    rows = [[md_escape(cell) for cell in row] for row in table.rows]
+    widths = [max(width, 3) for width in _column_widths(rows)]
+    lines = [_md_row(row, widths) for row in rows]
+    lines.insert(1, _md_row(["-" * width for width in widths], widths))
+    return lines
 
 
 def md_escape(value: Any) -> str:
@@ -150,6 +178,18 @@ def changes_left_out(diff: str | None, limit: int = MAX_CHANGE_LINES) -> int:
     return max(0, len(changes(diff, limit=10**9)) - limit)
 
 
+def _column_widths(rows: list[list[str]]) -> list[int]:
+    return [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+
+def _padded(cells: list[str], widths: list[int]) -> list[str]:
+    return [cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths, strict=True)]
+
+
+def _md_row(cells: list[str], widths: list[int]) -> Markup:
+    return Markup("| " + " | ".join(_padded(cells, widths)) + " |")
+
+
 # --------------------------------------------------------------------------- environments
 
 
@@ -173,8 +213,10 @@ def _finalize_markdown(value: Any) -> Any:
 
 def _configure(env: Environment) -> Environment:
     env.filters.update(http_urls=http_urls, changes=changes, changes_left_out=changes_left_out)
-    env.filters.update(attachment_list=attachment_list)
+    env.filters.update(keep_ending=keep_ending, text_table=text_table, md_table=md_table)
     env.filters.update(md_autolink=md_autolink)
+    env.tests.update(table=lambda value: isinstance(value, Table))
+    env.tests.update(attachment_list=lambda value: isinstance(value, AttachmentList))
     return env
 
 
@@ -215,9 +257,10 @@ def _template(name: str) -> Any:
 # --------------------------------------------------------------------------- PDF helpers
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's fetcher: the print HTML needs nothing external, so nothing is ever fetched."""
-    raise ValueError(f"external resource refused while rendering the PDF: {url[:80]}")
+def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's URL fetcher. The print page bundles nothing it would load (its CSS is inline,
+    its font found by family name), so every URL is refused: ``file:``, ``http:``, ``data:`` alike."""
+    raise ValueError(f"resource refused while rendering the PDF: {url[:80]}")
 
 
 @cache
