@@ -19,6 +19,8 @@ MAX_OPENING = 200
 _ANNEX_LABEL_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[0-9０-９一二三四五六七八九十]{0,3}$")
 _ATTACHMENTS_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[：:][\s\u3000]*")
 _NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９]{1,2}[)）.．、]")
+_NAMES_ATTACHMENTS_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*(?:$|[：:\d一二三四五六七八九十])")
+"""A body line naming the attachments (附件：…, 附件1 …): the record's list is not printed again."""
 _NOT_A_TITLE_RE = re.compile(r"[。；;：:，,！？]|^[（(【\[]")
 """A sentence (or a bracketed note such as （联系人：…）) is not an annex title."""
 
@@ -144,7 +146,7 @@ def item_from_record(
     issuer = (record.get("issuer") or "") if signed else ""
     body = blocks(_lines(record.get("body_text")))
     names = tuple(a["name"] for a in record.get("attachments") or [])
-    if names and not any(isinstance(block, AttachmentList) for block in body):
+    if names and not _names_attachments(body):
         body += (AttachmentList(_numbered(names)),)
     return IssueItem(
         title=record["title"],
@@ -216,6 +218,13 @@ def printed_date(iso: str | None) -> str | None:
         return None
     year, month, day = (int(part) for part in iso.split("-"))
     return f"{year}年{month}月{day}日"
+
+
+def _names_attachments(body: tuple[Block, ...]) -> bool:
+    return any(
+        isinstance(block, AttachmentList) or (isinstance(block, str) and _NAMES_ATTACHMENTS_RE.match(block))
+        for block in body
+    )
 
 
 def _earliest_deadline(record: dict[str, Any]) -> str | None:

@@ -307,3 +307,25 @@ def test_markdown_keeps_the_table_as_a_pipe_table(issue: Issue) -> None:
     ]
     assert [list(HEADER), *map(list, ROWS), ["3", "", "", ""]] in tables
     assert f"### {ANNEX_TITLE}" in markdown
+
+
+# --------------------------------------------------------------------------- the record, read
+
+
+def record(**fields: str | list[dict[str, str]]) -> dict:
+    return {"title": "关于某事项的通知", "source_url": "http://example.gov.cn/1.html", **fields}
+
+
+def test_closing_notes_after_the_signature_are_not_an_annex_title() -> None:
+    notes = "（联系人：市工业和信息化局节能与综合利用处 王芳；联系电话：83605973）\n（此件主动公开）"
+    annex = item_from_record(record(annex_text=notes)).annex
+    assert annex is not None and annex.label is None and annex.title is None
+    assert annex.blocks == tuple(notes.splitlines())
+
+
+def test_a_body_that_names_its_attachments_gets_no_second_list() -> None:
+    files = [{"name": "甲表"}, {"name": "乙表"}]
+    named = item_from_record(record(body_text="正文。\n附件1：甲表\n附件2：乙表", attachments=files))
+    assert named.body == ("正文。", "附件1：甲表", "附件2：乙表")
+    unnamed = item_from_record(record(body_text="正文。", attachments=files))
+    assert [type(block).__name__ for block in unnamed.body] == ["str", "AttachmentList"]
