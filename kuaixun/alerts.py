@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from kuaixun.config import Config
 from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
-from kuaixun.queries import display_width
 from notify import archive
 from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
 from notify.subscriptions import SUMMARY_MODES, Filters, webhook_name
+from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
 from store import outbox, queries, subscriptions
 from store.db import Database

@@ -8,12 +8,12 @@ the classification's last reason (``scores: …``), so they need no column of th
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any
 
+from notify.width import display_width, pad
 from pipeline.classify import SCORES_PREFIX
 from pipeline.tags import normalize_region
 from store import queries
@@ -190,7 +190,7 @@ def format_items(items: Iterable[Item]) -> str:
     table = [list(COLUMNS), *rows]
     widths = [max(display_width(row[i]) for row in table) for i in range(len(COLUMNS) - 1)]
     return "\n".join(
-        "  ".join([*(_pad(cell, width) for cell, width in zip(row, widths, strict=False)), row[-1]]).rstrip()
+        "  ".join([*(pad(cell, width) for cell, width in zip(row, widths, strict=False)), row[-1]]).rstrip()
         for row in table
     )
 
@@ -199,15 +199,6 @@ def _cell(item: Item, column: str) -> str:
     value = str(getattr(item, column) if getattr(item, column) is not None else "-")
     limit = MAX_WIDTH.get(column)
     return _cut(value, limit) if limit else value
-
-
-def display_width(text: str) -> int:
-    """Terminal columns of ``text``: wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
 
 
 def _cut(text: str, width: int) -> str:

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from kuaixun.queries import display_width
 from notify.issue import AttachmentList, Issue, Table
+from notify.width import display_width, pad
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def _column_widths(rows: list[list[str]]) -> list[int]:
 
 
 def _padded(cells: list[str], widths: list[int]) -> list[str]:
-    return [cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths, strict=True)]
+    return [pad(cell, width) for cell, width in zip(cells, widths, strict=True)]
 
 
 def _md_row(cells: list[str], widths: list[int]) -> Markup:
