@@ -42,8 +42,9 @@ _MD_ORDERED_RE = re.compile(r"^(\d{1,9})([.)])")
 _LEADING_MARK_RE = re.compile(r"^([#>+\-=*]|\d{1,9}[.)])")
 """What opens a heading, quote, list or setext line at the start of a line."""
 
-CHAT_MARKDOWN_SYNTAX = "*_`[]<>~|"
-"""WeCom's and DingTalk's inline syntax: emphasis, code, links, HTML (``<font>``, ``<@id>``), tables."""
+CHAT_MARKDOWN_SYNTAX = "*_`[]<>~|&"
+"""WeCom's and DingTalk's inline syntax: emphasis, code, links, HTML (``<font>``, ``<@id>``) and
+its entities, tables."""
 SLACK_SYNTAX = "*_~`"
 """mrkdwn's emphasis and code; ``& < >`` are escaped as entities instead."""
 FEISHU_SYNTAX = "<>"
