@@ -99,7 +99,10 @@ def install_log_redaction(secrets: Iterable[str] = ()) -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = _PLAIN_FACTORY(*args, **kwargs)
-        record.msg, record.args = redact(record.getMessage(), known), None
+        try:
+            record.msg, record.args = redact(record.getMessage(), known), None
+        except (TypeError, ValueError):
+            record.msg = redact(str(record.msg), known)  # a bad format: the handler will report it
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info), known)
         return record
