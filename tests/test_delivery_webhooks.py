@@ -6,10 +6,12 @@ code, and refuses a wrong secret the way each service does.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import select
 
 from kuaixun.config import ConfigError
@@ -19,9 +21,12 @@ from notify.channels.base import WebhookSettings
 from notify.channels.dingtalk import DingTalkChannel, sign
 from notify.channels.limits import RateLimiter, pack
 from notify.outgoing import Outgoing
+from pipeline.records import ExtractedNotice
+from store import notices
 from store.db import Database
 from store.models import Delivery
-from tests.delivery_support import Receiver, make_config, receiver, seed
+from tests.delivery_support import SEEN, Hit, Receiver, make_config, receiver, seed
+from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
 
 SECRETS = {"dingtalk": "SECdingtalk-密钥", "feishu": "feishu-secret", "hook": "hook-secret"}
 
@@ -192,3 +197,137 @@ def test_dingtalk_signature_with_plus_and_slash_survives_the_query_string(tmp_pa
             "ding", Outgoing(subject="快讯", text="正文"), "k"
         )
     assert played.accepted("dingtalk")
+
+
+# -- hostile text, redirects, secrets ------------------------------------------------------------
+
+OWN_URL = "https://www.miit.gov.cn/zwgk/zcwj/art_h.html"
+TITLE_WECOM = (
+    "关于［点击领取补贴］(http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
+    '＜at user＿id="all"＞所有人＜/at＞ ＊＊紧急＊＊ ｀代码｀ ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
+)
+TITLE_SLACK = (
+    "关于[点击领取补贴](http：//phish.example/claim)的通知 ＠all &lt;!channel&gt; &lt;＠all&gt; "
+    '&lt;at user＿id="all"&gt;所有人&lt;/at&gt; ＊＊紧急＊＊ ｀代码｀ &lt;font color="warning"&gt;红&lt;/font&gt; '
+    "&lt;b&gt;粗&lt;/b&gt;"
+)
+TITLE_FEISHU = (
+    "关于[点击领取补贴](http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
+    '＜at user_id="all"＞所有人＜/at＞ **紧急** `代码` ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
+)
+
+
+def seed_hostile(db: Database) -> None:
+    """One notice whose title and body carry every kind of injection (tests/hostile_text.py)."""
+    record = ExtractedNotice(
+        source_url=OWN_URL,
+        title=HOSTILE_TITLE,
+        publish_date="2026-10-28",
+        issuer="某某厅",
+        body_text="\n".join(HOSTILE_BODY),
+        category="申报通知",
+        region="全国",
+        agency="工业和信息化部",
+    )
+    with db.session() as session:
+        notices.save_version(
+            session,
+            record.to_json(),
+            source_name="miit",
+            content_hash="hostile",
+            reasons=["test"],
+            diff=None,
+            seen_at=SEEN,
+        )
+
+
+def markdown_targets(text: str) -> list[str]:
+    """The targets of ``[…](…)`` links, as WeCom's and DingTalk's Markdown would find them."""
+    return re.findall(r"\[[^\]\n]*\]\(([^)\s]*)\)", text)
+
+
+def feishu_elements(hit: Hit) -> list[dict[str, str]]:
+    return [element for line in hit.body["content"]["post"]["zh_cn"]["content"] for element in line]
+
+
+def slack_texts(hit: Hit) -> list[str]:
+    return [hit.body["text"], *(block["text"]["text"] for block in hit.body["blocks"])]
+
+
+def test_scraped_text_reaches_every_chat_as_plain_text_with_only_its_own_link(tmp_path: Path) -> None:
+    with receiver(SECRETS) as played:
+        config = make_config(tmp_path, webhooks=hooks(played), subscribers=group(*hooks(played)))
+        db = Database(config.store.url)
+        seed_hostile(db)
+        report = send_digest(config, db, lambda _line: None)
+        db.close()
+    assert report.sent == 5
+    [wecom] = [hit.body["markdown"]["content"] for hit in played.hits["wecom"]]
+    assert f"\n{TITLE_WECOM}\n" in wecom and "\n［点击领取补贴］(http：//phish.example/claim)\n" in wecom
+    assert "\n请 ＠all 成员 ＜!here＞ 立即办理\n" in wecom and "\n＃ 伪标题\n" in wecom
+    assert markdown_targets(wecom) == [OWN_URL] and f"[{OWN_URL}]({OWN_URL})" in wecom
+    [ding] = [hit.body["markdown"] for hit in played.hits["dingtalk"]]
+    assert f"\n{TITLE_WECOM}  \n" in ding["text"] and markdown_targets(ding["text"]) == [OWN_URL]
+    elements = feishu_elements(played.hits["feishu"][0])
+    assert {"tag": "text", "text": TITLE_FEISHU} in elements
+    assert [e for e in elements if e["tag"] != "text"] == [{"tag": "a", "text": OWN_URL, "href": OWN_URL}]
+    [slack] = played.hits["slack"]
+    assert all(block["text"]["verbatim"] is True for block in slack.body["blocks"])
+    assert f"\n{TITLE_SLACK}\n" in slack.body["blocks"][1]["text"]["text"]
+    assert re.findall(r"<([^>]*)>", "".join(slack_texts(slack))) == [f"{OWN_URL}|{OWN_URL}"]
+    generic = played.hits["hook"][0].body
+    rendered = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(generic["markdown"])
+    assert re.findall(r'href="([^"]*)"', rendered) == [OWN_URL] and "<em>" not in rendered
+    for text in [wecom, ding["text"], ding["title"], generic["markdown"], *slack_texts(slack)]:
+        assert "@" not in text and "http://phish" not in text and "javascript:" not in text
+    assert not any("@" in e["text"] or "<" in e["text"] for e in elements)
+
+
+def test_the_summary_of_a_long_digest_links_only_the_notices(tmp_path: Path) -> None:
+    with receiver(SECRETS) as played:
+        webhooks = {name: {**hook, "max_parts": 1} for name, hook in hooks(played).items() if name != "crm"}
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group(*webhooks))
+        db = Database(config.store.url)
+        seed(db, 6, paragraphs=60)  # past every service's size: each sends the summary
+        seed_hostile(db)
+        report = send_digest(config, db, lambda _line: None)
+        db.close()
+    assert report.sent == 4
+    own = {f"https://www.miit.gov.cn/zwgk/zcwj/art_{n}.html" for n in range(6)} | {OWN_URL}
+    [wecom] = [hit.body["markdown"]["content"] for hit in played.hits["wecom"]]
+    assert "本期 7 条" in wecom and set(markdown_targets(wecom)) == own
+    assert f"- [{TITLE_WECOM}]({OWN_URL})" in wecom
+    [ding] = [hit.body["markdown"]["text"] for hit in played.hits["dingtalk"]]
+    assert "本期 7 条" in ding and set(markdown_targets(ding)) == own
+    links = [e for e in feishu_elements(played.hits["feishu"][0]) if e["tag"] == "a"]
+    assert {e["href"] for e in links} == own and {"tag": "a", "text": TITLE_FEISHU, "href": OWN_URL} in links
+    texts = slack_texts(played.hits["slack"][0])
+    assert f"\n• <{OWN_URL}|{TITLE_SLACK}>" in "\n".join(texts)
+    assert {m.split("|")[0] for m in re.findall(r"<([^>]*)>", "".join(texts))} == own
+    for text in [wecom, ding, *texts]:
+        assert "@" not in text and "http://phish" not in text
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_redirect_is_not_delivered_and_not_followed(tmp_path: Path, status: int) -> None:
+    with receiver(SECRETS) as played:
+        for path in ("wecom", "slack", "hook"):
+            played.script[path].append(status)
+        config = make_config(
+            tmp_path, webhooks=hooks(played), subscribers=group("wecom-ops", "slack-news", "crm")
+        )
+        db = Database(config.store.url)
+        seed(db, 1)
+        first = send_digest(config, db, lambda _line: None)
+        waiting = rows(db)
+        second = deliver_due(config, db, lambda _line: None, now=now_utc() + timedelta(minutes=2))
+        db.close()
+    assert (first.sent, first.retrying) == (0, 3)
+    assert not played.hits["elsewhere"]  # the Location was never requested
+    for name in ("wecom-ops", "slack-news", "crm"):
+        assert waiting[name].status == "pending"
+        assert (
+            waiting[name].last_error
+            == f"HTTP {status}: the webhook answered with a redirect, which is not followed"
+        )
+    assert second.sent == 3 and all(len(played.accepted(p)) == 1 for p in ("wecom", "slack", "hook"))
