@@ -31,13 +31,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # user:password@ in any URL (smtp://, postgresql://, https://)
     (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*):[^@/\s]+@"), rf"\1:{MASK}@"),
     # ?access_token=…, &key=…, sign=… wherever they occur (a URL or an echoed form)
-    (re.compile(rf"(?i)(?<![\w-])((?:{SECRET_NAMES})=)[^&#\s\"'<>,;]+"), rf"\1{MASK}"),
+    (re.compile(rf"(?i)(?<![\w-])((?:{SECRET_NAMES})=)[^&#\s\"'<>,;()\[\]]+"), rf"\1{MASK}"),
     # "access_token": "…" in an echoed JSON body
     (re.compile(rf"(?i)(\"(?:{SECRET_NAMES})\"\s*:\s*\")[^\"]+"), rf"\1{MASK}"),
     # Feishu/Lark /open-apis/bot/v2/hook/<id>, and the like of other services
-    (re.compile(r"(?i)(/hook/)[^/?#\s\"'<>]+"), rf"\1{MASK}"),
+    (re.compile(r"(?i)(/hook/)[^/?#\s\"'<>()\[\]]+"), rf"\1{MASK}"),
     # Slack /services/T…/B…/<token>
-    (re.compile(r"(/services/)[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+"), rf"\1{MASK}"),
+    (re.compile(r"(/services/)[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/[^/?#\s\"'<>()\[\]]+"), rf"\1{MASK}"),
     # Authorization: Bearer …
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{MASK}"),
 )

@@ -6,15 +6,20 @@ code, and refuses a wrong secret the way each service does.
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 from sqlalchemy import select
 
-from kuaixun.config import ConfigError
+from kuaixun.config import ConfigError, load_config
 from kuaixun.cycle import now_utc
 from kuaixun.delivery import deliver_due, send_digest
 from notify.channels.base import WebhookSettings
@@ -25,9 +30,20 @@ from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
 from store.models import Delivery
-from tests.delivery_support import SEEN, Hit, Receiver, make_config, receiver, seed
+from tests.delivery_support import (
+    PASSWORD,
+    SEEN,
+    Hit,
+    Receiver,
+    SmtpBehaviour,
+    make_config,
+    receiver,
+    seed,
+    smtp_server,
+)
 from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
 
+KUAIXUN = Path(sys.executable).with_name("kuaixun")
 SECRETS = {"dingtalk": "SECdingtalk-密钥", "feishu": "feishu-secret", "hook": "hook-secret"}
 
 
@@ -331,3 +347,84 @@ def test_a_redirect_is_not_delivered_and_not_followed(tmp_path: Path, status: in
             == f"HTTP {status}: the webhook answered with a redirect, which is not followed"
         )
     assert second.sent == 3 and all(len(played.accepted(p)) == 1 for p in ("wecom", "slack", "hook"))
+
+
+ENV_SECRETS = {
+    "DING_TOKEN": "dingtoken0123456789abcdef",
+    "DING_SECRET": "SECding0123456789abcdef",
+    "WECOM_KEY": "693a91f6-7aaa-4bbb-8ccc-wecomkey0001",
+    "FEISHU_HOOK": "2a3b4c5d-feishu-hook-0123456789ab",
+    "FEISHU_SECRET": "feishusecret0123456789",
+    "SLACK_TOKEN": "slacktoken0123456789abcd",
+    "HOOK_TOKEN": "hooktoken0123456789abcd",
+    "HOOK_SECRET": "hooksecret0123456789",
+    "SMTP_PASSWORD": PASSWORD,
+}
+
+
+def test_no_secret_reaches_output_log_or_store_when_every_channel_fails(tmp_path: Path) -> None:
+    """Each service refuses and echoes the URL it was called on, as real ones do; ``digest send``
+    and ``digest list`` run as the operator runs them, then stdout, stderr, every file under the
+    data directory and every row of the store are searched for every secret."""
+    with receiver({}) as played, smtp_server(tmp_path, SmtpBehaviour(failures=10)) as smtp:
+        played.script["dingtalk"].append(
+            {"errcode": 310000, "errmsg": "keywords not in content, more: [{url}]"}
+        )
+        played.script["wecom"].append({"errcode": 93000, "errmsg": "invalid webhook url, hint: [{url}]"})
+        played.script["feishu"].append(
+            {"code": 19001, "msg": "param invalid: incoming webhook access token invalid {url}"}
+        )
+        played.script["slack"].append((404, "no_service {url}"))
+        played.script["hook"].append((500, "upstream failed for {url}"))
+        base = f"http://127.0.0.1:{played.port}"
+        webhooks = {
+            "ding": {
+                "type": "dingtalk",
+                "url": base + "/dingtalk?access_token=${DING_TOKEN}",
+                "secret": "${DING_SECRET}",
+            },
+            "wecom": {"type": "wecom", "url": base + "/wecom?key=${WECOM_KEY}"},
+            "feishu": {
+                "type": "feishu",
+                "url": base + "/feishu/open-apis/bot/v2/hook/${FEISHU_HOOK}",
+                "secret": "${FEISHU_SECRET}",
+            },
+            "slack": {"type": "slack", "url": base + "/slack/services/T0AAAAAAA/B0BBBBBBB/${SLACK_TOKEN}"},
+            "crm": {"type": "webhook", "url": base + "/hook?token=${HOOK_TOKEN}", "secret": "${HOOK_SECRET}"},
+        }
+        raw = {
+            "store": {"url": "sqlite:///data/kuaixun.db"},
+            "channels": {"email": smtp.channel(), "webhooks": webhooks},
+            "subscribers": [{"name": "群", "email": "editor@example.cn", "webhooks": list(webhooks)}],
+        }
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        db = Database(load_config(path, environ=ENV_SECRETS).store.url)
+        seed(db, 1)
+        db.close()
+        environ = {**os.environ, **ENV_SECRETS}
+        runs = [
+            subprocess.run(
+                [str(KUAIXUN), "--config", str(path), *command],
+                capture_output=True,
+                text=True,
+                env=environ,
+                timeout=300,
+                check=False,
+            )
+            for command in (["digest", "send"], ["digest", "list"])
+        ]
+    assert len(played.hits["dingtalk"]) == len(played.hits["slack"]) == 1  # every service was called
+    printed = "".join(run.stdout + run.stderr for run in runs)
+    assert printed.count("FAILED after 1 attempt(s)") == 2 * 4 and "access_token=***" in printed
+    assert "/open-apis/bot/v2/hook/***" in printed and "/services/***" in printed and "key=***" in printed
+    stored = tmp_path / "data" / "kuaixun.db"
+    with sqlite3.connect(stored) as connection:
+        rows = "\n".join(connection.iterdump())
+    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "config.yaml"}
+    assert stored in files and "access_token=***" in rows and "hook?token=***" in rows  # stored, redacted
+    for name, secret in ENV_SECRETS.items():
+        assert secret not in printed, name
+        assert secret not in rows, name
+        for file, content in files.items():
+            assert secret.encode() not in content, (name, file)
