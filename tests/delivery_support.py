@@ -35,9 +35,12 @@ from kuaixun.config import Config, validate
 from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
+from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
 
 SEEN = datetime(2026, 11, 1, 8, 0)
 USER, PASSWORD = "kuaixun@example.cn", "s3cret-密码"
+OWN_URL = "https://www.miit.gov.cn/zwgk/zcwj/art_h.html"
+"""The 相关链接 of the hostile notice: the one link its messages may carry."""
 
 
 def free_port() -> int:
@@ -72,6 +75,30 @@ def seed(db: Database, count: int = 3, *, paragraphs: int = 3, start: int = 0) -
                 diff=None,
                 seen_at=SEEN,
             )
+
+
+def seed_hostile(db: Database) -> None:
+    """One notice whose title and body carry every kind of injection (tests/hostile_text.py)."""
+    record = ExtractedNotice(
+        source_url=OWN_URL,
+        title=HOSTILE_TITLE,
+        publish_date="2026-10-28",
+        issuer="某某厅",
+        body_text="\n".join(HOSTILE_BODY),
+        category="申报通知",
+        region="全国",
+        agency="工业和信息化部",
+    )
+    with db.session() as session:
+        notices.save_version(
+            session,
+            record.to_json(),
+            source_name="miit",
+            content_hash="hostile",
+            reasons=["test"],
+            diff=None,
+            seen_at=SEEN,
+        )
 
 
 def make_config(

@@ -26,22 +26,20 @@ from notify.channels.base import WebhookSettings
 from notify.channels.dingtalk import DingTalkChannel, sign
 from notify.channels.limits import RateLimiter, pack
 from notify.outgoing import Outgoing
-from pipeline.records import ExtractedNotice
-from store import notices
 from store.db import Database
 from store.models import Delivery
 from tests.delivery_support import (
+    OWN_URL,
     PASSWORD,
-    SEEN,
     Hit,
     Receiver,
     SmtpBehaviour,
     make_config,
     receiver,
     seed,
+    seed_hostile,
     smtp_server,
 )
-from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
 
 KUAIXUN = Path(sys.executable).with_name("kuaixun")
 SECRETS = {"dingtalk": "SECdingtalk-密钥", "feishu": "feishu-secret", "hook": "hook-secret"}
@@ -217,7 +215,6 @@ def test_dingtalk_signature_with_plus_and_slash_survives_the_query_string(tmp_pa
 
 # -- hostile text, redirects, secrets ------------------------------------------------------------
 
-OWN_URL = "https://www.miit.gov.cn/zwgk/zcwj/art_h.html"
 TITLE_WECOM = (
     "关于［点击领取补贴］(http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
     '＜at user＿id="all"＞所有人＜/at＞ ＊＊紧急＊＊ ｀代码｀ ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
@@ -231,30 +228,6 @@ TITLE_FEISHU = (
     "关于[点击领取补贴](http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
     '＜at user_id="all"＞所有人＜/at＞ **紧急** `代码` ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
 )
-
-
-def seed_hostile(db: Database) -> None:
-    """One notice whose title and body carry every kind of injection (tests/hostile_text.py)."""
-    record = ExtractedNotice(
-        source_url=OWN_URL,
-        title=HOSTILE_TITLE,
-        publish_date="2026-10-28",
-        issuer="某某厅",
-        body_text="\n".join(HOSTILE_BODY),
-        category="申报通知",
-        region="全国",
-        agency="工业和信息化部",
-    )
-    with db.session() as session:
-        notices.save_version(
-            session,
-            record.to_json(),
-            source_name="miit",
-            content_hash="hostile",
-            reasons=["test"],
-            diff=None,
-            seen_at=SEEN,
-        )
 
 
 def markdown_targets(text: str) -> list[str]:
