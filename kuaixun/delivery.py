@@ -30,6 +30,7 @@ from notify.channels.email import bcc_recipient
 from notify.issue import Issue
 from notify.mail import issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
+from notify.render import http_urls
 from store import digests, outbox
 from store.db import Database
 from store.digests import ANY_TIME, Period
@@ -162,7 +163,12 @@ def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing
         html=files.html.read_text(encoding="utf-8"),
         markdown=files.markdown.read_text(encoding="utf-8"),
         summary=_summary(subject, issue),
-        links=tuple(Link(item.title, item.source_urls[0]) for s in issue.sections for item in s.items),
+        links=tuple(  # each notice's first http(s) 相关链接: the only links chat messages may carry
+            Link(item.title, url)
+            for s in issue.sections
+            for item in s.items
+            for url in http_urls(item.source_urls)[:1]
+        ),
         attachments=(FileAttachment(files.pdf.name, "application/pdf", files.pdf.read_bytes()),),
         headers=_list_headers(config),
     )
