@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from kuaixun.cron import crontab_trigger
+from kuaixun.redact import config_secrets, install_log_redaction
 from notify.channels import EmailSettings, WebhookSettings
 from notify.issue import DigestLayout
 from notify.subscriptions import SubscriptionConfig, subscriptions_problem
@@ -250,8 +251,10 @@ def _unreachable(config: Config) -> str | None:
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Read and validate a config file."""
-    return validate(read_raw(path), path.name, path.resolve().parent, environ)
+    """Read and validate a config file; from then on its secrets are masked in every log record."""
+    config = validate(read_raw(path), path.name, path.resolve().parent, environ)
+    install_log_redaction(config_secrets(config))
+    return config
 
 
 def load_extraction_config(path: Path) -> Config:

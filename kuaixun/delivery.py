@@ -23,12 +23,14 @@ from urllib.parse import quote
 
 from kuaixun.config import Config
 from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
+from kuaixun.redact import config_secrets, redact
 from notify import archive
 from notify.channels import Channel, open_channel
 from notify.channels.email import bcc_recipient
 from notify.issue import Issue
 from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
+from notify.render import http_urls
 from store import digests, outbox
 from store.db import Database
 from store.digests import ANY_TIME, Period
@@ -144,25 +146,33 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     for row in rows:
         by_ref.setdefault(row.ref.partition("#")[0], []).append(row)
     lines = []
+    secrets = config_secrets(config)
     for digest, count in issues:
         ref = issue_ref(digest.label)
         lines.append(f"{digest.label}  {digest.created_at:%Y-%m-%d}  {count} notice(s)")
-        lines.extend(f"    {_row_line(row)}" for row in by_ref.get(ref, []))
+        lines.extend(f"    {_row_line(row, secrets)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
 
 
 def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing:
-    """The issue for every channel (the email body ``digest.email_body`` asks for, the Markdown and
-    the PDF from its rendered files): what the archive keeps."""
+    """The issue for every channel (the whole issue's text for chats, the email body
+    ``digest.email_body`` asks for, the Markdown and the PDF from its rendered files): what the
+    archive keeps."""
     subject = issue_subject(issue)
     body = email_body(issue)
     return Outgoing(
         subject=subject,
-        text=body.text,
+        text=files.text.read_text(encoding="utf-8"),
         html=body.html,
+        email_text=body.text,
         markdown=files.markdown.read_text(encoding="utf-8"),
         summary=_summary(subject, issue),
-        links=tuple(Link(item.title, item.source_urls[0]) for s in issue.sections for item in s.items),
+        links=tuple(  # each notice's first http(s) 相关链接: the only links chat messages may carry
+            Link(item.title, url)
+            for s in issue.sections
+            for item in s.items
+            for url in http_urls(item.source_urls)[:1]
+        ),
         attachments=(FileAttachment(files.pdf.name, "application/pdf", files.pdf.read_bytes()),),
         headers=_list_headers(config),
     )
@@ -251,10 +261,11 @@ def _deliver(
         rows = outbox.due(session, now, only)
     report = DeliveryReport()
     channels = _Channels(config)
+    secrets = config_secrets(config)
     for row in rows:
-        done = _deliver_one(config, db, row, channels, loaders, now)
+        done = _deliver_one(config, db, row, channels, loaders, now, secrets)
         report.count(done)
-        echo(_row_line(done))
+        echo(_row_line(done, secrets))
     if rows:
         echo(f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
     return report
@@ -267,8 +278,12 @@ def _deliver_one(
     channels: _Channels,
     loaders: Mapping[str, Loader],
     now: datetime,
+    secrets: Collection[str],
 ) -> Delivery:
-    """Send one row and commit its mark at once: a later crash cannot make it go out twice."""
+    """Send one row and commit its mark at once: a later crash cannot make it go out twice.
+
+    The error is stored redacted: services echo the robot's URL, whose token is its credential.
+    """
     now = max(now, now_utc())  # the run's time, or the real one when the run has lasted
     try:
         if row.kind not in loaders:
@@ -277,7 +292,8 @@ def _deliver_one(
         channels.get(row.channel, row.recipient).send(row.recipient, message, delivery_key(row))
     except DeliveryError as exc:
         with db.session() as session:
-            return outbox.mark_failed(session, row.id, str(exc), now, retryable=exc.retryable)
+            error = redact(str(exc), secrets)
+            return outbox.mark_failed(session, row.id, error, now, retryable=exc.retryable)
     with db.session() as session:
         return outbox.mark_sent(session, row.id, now)
 
@@ -327,15 +343,17 @@ def _target(config: Config, to: str) -> tuple[str, str]:
     return "email", to
 
 
-def _row_line(row: Delivery) -> str:
+def _row_line(row: Delivery, secrets: Collection[str]) -> str:
+    """One delivery for the operator; its error redacted again (rows stored before redaction)."""
     head = f"{row.channel:<8} {_short(row.recipient):<30} {row.ref:<20}"
+    error = redact(row.last_error or "", secrets)
     if row.status == outbox.SENT:
         return f"{head} sent {row.sent_at:%Y-%m-%d %H:%M} UTC"
     if row.status == outbox.FAILED:
-        return f"{head} FAILED after {row.attempts} attempt(s): {row.last_error}"
+        return f"{head} FAILED after {row.attempts} attempt(s): {error}"
     if row.attempts:
         when = f"{row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
-        return f"{head} retry at {when} (attempt {row.attempts}): {row.last_error}"
+        return f"{head} retry at {when} (attempt {row.attempts}): {error}"
     return f"{head} pending"
 
 

@@ -22,13 +22,17 @@ class Link:
 class Outgoing:
     """One message (a digest issue or an alert), rendered for every kind of channel.
 
-    Email uses ``html`` + ``text`` (+ ``attachments``); chat webhooks use ``markdown``
-    (split to the service's size limit) or, when too long, ``summary`` with ``links``.
+    Email uses ``html`` + ``email_text`` or ``text`` (+ ``attachments``); chat webhooks use ``text``
+    (escaped for the service, split to its size limit) or, when too long, ``summary`` with ``links``.
     """
 
     subject: str
     text: str
+    """The whole message as plain text."""
     html: str | None = None
+    email_text: str | None = None
+    """The email's text/plain alternative where it is not ``text`` (a summary email whose full
+    issue rides along as the PDF)."""
     markdown: str | None = None
     summary: str | None = None
     links: tuple[Link, ...] = ()

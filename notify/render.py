@@ -9,17 +9,17 @@ default, and only ``http(s)`` URLs ever become links.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from notify.escape import clean, safe_url
+from notify.escape import commonmark as md_escape
 from notify.issue import AttachmentList, Issue, Table
 from notify.width import display_width, pad
 
@@ -31,14 +31,6 @@ KEPT_TOGETHER = 2
 """Characters that end a title on one line: a wrapped title never ends with one lone character."""
 COLUMN_GAP = "  "
 """Between the columns of a text table: two spaces set cells apart without drawing rules."""
-
-_LINE_BREAKS_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
-_INVISIBLE_RE = re.compile(
-    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>&|~#])")
-_MD_ORDERED_RE = re.compile(r"^(\d{1,9})([.)])")
-_URL_FORBIDDEN_RE = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -95,26 +87,6 @@ def pdf_from_print_html(html: str) -> bytes:
 # --------------------------------------------------------------------------- filters
 
 
-def clean(value: Any) -> str:
-    """``value`` as one line of visible text: no control, zero-width or bidi-override characters."""
-    text = _LINE_BREAKS_RE.sub(" ", str(value))
-    return _INVISIBLE_RE.sub("", text).replace("\t", " ")
-
-
-def safe_url(url: Any) -> str | None:
-    """``url`` if it is an absolute http(s) URL that cannot break out of a link; else None."""
-    text = str(url or "").strip()
-    if not text or _URL_FORBIDDEN_RE.search(text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
-
-
 def http_urls(urls: Any) -> list[str]:
     """The safe http(s) URLs among ``urls``; others (``javascript:``, ``data:``, relative) are dropped."""
     return [url for url in (safe_url(u) for u in urls or ()) if url]
@@ -142,17 +114,6 @@ def md_table(table: Table) -> list[Markup]:
     lines = [_md_row(row, widths) for row in rows]
     lines.insert(1, _md_row(["-" * width for width in widths], widths))
     return lines
-
-
-def md_escape(value: Any) -> str:
-    """Scraped text as literal Markdown: no emphasis, link, HTML, heading, list or table can form."""
-    text = _MD_INLINE_RE.sub(r"\\\1", clean(value)).lstrip(" ")
-    ordered = _MD_ORDERED_RE.match(text)
-    if ordered:
-        return f"{ordered[1]}\\{ordered[2]}{text[ordered.end() :]}"
-    if text[:1] in ("+", "-", "="):
-        return "\\" + text
-    return text
 
 
 def md_autolink(url: Any) -> Markup:

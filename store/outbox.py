@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from kuaixun.redact import redact
 from store.models import Delivery
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -75,10 +76,14 @@ def mark_failed(
     retryable: bool,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> Delivery:
-    """Count the attempt; retry after the backoff, or give up (``failed``) when it cannot help."""
+    """Count the attempt; retry after the backoff, or give up (``failed``) when it cannot help.
+
+    ``error`` is stored with the credentials of any URL in it masked (the caller, which knows
+    the config, masks its literal secrets as well).
+    """
     delivery = session.get_one(Delivery, delivery_id)
     delivery.attempts += 1
-    delivery.last_error = error
+    delivery.last_error = redact(error)
     if retryable and delivery.attempts < max_attempts:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
     else:

@@ -35,9 +35,12 @@ from kuaixun.config import Config, validate
 from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
+from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
 
 SEEN = datetime(2026, 11, 1, 8, 0)
 USER, PASSWORD = "kuaixun@example.cn", "s3cret-密码"
+OWN_URL = "https://www.miit.gov.cn/zwgk/zcwj/art_h.html"
+"""The 相关链接 of the hostile notice: the one link its messages may carry."""
 
 
 def free_port() -> int:
@@ -72,6 +75,30 @@ def seed(db: Database, count: int = 3, *, paragraphs: int = 3, start: int = 0) -
                 diff=None,
                 seen_at=SEEN,
             )
+
+
+def seed_hostile(db: Database) -> None:
+    """One notice whose title and body carry every kind of injection (tests/hostile_text.py)."""
+    record = ExtractedNotice(
+        source_url=OWN_URL,
+        title=HOSTILE_TITLE,
+        publish_date="2026-10-28",
+        issuer="某某厅",
+        body_text="\n".join(HOSTILE_BODY),
+        category="申报通知",
+        region="全国",
+        agency="工业和信息化部",
+    )
+    with db.session() as session:
+        notices.save_version(
+            session,
+            record.to_json(),
+            source_name="miit",
+            content_hash="hostile",
+            reasons=["test"],
+            diff=None,
+            seen_at=SEEN,
+        )
 
 
 def make_config(
@@ -237,17 +264,23 @@ class Hit:
     """The generic webhook's X-Kuaixun-Delivery header."""
 
 
+Answer = int | dict[str, Any] | tuple[int, str]
+"""A scripted answer: an HTTP status (a 3xx redirects to ``/elsewhere``), a 200 JSON answer, or
+(status, text). ``{url}`` in a text is replaced by the URL requested, as services that echo it do."""
+
+
 class Receiver:
     """WeCom, DingTalk, Feishu, Slack and a generic JSON webhook on one loopback server.
 
-    ``script[path]`` lists answers to give before the normal one: an int is an HTTP status,
-    a dict a 200 JSON answer (e.g. a rate-limit errcode).
+    The first path segment names the service (``/feishu/open-apis/bot/v2/hook/<id>`` is
+    ``feishu``), so each service's own URL shape can be served. ``script[path]`` lists answers
+    to give before the normal one (see ``Answer``).
     """
 
     def __init__(self, secrets: dict[str, str]) -> None:
         self.secrets = secrets
         self.hits: dict[str, list[Hit]] = defaultdict(list)
-        self.script: dict[str, list[int | dict[str, Any]]] = defaultdict(list)
+        self.script: dict[str, list[Answer]] = defaultdict(list)
         self.port = free_port()
 
     def url(self, path: str) -> str:
@@ -261,12 +294,21 @@ class Receiver:
         raw = await request.read()
         body = json.loads(raw)
         if self.script[path]:
-            answer = self.script[path].pop(0)
             self.hits[path].append(Hit(body, False, len(raw), request.headers.get("X-Kuaixun-Delivery")))
-            return web.json_response(answer) if isinstance(answer, dict) else web.Response(status=answer)
+            return self._scripted(self.script[path].pop(0), str(request.url))
         signed = self._verify(path, request, raw, body)
         self.hits[path].append(Hit(body, signed, len(raw), request.headers.get("X-Kuaixun-Delivery")))
         return self._answer(path, signed, body)
+
+    def _scripted(self, answer: Answer, url: str) -> web.Response:
+        if isinstance(answer, dict):
+            echoed = {k: v.replace("{url}", url) if isinstance(v, str) else v for k, v in answer.items()}
+            return web.json_response(echoed)
+        if isinstance(answer, tuple):
+            return web.Response(status=answer[0], text=answer[1].replace("{url}", url))
+        if 300 <= answer < 400:
+            return web.Response(status=answer, headers={"Location": self.url("elsewhere")})
+        return web.Response(status=answer)
 
     def _verify(self, path: str, request: web.Request, raw: bytes, body: dict[str, Any]) -> bool:
         secret = self.secrets.get(path)
@@ -310,6 +352,7 @@ def receiver(secrets: dict[str, str]) -> Iterator[Receiver]:
     played = Receiver(secrets)
     app = web.Application()
     app.router.add_post("/{path}", played.handle)
+    app.router.add_post("/{path}/{rest:.*}", played.handle)
     runner = web.AppRunner(app)
     loop = asyncio.new_event_loop()
     loop.run_until_complete(runner.setup())

@@ -6,13 +6,20 @@ code, and refuses a wrong secret the way each service does.
 
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
+from markdown_it import MarkdownIt
 from sqlalchemy import select
 
-from kuaixun.config import ConfigError
+from kuaixun.config import ConfigError, load_config
 from kuaixun.cycle import now_utc
 from kuaixun.delivery import deliver_due, send_digest
 from notify.channels.base import WebhookSettings
@@ -21,8 +28,20 @@ from notify.channels.limits import RateLimiter, pack
 from notify.outgoing import Outgoing
 from store.db import Database
 from store.models import Delivery
-from tests.delivery_support import Receiver, make_config, receiver, seed
+from tests.delivery_support import (
+    OWN_URL,
+    PASSWORD,
+    Hit,
+    Receiver,
+    SmtpBehaviour,
+    make_config,
+    receiver,
+    seed,
+    seed_hostile,
+    smtp_server,
+)
 
+KUAIXUN = Path(sys.executable).with_name("kuaixun")
 SECRETS = {"dingtalk": "SECdingtalk-密钥", "feishu": "feishu-secret", "hook": "hook-secret"}
 
 
@@ -192,3 +211,193 @@ def test_dingtalk_signature_with_plus_and_slash_survives_the_query_string(tmp_pa
             "ding", Outgoing(subject="快讯", text="正文"), "k"
         )
     assert played.accepted("dingtalk")
+
+
+# -- hostile text, redirects, secrets ------------------------------------------------------------
+
+TITLE_WECOM = (
+    "关于［点击领取补贴］(http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
+    '＜at user＿id="all"＞所有人＜/at＞ ＊＊紧急＊＊ ｀代码｀ ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
+)
+TITLE_SLACK = (
+    "关于[点击领取补贴](http：//phish.example/claim)的通知 ＠all &lt;!channel&gt; &lt;＠all&gt; "
+    '&lt;at user＿id="all"&gt;所有人&lt;/at&gt; ＊＊紧急＊＊ ｀代码｀ &lt;font color="warning"&gt;红&lt;/font&gt; '
+    "&lt;b&gt;粗&lt;/b&gt;"
+)
+TITLE_FEISHU = (
+    "关于[点击领取补贴](http：//phish.example/claim)的通知 ＠all ＜!channel＞ ＜＠all＞ "
+    '＜at user_id="all"＞所有人＜/at＞ **紧急** `代码` ＜font color="warning"＞红＜/font＞ ＜b＞粗＜/b＞'
+)
+
+
+def markdown_targets(text: str) -> list[str]:
+    """The targets of ``[…](…)`` links, as WeCom's and DingTalk's Markdown would find them."""
+    return re.findall(r"\[[^\]\n]*\]\(([^)\s]*)\)", text)
+
+
+def feishu_elements(hit: Hit) -> list[dict[str, str]]:
+    return [element for line in hit.body["content"]["post"]["zh_cn"]["content"] for element in line]
+
+
+def slack_texts(hit: Hit) -> list[str]:
+    return [hit.body["text"], *(block["text"]["text"] for block in hit.body["blocks"])]
+
+
+def test_scraped_text_reaches_every_chat_as_plain_text_with_only_its_own_link(tmp_path: Path) -> None:
+    with receiver(SECRETS) as played:
+        config = make_config(tmp_path, webhooks=hooks(played), subscribers=group(*hooks(played)))
+        db = Database(config.store.url)
+        seed_hostile(db)
+        report = send_digest(config, db, lambda _line: None)
+        db.close()
+    assert report.sent == 5
+    [wecom] = [hit.body["markdown"]["content"] for hit in played.hits["wecom"]]
+    assert f"\n{TITLE_WECOM}\n" in wecom and "\n［点击领取补贴］(http：//phish.example/claim)\n" in wecom
+    assert "\n请 ＠all 成员 ＜!here＞ 立即办理\n" in wecom and "\n＃ 伪标题\n" in wecom
+    assert markdown_targets(wecom) == [OWN_URL] and f"[{OWN_URL}]({OWN_URL})" in wecom
+    [ding] = [hit.body["markdown"] for hit in played.hits["dingtalk"]]
+    assert f"\n{TITLE_WECOM}  \n" in ding["text"] and markdown_targets(ding["text"]) == [OWN_URL]
+    elements = feishu_elements(played.hits["feishu"][0])
+    assert {"tag": "text", "text": TITLE_FEISHU} in elements
+    assert [e for e in elements if e["tag"] != "text"] == [{"tag": "a", "text": OWN_URL, "href": OWN_URL}]
+    [slack] = played.hits["slack"]
+    assert all(block["text"]["verbatim"] is True for block in slack.body["blocks"])
+    assert f"\n{TITLE_SLACK}\n" in slack.body["blocks"][1]["text"]["text"]
+    assert re.findall(r"<([^>]*)>", "".join(slack_texts(slack))) == [f"{OWN_URL}|{OWN_URL}"]
+    generic = played.hits["hook"][0].body
+    rendered = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(generic["markdown"])
+    assert re.findall(r'href="([^"]*)"', rendered) == [OWN_URL] and "<em>" not in rendered
+    for text in [wecom, ding["text"], ding["title"], generic["markdown"], *slack_texts(slack)]:
+        assert "@" not in text and "http://phish" not in text and "javascript:" not in text
+    assert not any("@" in e["text"] or "<" in e["text"] for e in elements)
+
+
+def test_the_summary_of_a_long_digest_links_only_the_notices(tmp_path: Path) -> None:
+    with receiver(SECRETS) as played:
+        webhooks = {name: {**hook, "max_parts": 1} for name, hook in hooks(played).items() if name != "crm"}
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group(*webhooks))
+        db = Database(config.store.url)
+        seed(db, 6, paragraphs=60)  # past every service's size: each sends the summary
+        seed_hostile(db)
+        report = send_digest(config, db, lambda _line: None)
+        db.close()
+    assert report.sent == 4
+    own = {f"https://www.miit.gov.cn/zwgk/zcwj/art_{n}.html" for n in range(6)} | {OWN_URL}
+    [wecom] = [hit.body["markdown"]["content"] for hit in played.hits["wecom"]]
+    assert "本期 7 条" in wecom and set(markdown_targets(wecom)) == own
+    assert f"- [{TITLE_WECOM}]({OWN_URL})" in wecom
+    [ding] = [hit.body["markdown"]["text"] for hit in played.hits["dingtalk"]]
+    assert "本期 7 条" in ding and set(markdown_targets(ding)) == own
+    links = [e for e in feishu_elements(played.hits["feishu"][0]) if e["tag"] == "a"]
+    assert {e["href"] for e in links} == own and {"tag": "a", "text": TITLE_FEISHU, "href": OWN_URL} in links
+    texts = slack_texts(played.hits["slack"][0])
+    assert f"\n• <{OWN_URL}|{TITLE_SLACK}>" in "\n".join(texts)
+    assert {m.split("|")[0] for m in re.findall(r"<([^>]*)>", "".join(texts))} == own
+    for text in [wecom, ding, *texts]:
+        assert "@" not in text and "http://phish" not in text
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_redirect_is_not_delivered_and_not_followed(tmp_path: Path, status: int) -> None:
+    with receiver(SECRETS) as played:
+        for path in ("wecom", "slack", "hook"):
+            played.script[path].append(status)
+        config = make_config(
+            tmp_path, webhooks=hooks(played), subscribers=group("wecom-ops", "slack-news", "crm")
+        )
+        db = Database(config.store.url)
+        seed(db, 1)
+        first = send_digest(config, db, lambda _line: None)
+        waiting = rows(db)
+        second = deliver_due(config, db, lambda _line: None, now=now_utc() + timedelta(minutes=2))
+        db.close()
+    assert (first.sent, first.retrying) == (0, 3)
+    assert not played.hits["elsewhere"]  # the Location was never requested
+    for name in ("wecom-ops", "slack-news", "crm"):
+        assert waiting[name].status == "pending"
+        assert (
+            waiting[name].last_error
+            == f"HTTP {status}: the webhook answered with a redirect, which is not followed"
+        )
+    assert second.sent == 3 and all(len(played.accepted(p)) == 1 for p in ("wecom", "slack", "hook"))
+
+
+ENV_SECRETS = {
+    "DING_TOKEN": "dingtoken0123456789abcdef",
+    "DING_SECRET": "SECding0123456789abcdef",
+    "WECOM_KEY": "693a91f6-7aaa-4bbb-8ccc-wecomkey0001",
+    "FEISHU_HOOK": "2a3b4c5d-feishu-hook-0123456789ab",
+    "FEISHU_SECRET": "feishusecret0123456789",
+    "SLACK_TOKEN": "slacktoken0123456789abcd",
+    "HOOK_TOKEN": "hooktoken0123456789abcd",
+    "HOOK_SECRET": "hooksecret0123456789",
+    "SMTP_PASSWORD": PASSWORD,
+}
+
+
+def test_no_secret_reaches_output_log_or_store_when_every_channel_fails(tmp_path: Path) -> None:
+    """Each service refuses and echoes the URL it was called on, as real ones do; ``digest send``
+    and ``digest list`` run as the operator runs them, then stdout, stderr, every file under the
+    data directory and every row of the store are searched for every secret."""
+    with receiver({}) as played, smtp_server(tmp_path, SmtpBehaviour(failures=10)) as smtp:
+        played.script["dingtalk"].append(
+            {"errcode": 310000, "errmsg": "keywords not in content, more: [{url}]"}
+        )
+        played.script["wecom"].append({"errcode": 93000, "errmsg": "invalid webhook url, hint: [{url}]"})
+        played.script["feishu"].append(
+            {"code": 19001, "msg": "param invalid: incoming webhook access token invalid {url}"}
+        )
+        played.script["slack"].append((404, "no_service {url}"))
+        played.script["hook"].append((500, "upstream failed for {url}"))
+        base = f"http://127.0.0.1:{played.port}"
+        webhooks = {
+            "ding": {
+                "type": "dingtalk",
+                "url": base + "/dingtalk?access_token=${DING_TOKEN}",
+                "secret": "${DING_SECRET}",
+            },
+            "wecom": {"type": "wecom", "url": base + "/wecom?key=${WECOM_KEY}"},
+            "feishu": {
+                "type": "feishu",
+                "url": base + "/feishu/open-apis/bot/v2/hook/${FEISHU_HOOK}",
+                "secret": "${FEISHU_SECRET}",
+            },
+            "slack": {"type": "slack", "url": base + "/slack/services/T0AAAAAAA/B0BBBBBBB/${SLACK_TOKEN}"},
+            "crm": {"type": "webhook", "url": base + "/hook?token=${HOOK_TOKEN}", "secret": "${HOOK_SECRET}"},
+        }
+        raw = {
+            "store": {"url": "sqlite:///data/kuaixun.db"},
+            "channels": {"email": smtp.channel(), "webhooks": webhooks},
+            "subscribers": [{"name": "群", "email": "editor@example.cn", "webhooks": list(webhooks)}],
+        }
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        db = Database(load_config(path, environ=ENV_SECRETS).store.url)
+        seed(db, 1)
+        db.close()
+        environ = {**os.environ, **ENV_SECRETS}
+        runs = [
+            subprocess.run(
+                [str(KUAIXUN), "--config", str(path), *command],
+                capture_output=True,
+                text=True,
+                env=environ,
+                timeout=300,
+                check=False,
+            )
+            for command in (["digest", "send"], ["digest", "list"])
+        ]
+    assert len(played.hits["dingtalk"]) == len(played.hits["slack"]) == 1  # every service was called
+    printed = "".join(run.stdout + run.stderr for run in runs)
+    assert printed.count("FAILED after 1 attempt(s)") == 2 * 4 and "access_token=***" in printed
+    assert "/open-apis/bot/v2/hook/***" in printed and "/services/***" in printed and "key=***" in printed
+    stored = tmp_path / "data" / "kuaixun.db"
+    with sqlite3.connect(stored) as connection:
+        rows = "\n".join(connection.iterdump())
+    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "config.yaml"}
+    assert stored in files and "access_token=***" in rows and "hook?token=***" in rows  # stored, redacted
+    for name, secret in ENV_SECRETS.items():
+        assert secret not in printed, name
+        assert secret not in rows, name
+        for file, content in files.items():
+            assert secret.encode() not in content, (name, file)

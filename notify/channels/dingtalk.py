@@ -11,7 +11,8 @@ import hmac
 from typing import Any
 
 from notify.channels.base import WebhookChannel
-from notify.channels.limits import markdown_link, numbered, parts_or_summary, utf8_size
+from notify.channels.chat import Dialect, body_lines, markdown_link, summary_lines
+from notify.channels.limits import numbered, parts_or_summary, utf8_size
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
@@ -19,6 +20,9 @@ TEXT_BYTES = 18_000
 """Kept under the robot's ~20000-byte message limit, leaving room for the JSON around it."""
 RATE_LIMITED = {-1, 130101}
 """-1 system busy, 130101 send too fast (over 20 a minute)."""
+DIALECT = Dialect("dingtalk", markdown_link)
+HARD_BREAK = "  "
+"""Two trailing spaces: DingTalk's Markdown joins lines split by a single newline."""
 
 
 def sign(secret: str, timestamp_ms: int) -> str:
@@ -46,21 +50,22 @@ class DingTalkChannel(WebhookChannel):
 
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:
-    """Markdown messages, titled with the subject (the title is what the chat list shows)."""
+    """Markdown messages, titled with the subject (the title is what the chat list shows).
+
+    The text's lines escaped for DingTalk's Markdown, each ending in a hard break.
+    """
+    subject = DIALECT.escape(message.subject)
 
     def fits(text: str) -> bool:
-        return utf8_size(_text(message.subject, text, 99, 99)) <= TEXT_BYTES
+        return utf8_size(_text(subject, text, 99, 99)) <= TEXT_BYTES
 
-    body = message.markdown or message.text
-    parts = parts_or_summary(message, body, fits, max_parts, markdown_link)
+    body = [line + HARD_BREAK if line else line for line in body_lines(message, DIALECT)]
+    parts = parts_or_summary(body, summary_lines(message, DIALECT), fits, max_parts)
     total = len(parts)
     return [
         {
             "msgtype": "markdown",
-            "markdown": {
-                "title": numbered(message.subject, n, total),
-                "text": _text(message.subject, part, n, total),
-            },
+            "markdown": {"title": numbered(subject, n, total), "text": _text(subject, part, n, total)},
         }
         for n, part in enumerate(parts, 1)
     ]

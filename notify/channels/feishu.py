@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from typing import Any
 
 from notify.channels.base import WebhookChannel
-from notify.channels.limits import markdown_link, numbered, parts_or_summary
+from notify.channels.chat import Dialect, body_lines, summary_lines
+from notify.channels.limits import numbered, parts_or_summary
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
@@ -17,7 +17,10 @@ BODY_BYTES = 19_000
 """Under the 20 KB request limit, with room for the signature fields."""
 RATE_LIMITED = {11232, 99991400}
 """11232 and 99991400: frequency limit reached."""
-LINK_LINE = re.compile(r"^- \[(?P<title>.*)\]\((?P<url>[^)\s]+)\)$")
+LINK = "\x00"
+"""Marks a link line, ``LINK target LINK label``, until it becomes an ``a`` element: escaped text
+never holds it (control characters are dropped), so no scraped line can pass for a link."""
+DIALECT = Dialect("feishu", lambda label, target: f"{LINK}{target}{LINK}{label}", bullet="")
 
 
 def sign(secret: str, timestamp_s: int) -> str:
@@ -46,12 +49,14 @@ class FeishuChannel(WebhookChannel):
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:
     """One ``post`` message per part: a title, then one paragraph per line; link lines become links."""
+    subject = DIALECT.escape(message.subject)
 
     def fits(text: str) -> bool:
-        return len(dumps(_post(message.subject, text, 99, 99))) <= BODY_BYTES
+        return len(dumps(_post(subject, text, 99, 99))) <= BODY_BYTES
 
-    parts = parts_or_summary(message, message.text, fits, max_parts, markdown_link)
-    return [_post(message.subject, part, n, len(parts)) for n, part in enumerate(parts, 1)]
+    body, summary = body_lines(message, DIALECT), summary_lines(message, DIALECT)
+    parts = parts_or_summary(body, summary, fits, max_parts)
+    return [_post(subject, part, n, len(parts)) for n, part in enumerate(parts, 1)]
 
 
 def _post(subject: str, part: str, number: int, total: int) -> dict[str, Any]:
@@ -61,7 +66,7 @@ def _post(subject: str, part: str, number: int, total: int) -> dict[str, Any]:
 
 
 def _element(line: str) -> dict[str, str]:
-    link = LINK_LINE.match(line)
-    if link:
-        return {"tag": "a", "text": link["title"], "href": link["url"]}
+    if line.startswith(LINK):
+        target, _, label = line[1:].partition(LINK)
+        return {"tag": "a", "text": label, "href": target}
     return {"tag": "text", "text": line}

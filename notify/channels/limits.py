@@ -6,17 +6,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from notify.outgoing import Link, Outgoing
-
 Fits = Callable[[str], bool]
-
-
-def plain_link(link: Link) -> str:
-    return f"{link.title}: {link.url}"
-
-
-def markdown_link(link: Link) -> str:
-    return f"- [{link.title}]({link.url})"
 
 
 class RateLimiter:
@@ -78,20 +68,12 @@ def _cut(line: str, fits: Fits) -> list[str]:
     return pieces
 
 
-def parts_or_summary(
-    message: Outgoing,
-    body: str,
-    fits: Fits,
-    max_parts: int,
-    link_line: Callable[[Link], str] = plain_link,
-) -> list[str]:
-    """``body`` in parts that each fit, or the summary with its links when that takes too many."""
-    parts = pack(body.splitlines() or [""], fits)
+def parts_or_summary(body: Sequence[str], summary: Sequence[str], fits: Fits, max_parts: int) -> list[str]:
+    """The ``body`` lines in parts that each fit, or the ``summary`` lines when that takes too many."""
+    parts = pack(body or [""], fits)
     if len(parts) <= max_parts:
         return parts
-    summary = (message.summary or message.subject).splitlines()
-    links = [link_line(link) for link in message.links]
-    return pack([*summary, "", *links], fits)[:max_parts]
+    return pack(summary, fits)[:max_parts]
 
 
 def numbered(subject: str, number: int, total: int) -> str:

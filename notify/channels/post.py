@@ -24,9 +24,13 @@ def post(
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, str] | None = None,
 ) -> httpx.Response:
-    """POST a JSON body; connection trouble, 429 and 5xx are retryable, other 4xx are not.
+    """POST a JSON body; only a 2xx answer is delivered. Connection trouble, 3xx, 429 and 5xx
+    are retryable, other 4xx are not.
 
-    Error texts never carry the URL: a robot's URL is its credential.
+    Redirects are not followed: a robot's URL is its credential, and a redirect would carry
+    the message (and the credential in its query) to a host the operator did not name; a
+    captive portal or a moved service answers 3xx, which is a failure to report, not a delivery.
+    Error texts never carry the URL.
     """
     target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)  # keeps ?access_token=
     try:
@@ -35,15 +39,18 @@ def post(
             content=body,
             headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
             timeout=timeout,
+            follow_redirects=False,
         )
     except httpx.TimeoutException:
         raise DeliveryError(f"no answer within {timeout:g} s") from None
     except httpx.TransportError as exc:
         raise DeliveryError(f"cannot reach the webhook ({type(exc).__name__}: {exc})") from None
     status = response.status_code
+    if 300 <= status < 400:
+        raise DeliveryError(f"HTTP {status}: the webhook answered with a redirect, which is not followed")
     if status == 429 or status >= 500:
         raise DeliveryError(f"HTTP {status} {_snippet(response)}".rstrip())
-    if status >= 400:
+    if not 200 <= status < 300:  # 4xx, and the 1xx a broken server may send as final
         raise DeliveryError(f"HTTP {status} {_snippet(response)}".rstrip(), retryable=False)
     return response
 

@@ -1,26 +1,23 @@
 """Slack-compatible incoming webhook: mrkdwn section blocks, about one message a second.
 
 A section block holds at most 3000 characters, and Slack refuses messages whose blocks
-add up to much more than 12000, so a part is kept under that.
+add up to much more than 12000, so a part is kept under that. Every mrkdwn text is
+``verbatim``: Slack then neither links bare URLs nor parses mentions in it by itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from notify.channels.base import WebhookChannel
+from notify.channels.chat import Dialect, body_lines, summary_lines
 from notify.channels.limits import numbered, pack, parts_or_summary
 from notify.channels.post import dumps, post
-from notify.outgoing import Link, Outgoing
+from notify.outgoing import Outgoing
 
 SECTION_CHARS = 3000
 PART_CHARS = 11_000
-
-
-def escape(text: str) -> str:
-    """mrkdwn's three control characters; everything else is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+DIALECT = Dialect("slack", lambda label, target: f"<{target}|{label}>", bullet="• ")
 
 
 class SlackChannel(WebhookChannel):
@@ -34,15 +31,20 @@ class SlackChannel(WebhookChannel):
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:
     """Parts of the text as section blocks; ``text`` is the notification's fallback line."""
-    safe = replace(message, summary=escape(message.summary or message.subject))
-    parts = parts_or_summary(safe, escape(message.text), _fits_part, max_parts, _link)
+    body, summary = body_lines(message, DIALECT), summary_lines(message, DIALECT)
+    parts = parts_or_summary(body, summary, _fits_part, max_parts)
     total = len(parts)
-    return [_payload(escape(numbered(message.subject, n, total)), part) for n, part in enumerate(parts, 1)]
+    subject = DIALECT.escape(message.subject)
+    return [_payload(numbered(subject, n, total), part) for n, part in enumerate(parts, 1)]
 
 
 def _payload(heading: str, part: str) -> dict[str, Any]:
     sections = [f"*{heading}*", *pack(part.splitlines() or [""], _fits_section)]
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections if s.strip()]
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": s, "verbatim": True}}
+        for s in sections
+        if s.strip()
+    ]
     return {"text": heading, "blocks": blocks}
 
 
@@ -52,7 +54,3 @@ def _fits_part(text: str) -> bool:
 
 def _fits_section(text: str) -> bool:
     return len(text) <= SECTION_CHARS
-
-
-def _link(link: Link) -> str:
-    return f"• <{link.url}|{escape(link.title)}>"

@@ -1,6 +1,10 @@
 """Generic JSON webhook: the whole message in one signed POST, for the operator's own receiver.
 
 Body: ``{"subject", "text", "html", "markdown", "summary", "links": [{"title", "url"}]}``.
+``html`` is the escaped HTML email and ``markdown`` CommonMark with every scraped field escaped
+(notify.escape.commonmark); ``subject``, ``text``, ``summary`` and the link titles are plain text
+as the page wrote it, which a receiver must escape for whatever it renders them into. Each link
+``url`` is a checked http(s) URL of the notice.
 Headers: ``X-Kuaixun-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the
 secret>``, ``X-Kuaixun-Timestamp`` (Unix seconds) and ``X-Kuaixun-Delivery`` (the delivery
 key, the same on every retry, so the receiver can drop a duplicate).

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from notify.channels.base import WebhookChannel
-from notify.channels.limits import markdown_link, numbered, parts_or_summary, utf8_size
+from notify.channels.chat import Dialect, body_lines, markdown_link, summary_lines
+from notify.channels.limits import numbered, parts_or_summary, utf8_size
 from notify.channels.post import check_code, dumps, post
 from notify.outgoing import Outgoing
 
 CONTENT_BYTES = 4096
 RATE_LIMITED = {-1, 45009}
 """-1 system busy, 45009 api freq out of limit: worth another try later."""
+DIALECT = Dialect("wecom", markdown_link)
 
 
 class WeComChannel(WebhookChannel):
@@ -25,15 +27,20 @@ class WeComChannel(WebhookChannel):
 
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:
-    """One markdown message per part, each ``content`` within the 4096-byte limit."""
+    """One markdown message per part, each ``content`` within the 4096-byte limit.
+
+    The text's lines escaped for WeCom's Markdown, which has no escapes and would link a
+    scraped ``[…](…)`` even in a CommonMark-escaped form.
+    """
+    subject = DIALECT.escape(message.subject)
 
     def fits(text: str) -> bool:
-        return utf8_size(_content(message.subject, text, 99, 99)) <= CONTENT_BYTES
+        return utf8_size(_content(subject, text, 99, 99)) <= CONTENT_BYTES
 
-    body = message.markdown or message.text
-    parts = parts_or_summary(message, body, fits, max_parts, markdown_link)
+    body, summary = body_lines(message, DIALECT), summary_lines(message, DIALECT)
+    parts = parts_or_summary(body, summary, fits, max_parts)
     return [
-        {"msgtype": "markdown", "markdown": {"content": _content(message.subject, part, n, len(parts))}}
+        {"msgtype": "markdown", "markdown": {"content": _content(subject, part, n, len(parts))}}
         for n, part in enumerate(parts, 1)
     ]
 
