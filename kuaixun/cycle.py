@@ -48,6 +48,8 @@ class SourceOutcome:
     new: int = 0
     revised: int = 0
     failed: int = 0
+    refused: int = 0
+    """Links and redirects not followed (outside the source's origins, or not http(s))."""
     errors: list[str] = field(default_factory=list)
     failing_runs: int = 0
     """Runs in a row this source has failed, this one included (from the store)."""
@@ -56,6 +58,8 @@ class SourceOutcome:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
         head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
         head += f"revised {self.revised:>2}  failed {self.failed:>2}"
+        if self.refused:
+            head += f"  blocked {self.refused}"
         if self.status == "failed" and self.failing_runs > 1:
             head += f"  ({self.failing_runs} runs in a row)"
         return head + (f"  — {self.errors[0]}" if self.errors else "")
@@ -202,6 +206,7 @@ def _process_spool(
 def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
     outcome.listing_pages, outcome.links, outcome.fetched = report.listing_pages, report.links, report.fetched
     outcome.failed += report.failed
+    outcome.refused = report.refused
     outcome.errors.extend(report.errors)
     outcome.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
 
