@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ class JobSource:
     allowed_hosts: tuple[str, ...] = ()
     max_pages: int = 3
 
-    @property
+    @cached_property
     def origins(self) -> frozenset[Origin]:
         """Where this source's listings, notices and redirects may be fetched from."""
         return configured_origins(self.listing_url, self.allowed_hosts)

@@ -102,6 +102,9 @@ def origin_allowed(url: str, allowed: Collection[Origin], resolve: Resolver | No
     configured ``http://host`` (both on their default ports), which many government sites
     redirect to; it must resolve to public addresses only, every one of them, since it was
     not configured. Downgrades (https → http) and other ports are refused.
+
+    The addresses are those of the moment the URL is judged; the connection resolves the name
+    again, a DNS-rebinding window this check does not close (only upgrades are resolved at all).
     """
     origin = origin_of(url)
     if origin is None:

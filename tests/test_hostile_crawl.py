@@ -7,6 +7,7 @@ configured http origin, counts every refusal, and the digest keeps the payloads 
 
 from __future__ import annotations
 
+import email
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,16 @@ def test_the_text_digest_keeps_titles_on_their_line(hostile_run: HostileRun) -> 
     assert "关于[点击领取补贴]" in text
     assert not any(line.startswith("Bcc:") for line in text.splitlines())
     assert "\u2028" not in text and "\r" not in text
+
+
+def test_no_output_carries_a_fetched_secret_or_an_injected_header(hostile_run: HostileRun) -> None:
+    files = issue(hostile_run)
+    for path in (files.html, files.text, files.markdown, files.eml):
+        content = path.read_bytes().decode("utf-8", errors="replace")
+        assert LOCAL_FILE_MARK not in content and CANARY not in content, path.name
+    message = email.message_from_bytes(files.eml.read_bytes())
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert not any("evil.example" in str(value) for value in message.values())
 
 
 def test_the_markdown_digest_makes_no_link_or_mention_of_the_payload(hostile_run: HostileRun) -> None:
