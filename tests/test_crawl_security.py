@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crawlers.items import FetchedPage, SourceReport
+from crawlers.job import CrawlJob, JobSource
+from crawlers.spool import read_spool
 from crawlers.urls import (
     FOREIGN,
     PRIVATE,
@@ -263,3 +266,32 @@ def test_files_are_private_without_the_cli_umask(hostile_sim: GovWebThread, tmp_
         db.close()
     finally:
         os.umask(previous)
+
+
+# --- the download handlers, without the guard --------------------------------------------------
+
+
+def test_the_crawl_has_no_handler_for_other_schemes_even_without_the_guard(tmp_path: Path) -> None:
+    """Defence in depth: with OriginGuardMiddleware switched off, file:/s3:/ftp:/data: still fetch nothing."""
+    urls = (
+        "file:///etc/passwd",
+        "s3://bucket/key.html",
+        "ftp://127.0.0.1/x.html",
+        "data:text/html,root:x:0:0",
+    )
+    job = CrawlJob(
+        sources=[JobSource(f"s{i}", url) for i, url in enumerate(urls)],
+        spool=tmp_path / "spool.jsonl",
+        settings={"DOWNLOADER_MIDDLEWARES": {"crawlers.middlewares.OriginGuardMiddleware": None}},
+    )
+    job.save(tmp_path / "job.json")
+    done = subprocess.run(
+        [sys.executable, "-m", "crawlers.run", str(tmp_path / "job.json")], capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    items = list(read_spool(job.spool))
+    assert not [i for i in items if isinstance(i, FetchedPage)]
+    reports = [i for i in items if isinstance(i, SourceReport)]
+    assert len(reports) == len(urls)
+    for report in reports:
+        assert report.listing_pages == 0 and "Unsupported URL scheme" in report.errors[0], report
