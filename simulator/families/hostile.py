@@ -216,6 +216,8 @@ class Redirect:
     path: str
     title: str
     location: str
+    meta_refresh: bool = False
+    """A 200 page whose ``<meta http-equiv="refresh">`` redirects, instead of a 302."""
 
 
 REDIRECTS: tuple[Redirect, ...] = (
@@ -231,6 +233,12 @@ REDIRECTS: tuple[Redirect, ...] = (
     ),
     Redirect(
         "/tzgg/202403/t20240302_100203.html", "关于开展工业产品绿色设计示范的通知", "file:///etc/passwd"
+    ),
+    Redirect(
+        "/tzgg/202403/t20240302_100204.html",
+        "关于开展工业品牌培育示范工作的通知",
+        "{metadata}/latest/user-data/",
+        meta_refresh=True,
     ),
 )
 NEXT_PAGE = "{other}/tzgg/index_1.html"
@@ -283,7 +291,7 @@ class HostileFamily(Family):
         for path in serve_listing_paths(view.site.listing_path):
             app.router.add_get(path, listing)
         for redirect in REDIRECTS:
-            app.router.add_get(redirect.path, _redirect_to(view, redirect.location))
+            app.router.add_get(redirect.path, _redirect_to(view, redirect))
 
     def _listing(self, view: SiteView) -> web.Response:
         addresses = _addresses(view)
@@ -303,9 +311,12 @@ class HostileFamily(Family):
         return view.html(view.render("hostile/detail.html", page=page, blocks=body_blocks(page), raw=raw))
 
 
-def _redirect_to(view: SiteView, location: str) -> Handler:
+def _redirect_to(view: SiteView, redirect: Redirect) -> Handler:
     async def handler(_: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound(location.format(**_addresses(view)))
+        location = redirect.location.format(**_addresses(view))
+        if redirect.meta_refresh:
+            return view.html(view.render("hostile/refresh.html", title=redirect.title, location=location))
+        raise web.HTTPFound(location)
 
     return handler
 
