@@ -32,6 +32,8 @@ class SourceReport:
     """Notice links seen on the listing pages."""
     fetched: int = 0
     failed: int = 0
+    refused: int = 0
+    """Links and redirects not followed: outside the source's origins, or not http(s)."""
     errors: list[str] = field(default_factory=list)
 
     @property

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from crawlers.urls import Origin, configured_origins
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,11 @@ class JobSource:
     listing_url: str
     allowed_hosts: tuple[str, ...] = ()
     max_pages: int = 3
+
+    @cached_property
+    def origins(self) -> frozenset[Origin]:
+        """Where this source's listings, notices and redirects may be fetched from."""
+        return configured_origins(self.listing_url, self.allowed_hosts)
 
 
 @dataclass
@@ -32,6 +40,12 @@ class CrawlJob:
 
     def source(self, name: str) -> JobSource:
         return next(s for s in self.sources if s.name == name)
+
+    def origins(self, source_name: str | None) -> frozenset[Origin]:
+        """A source's origins; every source's for a request of no source (robots.txt)."""
+        if source_name is not None:
+            return self.source(source_name).origins
+        return frozenset().union(*(s.origins for s in self.sources))
 
     def save(self, path: Path) -> None:
         data = {

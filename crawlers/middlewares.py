@@ -1,13 +1,19 @@
-"""Downloader middleware for the cookie challenges some government WAFs put before pages."""
+"""Downloader middlewares: where requests may go, cookie challenges, contradicted charsets."""
 
 from __future__ import annotations
 
 import re
+from typing import Protocol, cast
+from urllib.parse import urljoin
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
+
+from crawlers.job import CrawlJob
+from crawlers.urls import Refusal, origin_allowed
 
 CHALLENGE_STATUS = {202, 412, 521}
 CHALLENGE_MARKS = re.compile(rb"\$_ts\s*=\s*window|__jsl_clearance|C3VK=|document\.cookie\s*=")
@@ -63,3 +69,54 @@ class ContradictedCharsetMiddleware:
                 headers = {**response.headers.to_unicode_dict(), "Content-Type": fixed}
                 return response.replace(headers=headers, encoding=declared_by_page)
         return response
+
+
+class GuardedSpider(Protocol):
+    """What the guard needs of the spider: the job's origins, and where to count a refusal."""
+
+    job: CrawlJob
+
+    def refuse(self, source_name: str | None, refusal: Refusal) -> None: ...
+
+
+class Refused(IgnoreRequest):
+    """A request ``origin_allowed`` refused (already counted by the spider)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
+class OriginGuardMiddleware:
+    """Nothing is fetched outside the origins of the request's source (``crawlers.urls.origin_allowed``).
+
+    It runs first (before robots.txt and offsite), so a refused URL costs no request at all,
+    not even for its robots.txt. A redirect's new request comes back through
+    ``process_request``; a redirect Scrapy leaves unfollowed (a ``file:`` Location) is
+    refused in ``process_response``. A request of no source (robots.txt) may go to any
+    source's origins.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OriginGuardMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        self._check(request, request.url)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400 and location:
+            self._check(request, urljoin(request.url, location.decode("latin-1")))
+        return response
+
+    def _check(self, request: Request, url: str) -> None:
+        spider = cast(GuardedSpider, self.crawler.spider)
+        source = request.meta.get("source")
+        refusal = origin_allowed(url, spider.job.origins(source))
+        if refusal is not None:
+            spider.refuse(source, refusal)
+            raise Refused(refusal)

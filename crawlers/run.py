@@ -6,6 +6,7 @@ a long-lived scheduler starts one of these per run.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def crawl(job: CrawlJob) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # the spool and anything Scrapy writes: the operator's only
     if len(args) != 1:
         print("usage: python -m crawlers.run JOB.json", file=sys.stderr)
         return 2

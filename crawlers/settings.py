@@ -23,7 +23,10 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "zh-CN,zh;q=0.9",
 }
 
+# Only http(s) is ever fetched: a listing's file:, s3:, ftp: or data: link must find no handler.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.OriginGuardMiddleware": 40,  # before robots.txt (100) and offsite (50)
     "crawlers.middlewares.ChallengeRetryMiddleware": 560,
     "crawlers.middlewares.ContradictedCharsetMiddleware": 570,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -15,12 +16,16 @@ from typing import IO
 
 from crawlers.items import FetchedPage, SourceReport
 
+SPOOL_MODE = 0o600
+
 
 class SpoolWriter:
     """Appends pages and reports, one JSON object per line, flushed as it goes."""
 
     def __init__(self, path: Path) -> None:
-        self._file: IO[str] = path.open("a", encoding="utf-8")
+        # 0600: the spool holds whole fetched pages until the pipeline has read them.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SPOOL_MODE)
+        self._file: IO[str] = os.fdopen(descriptor, "a", encoding="utf-8")
 
     def write(self, item: FetchedPage | SourceReport) -> None:
         if isinstance(item, FetchedPage):

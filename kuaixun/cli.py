@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -51,6 +52,7 @@ def main(ctx: click.Context, config_path: Path) -> None:
       kuaixun run             one real cycle: crawl every source, store, write the digest
       kuaixun schedule        run unattended on the cron lines of config.yaml
     """
+    os.umask(0o077)  # the store, archive, logs, spool and issues it writes are the operator's only
     ctx.obj = config_path
 
 

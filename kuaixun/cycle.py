@@ -6,11 +6,13 @@ This is the only place that wires the packages together (with the CLI and schedu
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -26,7 +28,7 @@ from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store import digests, notices, runs
-from store.db import Database
+from store.db import Database, open_private_log, private_dir, write_private
 from store.digests import ANY_TIME, Period
 from store.models import NoticeVersion, RunSource
 
@@ -34,6 +36,27 @@ Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.cycle")
 LOG_MAX_BYTES = 10 * 1024 * 1024
 LOG_KEEP = 3
+_PROXY = "Scrapy's HttpProxyMiddleware sends requests through the operator's proxy"
+CRAWL_ENVIRONMENT: dict[str, str] = {
+    "PATH": "programs the interpreter and its libraries look up",
+    "HOME": "user-level defaults Python and Scrapy read",
+    "LANG": "the locale: text encoding of the crawl log",
+    "LC_*": "the locale's categories",
+    "TZ": "log timestamps in the operator's time zone",
+    "TMPDIR": "where temporary files go",
+    "PYTHONPATH": "imports when run from a checkout without installation",
+    "PYTHONUTF8": "the interpreter's text encoding",
+    "PYTHONIOENCODING": "the interpreter's text encoding",
+    "SSL_CERT_FILE": "the operator's CA certificates, for https sources",
+    "SSL_CERT_DIR": "the operator's CA certificates, for https sources",
+    "http_proxy": _PROXY,
+    "https_proxy": _PROXY,
+    "no_proxy": _PROXY,
+    "HTTP_PROXY": _PROXY,
+    "HTTPS_PROXY": _PROXY,
+    "NO_PROXY": _PROXY,
+}
+"""The only variables the crawl child gets (name or pattern → why): no SMTP password, webhook token or key."""
 
 
 @dataclass
@@ -48,6 +71,8 @@ class SourceOutcome:
     new: int = 0
     revised: int = 0
     failed: int = 0
+    refused: int = 0
+    """Links and redirects not followed (outside the source's origins, or not http(s))."""
     errors: list[str] = field(default_factory=list)
     failing_runs: int = 0
     """Runs in a row this source has failed, this one included (from the store)."""
@@ -56,6 +81,8 @@ class SourceOutcome:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
         head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
         head += f"revised {self.revised:>2}  failed {self.failed:>2}"
+        if self.refused:
+            head += f"  blocked {self.refused}"
         if self.status == "failed" and self.failing_runs > 1:
             head += f"  ({self.failing_runs} runs in a row)"
         return head + (f"  — {self.errors[0]}" if self.errors else "")
@@ -106,8 +133,7 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
     """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched."""
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    spool_dir = config.data_dir / "spool"
-    spool_dir.mkdir(parents=True, exist_ok=True)
+    spool_dir = private_dir(config.data_dir / "spool")
     spool = spool_dir / f"crawl-{stamp}.jsonl"
     with db.session() as session:
         known = notices.known_urls(session)
@@ -147,21 +173,35 @@ def _scrapy_settings(config: Config) -> dict[str, object]:
     }
 
 
+def crawl_command(job_file: Path) -> list[str]:
+    """The crawl child's command line."""
+    return [sys.executable, "-m", "crawlers.run", str(job_file)]
+
+
+def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The crawl child's environment: only the variables of ``CRAWL_ENVIRONMENT``.
+
+    The child parses pages of sites nobody vouches for; what it does not have, it cannot leak.
+    """
+    return {
+        name: value for name, value in environ.items() if any(fnmatchcase(name, p) for p in CRAWL_ENVIRONMENT)
+    }
+
+
 def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
     """Run Scrapy in a child process (Twisted's reactor cannot restart), logging to the data dir."""
     job.save(job_file)
-    log_dir = config.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / "crawl.log"
+    log_path = private_dir(config.data_dir / "logs") / "crawl.log"
     rotate(log_path)
-    with log_path.open("a", encoding="utf-8") as log:
+    with open_private_log(log_path) as log:
         try:
             subprocess.run(
-                [sys.executable, "-m", "crawlers.run", str(job_file)],
+                crawl_command(job_file),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 timeout=config.crawl.crawl_timeout,
                 check=False,
+                env=crawl_environment(os.environ),
             )
         except subprocess.TimeoutExpired:
             log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
@@ -202,6 +242,7 @@ def _process_spool(
 def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
     outcome.listing_pages, outcome.links, outcome.fetched = report.listing_pages, report.links, report.fetched
     outcome.failed += report.failed
+    outcome.refused = report.refused
     outcome.errors.extend(report.errors)
     outcome.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
 
@@ -320,14 +361,14 @@ def is_original(record: dict[str, object]) -> bool:
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
     """The issue in full as .html, .txt, .md and .pdf, and as the .eml readers get (the body
     ``digest.email_body`` asks for, the PDF attached), in the output folder."""
-    config.out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(config.out_dir)
     stem = config.out_dir / ("kuaixun-" + issue.label.replace("(", "").replace(") ", "-").replace(" 期", ""))
     html, text, pdf = render_html(issue), render_text(issue), render_pdf(issue)
     paths = {suffix: stem.with_suffix(f".{suffix}") for suffix in ("html", "txt", "md", "pdf", "eml")}
-    paths["html"].write_text(html, encoding="utf-8")
-    paths["txt"].write_text(text, encoding="utf-8")
-    paths["md"].write_text(render_markdown(issue), encoding="utf-8")
-    paths["pdf"].write_bytes(pdf)
+    write_private(paths["html"], html.encode("utf-8"))
+    write_private(paths["txt"], text.encode("utf-8"))
+    write_private(paths["md"], render_markdown(issue).encode("utf-8"))
+    write_private(paths["pdf"], pdf)
     sender = config.channels.email.sender if config.channels.email else "kuaixun@localhost"
     recipients = [s.email for s in config.subscribers if s.digest and s.email] or ["editor@localhost"]
     message = issue_message(
@@ -339,7 +380,7 @@ def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
         pdf=pdf,
         pdf_name=paths["pdf"].name,
     )
-    paths["eml"].write_bytes(bytes(message))
+    write_private(paths["eml"], bytes(message))
     return DigestFiles(
         issue.label,
         issue.count,

@@ -14,24 +14,34 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from simulator.app import build_app
-from simulator.catalog import PDF_ONLY, Page, build_catalog, newest_first
-from simulator.failures import normalise
+from simulator.catalog import PDF_ONLY, Catalog, Page, build_catalog, newest_first
+from simulator.failures import Handler, normalise
 from simulator.families import FAMILIES
 from simulator.files import FileBlob
 from simulator.render import make_env
 from simulator.seednotice import SeedNotice
-from simulator.sites import SITES, SiteSpec, real_listing_url, site_by_name
+from simulator.sites import SITES, SiteSpec, real_listing_url
 from simulator.truth import truth_entry, write_truth
 from simulator.urls import route_key
 from simulator.view import SiteView
+
+
+@dataclass(frozen=True)
+class ServedRequest:
+    """One request a site received, as its access log would show it."""
+
+    site: str
+    method: str
+    path_qs: str
 
 
 def _default_seeds() -> list[SeedNotice]:
@@ -52,10 +62,12 @@ class GovWeb:
         host: str = "127.0.0.1",
         ports: Mapping[str, int] | None = None,
         sites: Sequence[SiteSpec] = SITES,
+        catalog: Catalog | None = None,
     ) -> None:
+        """``catalog`` replaces the one built from the seeds (a site family with content of its own)."""
         self.sites = tuple(sites)
-        self.seeds = list(_default_seeds() if seeds is None else seeds)
-        self.catalog = build_catalog(self.seeds, self.sites)
+        self.seeds = list(_default_seeds() if seeds is None and catalog is None else seeds or ())
+        self.catalog = catalog or build_catalog(self.seeds, self.sites)
         self.host = host
         self._ports = dict(ports or {})
         self._pages = self.catalog.by_key()
@@ -69,6 +81,7 @@ class GovWeb:
         self._lock = threading.Lock()
         self._runners: dict[str, web.AppRunner] = {}
         self._bases: dict[str, str] = {}
+        self._served: list[ServedRequest] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -78,12 +91,29 @@ class GovWeb:
         for site in self.sites:
             view = SiteView(site, self, env)
             app = build_app(view, FAMILIES[site.family], self, lambda name=site.name: self.failure(name))
+            app.middlewares.insert(0, self._access_log(site.name))
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, self.host, self._ports.get(site.name, 0)).start()
             port = runner.addresses[0][1]
             self._runners[site.name] = runner
             self._bases[site.name] = f"http://{self.host}:{port}"
+
+    def _access_log(self, site_name: str) -> Middleware:
+        """aiohttp middleware recording every request the site receives, before anything answers it."""
+
+        @web.middleware
+        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+            with self._lock:
+                self._served.append(ServedRequest(site_name, request.method, request.path_qs))
+            return await handler(request)
+
+        return middleware
+
+    def served(self, site_name: str | None = None) -> list[ServedRequest]:
+        """Every request received so far (by one site, or by all), in arrival order."""
+        with self._lock:
+            return [r for r in self._served if site_name is None or r.site == site_name]
 
     async def stop(self) -> None:
         for runner in self._runners.values():
@@ -92,15 +122,22 @@ class GovWeb:
 
     # -- addresses -------------------------------------------------------------------------
 
+    def site(self, site_name: str) -> SiteSpec:
+        """One of this web's sites by name (KeyError names an unknown one)."""
+        for site in self.sites:
+            if site.name == site_name:
+                return site
+        raise KeyError(f"no simulated site named {site_name!r}")
+
     def base_url(self, site_name: str) -> str:
         try:
             return self._bases[site_name]
         except KeyError:
-            site_by_name(site_name)  # raises for unknown names
+            self.site(site_name)  # raises for unknown names
             raise RuntimeError("GovWeb is not started") from None
 
     def listing_url(self, site_name: str) -> str:
-        return self.base_url(site_name) + site_by_name(site_name).listing_path
+        return self.base_url(site_name) + self.site(site_name).listing_path
 
     def url_of(self, page: Page) -> str:
         return self.base_url(page.site.name) + page.path
@@ -161,7 +198,7 @@ class GovWeb:
 
     def set_failure(self, site_name: str, mode: str | None) -> None:
         """Switch a site's failure mode (``status=500``, ``412``) on, or off with None."""
-        site_by_name(site_name)
+        self.site(site_name)
         self._failures[site_name] = normalise(mode)
 
     def failure(self, site_name: str) -> str | None:

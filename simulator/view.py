@@ -29,6 +29,8 @@ class WebState(Protocol):
 
     def published_file(self, key: str) -> FileBlob | None: ...
 
+    def base_url(self, site_name: str) -> str: ...
+
 
 class SiteView:
     """One site's window on the simulated web."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import IO
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -14,6 +16,46 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+"""Modes of what the store keeps on disk: notices, issues, logs and errors are the operator's only."""
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a folder, creating it and any missing parent 0700 (an existing folder keeps its mode)."""
+    for folder in [*reversed(path.parents), path]:
+        if not folder.exists():
+            folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+            os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is cut by the umask, never widened
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as a 0600 file, whatever the umask, in a 0700 folder if it creates one."""
+    private_dir(path.parent)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as file:
+        file.write(data)
+    os.chmod(path, PRIVATE_FILE)  # a file that existed keeps its old mode through os.open
+
+
+def open_private_log(path: Path) -> IO[str]:
+    """``path`` opened for appending text, created 0600 (logs carry the sources' error messages)."""
+    private_dir(path.parent)
+    handle = os.fdopen(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE), "a", encoding="utf-8"
+    )
+    os.chmod(path, PRIVATE_FILE)
+    return handle
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database file 0600 before SQLite opens it: its -wal and -shm files take the same mode."""
+    private_dir(path.parent)
+    path.touch(mode=PRIVATE_FILE, exist_ok=True)
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_COMPANIONS)):
+        if file.exists():
+            os.chmod(file, PRIVATE_FILE)
 
 
 def alembic_config() -> AlembicConfig:
@@ -23,9 +65,9 @@ def alembic_config() -> AlembicConfig:
 
 
 def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file gets its folder, WAL and foreign keys."""
+    """An engine for ``url``; a SQLite file gets its private folder and mode, WAL and foreign keys."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
     # Chinese stays readable in JSON columns (and searchable with LIKE).
     engine = create_engine(url, json_serializer=partial(json.dumps, ensure_ascii=False))
     if engine.dialect.name == "sqlite":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
@@ -14,6 +13,11 @@ from twisted.python.failure import Failure
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.listings import Entry, PageRequest, read_listing
+from crawlers.middlewares import Refused
+from crawlers.urls import Refusal, origin_allowed
+
+REFUSED_STAT = "kuaixun/refused"
+"""Scrapy stats keys: ``kuaixun/refused``, ``…/reason/<reason>``, ``…/source/<source>``."""
 
 
 class NoticeSpider(scrapy.Spider):
@@ -84,8 +88,9 @@ class NoticeSpider(scrapy.Spider):
             self._queued.add(entry.url)
             yield self._notice_request(source, entry)
         shell_only = listing.reader == "jpaas" and not listing.entries
-        if listing.next_page and (shell_only or (fresh and page < source.max_pages)):
-            yield self._listing_request(source, listing.next_page, page if shell_only else page + 1)
+        next_page, wanted = listing.next_page, shell_only or (fresh and page < source.max_pages)
+        if next_page is not None and wanted and self._allowed(source, next_page.url):
+            yield self._listing_request(source, next_page, page if shell_only else page + 1)
 
     def _notice_request(self, source: JobSource, entry: Entry) -> Request:
         meta = {"source": source.name, "entry": entry, "download_slot": source.name}
@@ -119,19 +124,36 @@ class NoticeSpider(scrapy.Spider):
         self.reports[request.meta["source"]].errors.append(f"listing {request.url}: {describe(failure)}")
 
     def on_notice_error(self, failure: Failure) -> None:
+        if failure.check(Refused):
+            return  # counted as refused where it was refused, not a failure of the site
         request = failure.request  # type: ignore[attr-defined]
         report = self.reports[request.meta["source"]]
         report.failed += 1
         report.errors.append(f"notice {request.url}: {describe(failure)}")
 
-    @staticmethod
-    def _allowed(source: JobSource, url: str) -> bool:
-        host = urlsplit(url).netloc
-        return host == urlsplit(source.listing_url).netloc or host in source.allowed_hosts
+    def _allowed(self, source: JobSource, url: str) -> bool:
+        """Whether a link of this source's listing may be followed; a refusal is counted."""
+        refusal = origin_allowed(url, source.origins)
+        if refusal is not None:
+            self.refuse(source.name, refusal)
+        return refusal is None
+
+    def refuse(self, source_name: str | None, refusal: Refusal) -> None:
+        """Count a link or request refused by ``origin_allowed`` (stats, the source's report, the log)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(REFUSED_STAT)
+        stats.inc_value(f"{REFUSED_STAT}/reason/{refusal.reason}")
+        if source_name is not None:
+            stats.inc_value(f"{REFUSED_STAT}/source/{source_name}")
+            self.reports[source_name].refused += 1
+        self.logger.warning("%s: %s", source_name or "robots.txt", refusal)
 
 
 def describe(failure: Failure) -> str:
-    """One line for the operator: an HTTP status, or the network error's own words."""
+    """One line for the operator: an HTTP status, a refusal, or the network error's own words."""
+    if failure.check(Refused):
+        return str(failure.value)
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
