@@ -12,15 +12,12 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pipeline.lexicon import DOWNLOAD_ENDPOINTS, FILE_EXTENSIONS
 from pipeline.records import Attachment
 
-FILE_EXTENSIONS = (
-    "pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "zip", "rar", "7z", "ppt", "pptx", "txt",
-    "csv", "ceb", "tif", "tiff", "dps", "odt", "ods", "gz", "tar",
-)  # fmt: skip
 _EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")$", re.I)
 _NAME_EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")\s*$", re.I)
-_DOWNLOAD_RE = re.compile(r"(?:downfile|download|getfile|filedown|attachment)[^/]*$", re.I)
+_DOWNLOAD_RE = re.compile(r"(?:" + "|".join(DOWNLOAD_ENDPOINTS) + r")[^/]*$", re.I)
 _GENERIC_NAMES = frozenset((
     "下载", "点击下载", "附件下载", "附件", "查看", "点击查看", "点此下载", "此处",
     "这里", "文件下载", "下载附件",

@@ -31,8 +31,14 @@ from pipeline.content import (
 from pipeline.dates import date_from_url, parse_date, year_of
 from pipeline.deadlines import find_deadlines
 from pipeline.docnumber import find_doc_number, split_title_suffix
-from pipeline.metadata import (
+from pipeline.lexicon import (
+    CHALLENGE_MARKERS,
+    CHALLENGE_TITLES,
+    DOWNLOAD_ENDPOINTS,
+    FILE_EXTENSIONS,
     TITLE_ENDINGS,
+)
+from pipeline.metadata import (
     PageMetadata,
     choose_title,
     dom_title_candidates,
@@ -49,10 +55,7 @@ MAX_HTML_BYTES = 4 * 1024 * 1024
 """Larger HTML bodies are refused: no notice page is that big, junk and traps are."""
 MAX_PDF_BYTES = 40 * 1024 * 1024
 
-_CHALLENGE_MARKERS = ("$_ts", "__jsl_clearance", "C3VK=", "_$xx()", "acw_sc__v2")
-_CHALLENGE_TITLE_RE = re.compile(
-    r"访问异常|安全验证|访问验证|人机验证|请开启JavaScript|WAF|拦截|Access Denied", re.I
-)
+_CHALLENGE_TITLE_RE = re.compile("|".join(re.escape(word) for word in CHALLENGE_TITLES), re.I)
 _HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br|script)\b", re.I)
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP/Office archive",
@@ -65,9 +68,7 @@ _BINARY_MAGIC = {
     b"7z\xbc\xaf": "a 7z archive",
 }
 _FILE_HREF_RE = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|pptx?|txt|csv|ceb|tiff?|dps|odt|ods)(?:$|[?#&])"
-    r"|download|downfile|getfile|filedown|attach",
-    re.I,
+    r"\.(?:" + "|".join(FILE_EXTENSIONS) + r")(?:$|[?#&])|" + "|".join(DOWNLOAD_ENDPOINTS) + "|attach", re.I
 )
 _AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re.I)
 _SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
@@ -76,6 +77,7 @@ _MIN_BODY_CHARS = 20
 _MAX_LINK_SHARE = 0.6
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
 _CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+_OPENING_RE = re.compile(r"<\s*(?:html|body)\b", re.I)
 _LONG_TAG_RE = re.compile(rb"<[A-Za-z][^<>]{20000,}")
 _MAX_ATTRIBUTES = 1000
 """libxml2 checks duplicate attributes pairwise: one tag with 100k attributes takes half a minute."""
@@ -145,7 +147,8 @@ def _extract(
     _check_bytes(body, content_type)
     text, codec = decode_html(body, content_type)
     _check_text(text)
-    if not _CLOSING_RE.search(text):
+    if _OPENING_RE.search(text) and not _CLOSING_RE.search(text):
+        # A content fragment (no <html>/<body> at all, as crawlers store them) is valid input.
         raise ExtractionError("truncated page: no closing </body> or </html>")
     try:
         root = parse_html(text)
@@ -187,7 +190,7 @@ def _check_bytes(body: bytes, content_type: str | None) -> None:
 
 def _check_text(text: str) -> None:
     """Refuse anti-bot challenges (瑞数 $_ts, 加速乐 __jsl_clearance, C3VK, 访问异常 pages)."""
-    if len(text) < 30_000 and any(marker in text for marker in _CHALLENGE_MARKERS):
+    if len(text) < 30_000 and any(marker in text for marker in CHALLENGE_MARKERS):
         raise ExtractionError("anti-bot challenge page, not the notice")
     head = text[:4096]
     m = re.search(r"<title[^>]*>(.*?)</title", head, re.I | re.S)

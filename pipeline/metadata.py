@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pipeline.docnumber import split_title_suffix
+from pipeline.lexicon import STRONG_ORG_ENDINGS, TITLE_ENDINGS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
@@ -208,7 +209,7 @@ _SITE_LIKE_RE = re.compile(
     r"政策文件|政策法规|工作动态|新闻动态|文件发布|最新文件|列表|正文|详情|当前位置.*)$"
 )
 _ORG_ONLY_RE = re.compile(
-    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,20}(?:部|委|局|厅|署|委员会|办公室|办公厅|政府|中心)$"
+    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,20}(?:" + "|".join(STRONG_ORG_ENDINGS) + ")$"
 )
 _TRUNCATED_RE = re.compile(r"(?:\.{2,}|…+|。{3,})\s*$")
 _TITLE_MAX = 200
@@ -251,12 +252,6 @@ def dom_title_candidates(root: etree._Element) -> list[str]:
     return found
 
 
-TITLE_ENDINGS = (
-    "通知", "意见", "公告", "公示", "办法", "决定", "方案", "函", "通报", "名单", "指南", "规划", "细则",
-    "报告", "批复", "规定", "要点", "纲要", "计划", "标准", "目录", "清单", "条例", "说明", "公报", "通告",
-    "指引", "决议", "命令", "令", "议案", "纪要", "实施意见", "若干意见", "指导意见",
-)  # fmt: skip
-"""How notice titles end (公文 kinds); used to spot an unmarked title line."""
 _NEAR_TEXTS = 40
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "a", "option", "select", "textarea", "title"})
 

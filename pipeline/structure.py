@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from pipeline.content import Block, is_chrome_line
 from pipeline.dates import date_line, find_dates
 from pipeline.docnumber import line_doc_number
+from pipeline.lexicon import (
+    ADDRESSEE_ENDINGS,
+    ORG_CONTINUATIONS,
+    ORG_ENDINGS,
+    STRONG_ORG_ENDINGS,
+    UNSPLIT_ORGS,
+)
 from pipeline.metadata import CATALOG_LABELS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
@@ -27,25 +34,8 @@ _META_LINE_RE = re.compile(
     r"主题分类|成文日期|发文字号|标\s*题|主题词|有效性|发布机构|分\s*类)[\s\u3000]*[：:]"
     r"|(?:浏览|点击|阅读|访问)(?:次数|量)|字号|字体)"
 )
-_ORG_END = (
-    "部", "委", "局", "厅", "署", "办", "院", "行", "会", "府", "室", "处", "中心", "集团", "公司", "协会",
-    "小组", "站", "所", "司", "馆", "社", "队", "组", "科", "团", "委员会", "政府", "银行", "大学", "学院",
-    "学校", "党组", "联合会", "总队", "支队", "基地", "办公厅", "办公室", "法院", "检察院", "管委会",
-)  # fmt: skip
-_ADDRESSEE_END = (
-    *_ORG_END, "单位", "企业", "部门", "机构", "人员", "高校", "院所", "同志", "园区", "地区",
-    "区", "市", "县", "省",
-)  # fmt: skip
-_STRONG_LEFT_END = (
-    "部", "委", "局", "厅", "署", "办", "院", "行", "政府", "委员会", "监会", "协会", "联合会", "集团",
-    "总局", "办公室", "办公厅", "管委会", "中心",
-)  # fmt: skip
-_STRONG_RIGHT_END = tuple(end for end in _STRONG_LEFT_END if end != "中心")
-_CONTINUATION_START = (
-    "办公", "委员", "直属", "机关", "党组", "分", "驻", "派出", "所属", "下属", "内设", "有限", "股份", "员",
-    "总", "厅", "局", "部", "会", "司", "处", "科", "室",
-)  # fmt: skip
-_NO_SPLIT_LEFT = ("国务院", "中共中央", "省委", "市委")
+_STRONG_RIGHT_END = tuple(end for end in STRONG_ORG_ENDINGS if end != "中心")
+"""A right part ending in 中心 is an office of the left body (…部信息中心), not a second body."""
 _NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[)）.．、]")
 _ANNEX_HEADING_RE = re.compile(r"^附[\s\u3000]*[件表][\s\u3000]*[0-9０-９一二三四五六七八九十]*[\s\u3000]*$")
 _SEAL_RE = re.compile(r"[（(][^）)]{0,6}(?:盖章|公章|印章|章)[)）]")
@@ -92,7 +82,7 @@ def _is_title_line(text: str, title: str) -> bool:
 def is_org_name(text: str) -> bool:
     """True for a short line naming an organisation (ends like 部/委/局/厅/中心/政府 …)."""
     text = _SEAL_RE.sub("", text).strip()
-    return 2 <= len(text) <= 40 and text.endswith(_ORG_END)
+    return 2 <= len(text) <= 40 and text.endswith(ORG_ENDINGS)
 
 
 def is_catalog_row(text: str) -> bool:
@@ -157,7 +147,7 @@ def is_addressee(text: str) -> bool:
     if core.startswith(("各", "有关", "全国", "中央", "国务院")):
         return True
     last = re.split(r"[，、,；;]", core)[-1].strip()
-    return last.endswith(_ADDRESSEE_END) and len(last) >= 2
+    return last.endswith(ADDRESSEE_ENDINGS) and len(last) >= 2
 
 
 def _is_prose(block: Block) -> bool:
@@ -187,9 +177,9 @@ def split_glued(name: str) -> list[str]:
         return [name]
     for i in range(3, len(name) - 2):
         left, right = name[:i], name[i:]
-        if not left.endswith(_STRONG_LEFT_END) or left in _NO_SPLIT_LEFT:
+        if not left.endswith(STRONG_ORG_ENDINGS) or left in UNSPLIT_ORGS:
             continue
-        if right.startswith(_CONTINUATION_START) or not right.endswith(_STRONG_RIGHT_END):
+        if right.startswith(ORG_CONTINUATIONS) or not right.endswith(_STRONG_RIGHT_END):
             continue
         if len(right) < 4 and not right.endswith(("部", "局", "委", "厅")):
             continue  # 中央宣传部文改办: a short tail is an office of the left body
@@ -217,7 +207,7 @@ def is_signer_line(block: Block) -> bool:
     if text.startswith(_NOT_SIGNER_START) or _NUMBERED_RE.match(text) or line_doc_number(text):
         return False
     parts = split_signers(text)
-    if parts and all(part.endswith(_ORG_END) and len(part) <= 40 for part in parts):
+    if parts and all(part.endswith(ORG_ENDINGS) and len(part) <= 40 for part in parts):
         return True
     return block.align == "right" and len(text) <= 30
 
