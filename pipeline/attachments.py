@@ -68,9 +68,19 @@ def clean_name(name: str) -> str:
     return name.rstrip("；;。，,").strip()
 
 
+def strip_extension(name: str) -> str:
+    """A file name without its document extension (``通知.pdf`` → ``通知``); other text unchanged."""
+    return _NAME_EXT_RE.sub("", name.strip())
+
+
+def has_extension(text: str) -> bool:
+    """True when a text ends in a document file's extension: it names a file."""
+    return bool(_NAME_EXT_RE.search(text))
+
+
 def name_key(name: str) -> str:
     """Loose identity of an attachment name: numbering, brackets, extension and spaces dropped."""
-    name = _NAME_EXT_RE.sub("", clean_name(name))
+    name = strip_extension(clean_name(name))
     return _KEY_DROP_RE.sub("", name).lower()
 
 
@@ -110,7 +120,7 @@ def _is_list_rest(rest: str) -> bool:
     rest = rest.strip()
     if len(rest) > 100:
         return False
-    return not any(ch in rest for ch in "，。！？") or bool(_NAME_EXT_RE.search(rest))
+    return not any(ch in rest for ch in "，。！？") or has_extension(rest)
 
 
 def link_name(text: str, url: str) -> str:

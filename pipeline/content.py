@@ -252,6 +252,14 @@ def text_and_link_length(el: etree._Element) -> tuple[int, int]:
     return total, linked
 
 
+def page_link_length(el: etree._Element) -> int:
+    """Text length of the links to pages in a subtree; links to files are the notice's own text
+    (a notice may be little more than its 附件 links or the link to its PDF)."""
+    return sum(
+        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
+    )
+
+
 def _is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
     """True when ``el`` lies inside ``ancestor``."""
     return any(node is ancestor for node in el.iterancestors())
@@ -295,8 +303,8 @@ def find_container(root: etree._Element) -> etree._Element:
     for hint in HINT_XPATH(root):
         if not _is_hint(hint):
             continue
-        total, linked = text_and_link_length(hint)
-        if total < 30 or linked > 0.5 * total:
+        total, _ = text_and_link_length(hint)
+        if total < 30 or page_link_length(hint) > 0.5 * total:
             continue
         if total >= 0.5 * dense_total or _is_descendant(dense, hint) or _is_descendant(hint, dense):
             return join_split_body(hint)
@@ -318,9 +326,7 @@ def _is_text_part(el: etree._Element) -> bool:
     """A block holding text of its own rather than links to pages (a share bar or a list of related
     pages is not; a 附件 line linking its files is)."""
     total, _ = text_and_link_length(el)
-    linked = sum(
-        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
-    )
+    linked = page_link_length(el)
     return total - linked >= _MIN_PART_CHARS and linked <= 0.5 * total
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from pipeline.attachments import collect_attachments, is_file_url, names_from_text
+from pipeline.attachments import collect_attachments, is_file_url, names_from_text, strip_extension
 from pipeline.charset import decode_html
 from pipeline.content import (
     Block,
@@ -24,6 +24,7 @@ from pipeline.content import (
     clean,
     find_container,
     flatten,
+    page_link_length,
     parse_html,
     prune_tree,
     text_and_link_length,
@@ -34,8 +35,6 @@ from pipeline.docnumber import find_doc_number, split_title_suffix
 from pipeline.lexicon import (
     CHALLENGE_MARKERS,
     CHALLENGE_TITLES,
-    DOWNLOAD_ENDPOINTS,
-    FILE_EXTENSIONS,
     TITLE_ENDINGS,
 )
 from pipeline.metadata import (
@@ -67,9 +66,6 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
     b"7z\xbc\xaf": "a 7z archive",
 }
-_FILE_HREF_RE = re.compile(
-    r"\.(?:" + "|".join(FILE_EXTENSIONS) + r")(?:$|[?#&])|" + "|".join(DOWNLOAD_ENDPOINTS) + "|attach", re.I
-)
 _AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re.I)
 _SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAGS_RE = re.compile(r"<[^>]*>")
@@ -252,11 +248,7 @@ def _check_content(root: etree._Element, container: etree._Element, blocks: list
         raise ExtractionError("no notice text on the page")
     total, _ = text_and_link_length(container)
     # Links to pages (not files: a notice may be little more than its 附件 links) make a listing.
-    linked = sum(
-        len(clean("".join(a.itertext())))
-        for a in container.iter("a")
-        if not _FILE_HREF_RE.search(a.get("href") or "")
-    )
+    linked = page_link_length(container)
     if total and linked / total > _MAX_LINK_SHARE:
         raise ExtractionError(f"a list of links ({linked}/{total} chars linked), not a notice page")
 
@@ -309,7 +301,7 @@ def _outside_file_links(root: etree._Element, container: etree._Element, base: s
     found: list[tuple[str, str]] = []
     for a in root.iter("a"):
         href = a.get("href")
-        if not href or not _FILE_HREF_RE.search(href) or a in inside or not _in_attachment_area(a):
+        if not href or a in inside or not _in_attachment_area(a):
             continue
         url = absolute_url(href, base)
         if url and is_file_url(url):
@@ -328,12 +320,25 @@ def _in_attachment_area(a: etree._Element) -> bool:
     return False
 
 
+def _is_own_document(name: str, title: str) -> bool:
+    """True for a file named like the notice (``标题（文号）.pdf``): the notice itself as a file,
+    which a PDF-only page links as its body, not one of its attachments."""
+    stripped, _ = split_title_suffix(clean(strip_extension(name)))
+    return compact(stripped) == compact(title)
+
+
 def _title_doc_number(
-    title: str, metadata: PageMetadata, dom_titles: list[str], listing: str | None
+    title: str,
+    metadata: PageMetadata,
+    dom_titles: list[str],
+    listing: str | None,
+    own_files: list[str],
 ) -> str | None:
-    """A 文号 written as the title's suffix in any title source (NDRC: ``标题(发改产业〔2019〕1762号)``)."""
+    """A 文号 written as the title's suffix in any title source (NDRC: ``标题(发改产业〔2019〕1762号)``),
+    the name of the notice's own file included (``标题（湘监能市场〔2025〕59号）.pdf``)."""
     key = compact(title)
     sources = [
+        *own_files,
         listing,
         metadata.meta("articletitle"),
         metadata.catalog.get("标题"),
@@ -351,7 +356,8 @@ def _title_doc_number(
 
 def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> str | None:
     """The posting date the site shows: the page header's 发布时间, the 公开目录 发布日期, the listing
-    row; then the PubDate-style metas (which can disagree with the visible date) and the URL."""
+    row; then the PubDate-style metas (which can disagree with the visible date), an unlabelled date
+    in an element named for it, and the URL."""
     year = year_of(date_from_url(url))
     for value in (metadata.header_date, metadata.catalog.get("发布日期")):
         day = parse_date(value)
@@ -361,7 +367,7 @@ def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> 
     if day:
         return day
     meta = metadata.meta("pubdate", "firstpublishedtime", "publishdate", "publishtime", "dc.date")
-    return parse_date(meta) or date_from_url(url)
+    return parse_date(meta) or parse_date(metadata.dated_element) or date_from_url(url)
 
 
 def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeShape) -> str | None:
@@ -376,12 +382,18 @@ def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeS
 
 def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str | None]:
     """(issuer, where it came from): signing bodies joined by 、 (``signature``), else 公开目录
-    发文机关 (``catalog``), else the ContentSource meta (``meta``)."""
+    发文机关 (``catalog``), else the ContentSource meta (``meta``). A 令 signed by a person
+    (总理　李克强) is issued by the body its catalog or its letterhead names."""
+    catalog = clean(metadata.catalog.get("发文机关"))
+    if shape.signed_in_person:
+        if catalog:
+            return catalog, "catalog"
+        if shape.letterhead:
+            return shape.letterhead, "letterhead"
     if shape.signers:
         return "、".join(shape.signers), "signature"
-    value = clean(metadata.catalog.get("发文机关"))
-    if value:
-        return value, "catalog"
+    if catalog:
+        return catalog, "catalog"
     value = clean(metadata.meta("contentsource", "source"))
     return (value, "meta") if value else (None, None)
 
@@ -428,7 +440,11 @@ def _notice(
     codec: str,
 ) -> ExtractedNotice:
     """Assemble the record from the page's metadata and its analysed shape."""
-    title_number = _title_doc_number(title, metadata, titles.dom, titles.listing)
+    own = [name for name, _ in links if _is_own_document(name, title)]
+    links = [(name, href) for name, href in links if not _is_own_document(name, title)]
+    title_number = _title_doc_number(
+        title, metadata, titles.dom, titles.listing, [strip_extension(n) for n in own]
+    )
     posted = _posted_date(metadata, listing_date, url)
     publish = shape.date or parse_date(metadata.catalog.get("成文日期")) or shape.header_date or posted
     body_text = "\n".join(b.text for b in shape.body)

@@ -97,6 +97,9 @@ issuing body comes from the 令 header or the 公开目录 instead."""
 ORDER_HEADER_SUFFIX = "令"
 """A letterhead that ends in 令 (中华人民共和国国务院令, 工业和信息化部令) heads a decree."""
 
+STATE_PREFIX = "中华人民共和国"
+"""The state's name that central bodies carry in letterheads but not when named as issuers."""
+
 RELATED_LABELS: tuple[str, ...] = (
     "政策解读", "解读文件", "相关解读", "文件解读", "图文解读", "图片解读", "视频解读", "一图读懂", "图解",
     "解读", "相关链接", "相关文件", "相关阅读", "相关新闻", "相关稿件", "延伸阅读",

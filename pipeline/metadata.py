@@ -54,6 +54,12 @@ _HEADER_DATE_RE = re.compile(
 _HEADER_SOURCE_RE = re.compile(
     r"(?:信息|文章)?来源[\s\u3000\xa0]*[：:][\s\u3000\xa0]*([^\s\u3000\xa0|｜【】\[\]]{2,40})"
 )
+_DATE_NAME_RE = re.compile(r"date|time|riqi|fbrq|fbsj", re.I)
+_BARE_DATE_RE = re.compile(
+    r"^(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[\s\u3000\xa0]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$"
+)
+_DATE_NAME_DEPTH = 3
+"""A date span sits in at most a couple of wrappers of the element named for it."""
 _NEXT_LABEL_RE = re.compile(r"[\s\u3000\xa0]+[\u4e00-\u9fff]{2,6}[：:]")
 _TEXT_SKIP = {"script", "style", "noscript", "textarea", "option", "select", "template"}
 
@@ -70,6 +76,8 @@ class PageMetadata:
     """The visible 发布时间 / 发布日期 text near the title (raw)."""
     header_source: str | None = None
     """The visible 来源 text (raw)."""
+    dated_element: str | None = None
+    """The first unlabelled date alone in an element named for it (``div.detail_date > span``)."""
     html_title: str | None = None
     """``<title>`` text, whitespace collapsed."""
     base_url: str | None = None
@@ -174,6 +182,8 @@ def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
                 if rest:
                     metadata.catalog[label] = rest
             continue
+        if metadata.dated_element is None and _BARE_DATE_RE.match(value) and _named_for_date(owner):
+            metadata.dated_element = value
         if metadata.header_date is None:
             m = _HEADER_DATE_RE.search(value)
             if m:
@@ -182,6 +192,17 @@ def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
             m = _HEADER_SOURCE_RE.search(value)
             if m:
                 metadata.header_source = m.group(1)
+
+
+def _named_for_date(el: etree._Element) -> bool:
+    """True when the element or a close ancestor has a class or id naming a date (date, time, fbrq …)."""
+    for _ in range(_DATE_NAME_DEPTH):
+        if el is None:
+            return False
+        if _DATE_NAME_RE.search(" ".join(filter(None, (el.get("class"), el.get("id"))))):
+            return True
+        el = el.getparent()
+    return False
 
 
 def read_metadata(root: etree._Element) -> PageMetadata:

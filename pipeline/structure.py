@@ -12,13 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.attachments import has_extension
 from pipeline.content import Block, is_chrome_line
 from pipeline.dates import date_line, find_dates
 from pipeline.docnumber import line_doc_number
 from pipeline.lexicon import (
     ADDRESSEE_ENDINGS,
+    ORDER_HEADER_SUFFIX,
     ORG_CONTINUATIONS,
     ORG_ENDINGS,
+    RELATED_LABELS,
+    SIGNING_POSTS,
+    STATE_PREFIX,
     STRONG_ORG_ENDINGS,
     UNSPLIT_ORGS,
 )
@@ -43,6 +48,8 @@ _NOT_SIGNER_START = (
     "附件", "附表", "特此", "联系", "电话", "地址", "邮箱", "网址", "抄送", "注", "备注", "传真",
 )  # fmt: skip
 _SENTENCE_PUNCT = set("，。；！？：:,;!?")
+_LINK_LINE_SLACK = 2
+"""Characters beside the links a link line may hold (brackets, a bullet)."""
 _SIGNER_SPLIT_RE = re.compile(r"[\s\u3000\xa0、]+")
 
 
@@ -60,6 +67,18 @@ class NoticeShape:
     date: str | None = None
     """The date under the signature, ISO."""
     annex: list[Block] = field(default_factory=list)
+    letterhead: str | None = None
+    """The body a letterhead above the title names (国务院 of 中华人民共和国国务院令)."""
+
+    @property
+    def signed_in_person(self) -> bool:
+        """True when the signature is a post and a person (总理　李克强), not issuing bodies: a 令
+        is signed so, and the issuing body must come from elsewhere."""
+        return (
+            bool(self.signers)
+            and self.signers[0].endswith(SIGNING_POSTS)
+            and all(2 <= len(name) <= 4 for name in self.signers[1:])
+        )
 
 
 def compact(text: str) -> str:
@@ -70,8 +89,8 @@ def compact(text: str) -> str:
 def _is_title_line(text: str, title: str) -> bool:
     """True when a line repeats the title (whole, a wrapped piece of it, or the title plus 文号)."""
     line, full = compact(text), compact(title)
-    if not line or not full:
-        return False
+    if not line or not full or has_extension(line):
+        return False  # a file named like the title is the notice's document, not a heading
     if line == full:
         return True
     if len(line) >= 6 and line in full:
@@ -119,14 +138,26 @@ def _skip_header(blocks: list[Block], title: str, shape: NoticeShape) -> int:
         if _header_line(block, title, shape):
             i += 1
             continue
-        # An issuer letterhead (宁波市经济和信息化局 / …文件) directly above the 文号 or title line.
+        # An issuer letterhead (宁波市经济和信息化局 / …文件 / …令) directly above the 文号 or title line.
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        letterhead = is_org_name(block.text) or compact(block.text).endswith("文件")
+        head = compact(block.text)
+        letterhead = is_org_name(block.text) or head.endswith(("文件", ORDER_HEADER_SUFFIX))
         if letterhead and nxt is not None and (line_doc_number(nxt.text) or _is_title_line(nxt.text, title)):
+            shape.letterhead = shape.letterhead or letterhead_body(head)
             i += 1
             continue
         break
     return i
+
+
+def letterhead_body(text: str) -> str:
+    """The issuing body a letterhead names: ``…文件`` / ``…令`` and the state's name dropped
+    (中华人民共和国国务院令 → 国务院, 湖南省人民政府文件 → 湖南省人民政府)."""
+    for suffix in ("文件", ORDER_HEADER_SUFFIX):
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    return text.removeprefix(STATE_PREFIX) or text
 
 
 def is_addressee(text: str) -> bool:
@@ -190,11 +221,28 @@ def split_glued(name: str) -> list[str]:
 def split_signers(text: str) -> list[str]:
     """The signing bodies on one signature line (space-, 、- or un-separated), seal marks removed."""
     text = _SEAL_RE.sub("", text)
-    parts = [part.strip() for part in _SIGNER_SPLIT_RE.split(text) if part.strip()]
+    parts = _join_letter_spaced([part.strip() for part in _SIGNER_SPLIT_RE.split(text) if part.strip()])
     if len(parts) == 1:
         # Glued bodies are only looked for when the typist left no separator at all.
         return split_glued(parts[0])
     return parts
+
+
+def _join_letter_spaced(parts: list[str]) -> list[str]:
+    """Runs of one-character parts are letter-spaced names (国 家 能 源 局 → 国家能源局): no body's
+    name is one character. A run holding several bodies (科 技 部 财 政 部) is cut by :func:`split_glued`."""
+    out: list[str] = []
+    run = ""
+    for part in [*parts, ""]:
+        if len(part) == 1:
+            run += part
+            continue
+        if run:
+            out.extend(split_glued(run))
+            run = ""
+        if part:
+            out.append(part)
+    return out
 
 
 def is_signer_line(block: Block) -> bool:
@@ -315,9 +363,41 @@ def _undated_tail(blocks: list[Block], start: int, shape: NoticeShape) -> None:
     shape.body = blocks[start:]
 
 
+def is_link_line(block: Block) -> bool:
+    """True for a line that is nothing but its links (a related article, a 解读 page)."""
+    linked = compact("".join(label for label, _ in block.links))
+    return bool(linked) and len(compact(block.text)) - len(linked) <= _LINK_LINE_SLACK
+
+
+def is_related_label(text: str) -> bool:
+    """True for the label of related content (解读文件：, 相关链接, 政策解读：…), alone or before its link."""
+    line = compact(text)
+    return any(
+        line.startswith(label) and line[len(label) : len(label) + 1] in ("", "：", ":")
+        for label in RELATED_LABELS
+    )
+
+
+def related_tail(blocks: list[Block]) -> int:
+    """Where the related-content tail of the text starts (len(blocks) when there is none): a related
+    label line followed only by link lines and labels, at the very end."""
+    start = len(blocks)
+    for i in range(len(blocks) - 1, -1, -1):
+        block = blocks[i]
+        if block.kind != "tr" and is_related_label(block.text):
+            start = i
+        elif not is_link_line(block):
+            break
+    return start
+
+
 def analyse(blocks: list[Block], title: str) -> NoticeShape:
-    """Split the blocks into header, addressee, body, signature (signers + date) and annex."""
+    """Split the blocks into header, addressee, body, signature (signers + date) and annex.
+
+    Related-content links a template prints after the text (解读文件：《…》政策解读) are no part of it.
+    """
     shape = NoticeShape()
+    blocks = blocks[: related_tail(blocks)]
     start = _skip_header(blocks, title, shape)
     start = _find_addressee(blocks, start, shape)
     found = _date_index(blocks, start)
