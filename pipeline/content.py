@@ -11,6 +11,7 @@ paragraph text, with link text excluded). The container is then flattened into a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urljoin
@@ -59,6 +60,9 @@ _CHROME_LINE_RE = re.compile(
     r"|[-—－]+\s*\d+\s*[-—－]+)$"
 )
 
+_CHROME_HEADING_RE = re.compile(r"(?:版权与免责声明|免责声明|版权声明|法律声明)")
+_CHROME_HEADING_MAX = 12
+"""The heading alone: a paragraph that starts with 免责声明 and goes on is text."""
 _HINT_IDS = frozenset({"zoom", "Zoom", "con_con", "UCAP-CONTENT", "fontzoom", "allStyleDIV", "ContentRegion"})
 _HINT_CLASSES = (
     "TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "article_con", "pages_content", "article-content",
@@ -149,15 +153,44 @@ def prune_tree(root: etree._Element) -> int:
     return dropped
 
 
+_HIDDEN_CLASSES = frozenset({"ng-hide", "hidden", "d-none", "invisible", "sr-only", "visually-hidden"})
+"""Classes that hide an element in the frameworks sites use (Angular, Bootstrap): a rendered DOM
+keeps hidden copies, hidden headers and the templates' alternatives."""
+
+
 def is_hidden(el: etree._Element) -> bool:
-    """True for elements the browser would not show (inline ``display:none``, ``hidden``)."""
+    """True for elements the browser would not show (inline ``display:none``, ``hidden``, hiding classes)."""
     if el.get("hidden") is not None:
+        return True
+    if _HIDDEN_CLASSES.intersection((el.get("class") or "").split()):
         return True
     style = el.get("style")
     if not style:
         return False
     compact = style.replace(" ", "").lower()
     return "display:none" in compact or "visibility:hidden" in compact
+
+
+def drop_hidden(root: etree._Element) -> None:
+    """Remove, in place, every element the browser would not show: titles and the body are read from
+    what a reader sees (a hidden duplicate of the body or a hidden list of links must not win)."""
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            remove_keeping_tail(el)
+
+
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove an element but not the text that follows it (lxml stores that text on the element)."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def is_chrome_element(el: etree._Element) -> bool:
@@ -167,10 +200,22 @@ def is_chrome_element(el: etree._Element) -> bool:
     around the whole body) is kept.
     """
     attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    if not attrs or _CHROME_ATTR_RE.search(attrs) is None:
+    if attrs and _CHROME_ATTR_RE.search(attrs) is not None:
+        total, linked = text_and_link_length(el)
+        return total - linked < _CHROME_MAX_CHARS
+    return _opens_with_chrome_heading(el)
+
+
+def _opens_with_chrome_heading(el: etree._Element) -> bool:
+    """True for a block headed 版权与免责声明 / 免责声明 / 版权声明: the site's legal notice, whatever
+    its markup, and however much prose it holds."""
+    if el.tag not in ("div", "section", "aside", "footer", "table", "ul", "dl"):
         return False
-    total, linked = text_and_link_length(el)
-    return total - linked < _CHROME_MAX_CHARS
+    for text in el.itertext():
+        text = text.strip()
+        if text:
+            return bool(_CHROME_HEADING_RE.match(text)) and len(text) <= _CHROME_HEADING_MAX
+    return False
 
 
 def is_chrome_line(text: str) -> bool:
@@ -208,30 +253,46 @@ def _holder(el: etree._Element) -> etree._Element | None:
 
 
 def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
-    """Readability-style scores: each text holder credits itself, its parent and half its grandparent."""
+    """Readability-style scores: each text holder credits itself, its parent and half its grandparent.
+
+    Table rows and sections are transparent (a body laid out as a table credits the element around
+    the table, so that it competes as one block), and chrome subtrees (share bars, 版权与免责声明)
+    count for nothing.
+    """
     scores: dict[etree._Element, float] = {}
-    for el in body.iter():
-        tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
-            continue
-        weight = _text_weight(el.text) if el.text and tag != "a" else 0
+    for el in _scored_elements(body):
+        weight = _text_weight(el.text) if el.text and el.tag != "a" else 0
         for child in el:
             if child.tail:
                 weight += _text_weight(child.tail)
         if weight == 0:
             continue
-        holder = _holder(el) if tag not in BLOCK_TAGS else el
+        holder = _holder(el) if el.tag not in BLOCK_TAGS else el
         if holder is None:
             continue
         if holder.tag in ("div", "td", "article", "section", "main", "center", "form", "dd"):
             scores[holder] = scores.get(holder, 0) + weight
-        parent = holder.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] = scores.get(grand, 0) + weight / 2
+        ancestors = (a for a in holder.iterancestors() if a.tag not in _TABLE_PARTS)
+        for share in (1.0, 0.5):
+            ancestor = next(ancestors, None)
+            if ancestor is None:
+                break
+            scores[ancestor] = scores.get(ancestor, 0) + weight * share
     return scores
+
+
+_TABLE_PARTS = frozenset({"tr", "tbody", "thead", "tfoot", "table"})
+
+
+def _scored_elements(body: etree._Element) -> Iterator[etree._Element]:
+    """Elements whose text may be the body, in document order: not scripts and the like, not chrome."""
+    stack = list(reversed(body))
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_chrome_element(el):
+            continue
+        yield el
+        stack.extend(reversed(el))
 
 
 def text_and_link_length(el: etree._Element) -> tuple[int, int]:
@@ -555,6 +616,8 @@ def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
     cells = [cell for row in rows for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
     if len(cells) <= 1:
         return True
+    if _is_label_table(rows):
+        return False
     for cell in cells:
         size = len(clean("".join(cell.itertext())))
         if size > 400:
@@ -562,6 +625,24 @@ def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
         if size > 150 and len(cell.findall(".//p")) + len(cell.findall(".//br")) >= 3:
             return True
     return False
+
+
+_SENTENCE_RE = re.compile(r"[，。；！？]")
+_LABEL_MAX_CHARS = 20
+_MIN_LABEL_ROWS = 3
+_LABEL_SHARE = 0.8
+
+
+def _is_label_table(rows: list[etree._Element]) -> bool:
+    """True for a form of label/value rows (行政处罚决定书文号 | …, 主要违法违规事实 | …): data, however
+    long its values, not layout."""
+    pairs = [[c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")] for row in rows]
+    pairs = [cells for cells in pairs if cells]
+    if len(pairs) < _MIN_LABEL_ROWS or any(len(cells) != 2 for cells in pairs):
+        return False
+    labels = [clean("".join(cells[0].itertext())) for cells in pairs]
+    short = [text for text in labels if 0 < len(text) <= _LABEL_MAX_CHARS and not _SENTENCE_RE.search(text)]
+    return len(short) >= _LABEL_SHARE * len(pairs)
 
 
 def _alignment(el: etree._Element) -> str:

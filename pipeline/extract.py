@@ -22,6 +22,7 @@ from pipeline.content import (
     Block,
     absolute_url,
     clean,
+    drop_hidden,
     find_container,
     flatten,
     page_link_length,
@@ -206,13 +207,14 @@ def _extract_html(
     listing_date: str | None,
 ) -> ExtractedNotice:
     metadata = read_metadata(root)
+    drop_hidden(root)  # after the metadata: a hidden 公开目录 still states the CMS's fields
     base = absolute_url(metadata.base_url, url) if metadata.base_url else url
     base = base or url
     container = find_container(root)
     blocks = flatten(container, base)
     _check_error_page(metadata, blocks)
     _check_content(root, container, blocks)
-    dom_titles = dom_title_candidates(root)
+    dom_titles = dom_title_candidates(root, container)
     first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
     near = preceding_title_candidates(root, container)
     title = choose_title(metadata, dom_titles, first_line, listing_title, near)

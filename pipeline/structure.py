@@ -27,18 +27,13 @@ from pipeline.lexicon import (
     STRONG_ORG_ENDINGS,
     UNSPLIT_ORGS,
 )
-from pipeline.metadata import CATALOG_LABELS
+from pipeline.metadata import CATALOG_LABELS, META_LINE_RE
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 _HEADER_WINDOW = 14
 _ADDRESSEE_WINDOW = 6
 _SIGNER_LOOKBACK = 24
 
-_META_LINE_RE = re.compile(
-    r"^[【\[]?(?:(?:发布时间|发布日期|发文日期|更新时间|时间|日期|来源|信息来源|文章来源|作者|索\s*引\s*号|发文机关|"
-    r"主题分类|成文日期|发文字号|标\s*题|主题词|有效性|发布机构|分\s*类)[\s\u3000]*[：:]"
-    r"|(?:浏览|点击|阅读|访问)(?:次数|量)|字号|字体)"
-)
 _STRONG_RIGHT_END = tuple(end for end in STRONG_ORG_ENDINGS if end != "中心")
 """A right part ending in 中心 is an office of the left body (…部信息中心), not a second body."""
 _NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[)）.．、]")
@@ -48,6 +43,8 @@ _NOT_SIGNER_START = (
     "附件", "附表", "特此", "联系", "电话", "地址", "邮箱", "网址", "抄送", "注", "备注", "传真",
 )  # fmt: skip
 _SENTENCE_PUNCT = set("，。；！？：:,;!?")
+_SUFFIX_OPENERS = tuple("（(〔[［【")
+_SUFFIX_OPENERS = tuple("（(〔[［【")
 _LINK_LINE_SLACK = 2
 """Characters beside the links a link line may hold (brackets, a bullet)."""
 _SIGNER_SPLIT_RE = re.compile(r"[\s\u3000\xa0、]+")
@@ -95,7 +92,10 @@ def _is_title_line(text: str, title: str) -> bool:
         return True
     if len(line) >= 6 and line in full:
         return True
-    return line.startswith(full) and len(line) <= len(full) + 24 and not line.endswith(("。", "："))
+    rest = line[len(full) :]
+    # The title with its 文号 appended (…的通知（发改能源规〔2019〕916号）); not a longer display
+    # headline that merely starts with it (…座谈会强调).
+    return line.startswith(full) and len(rest) <= 24 and rest[:1] in _SUFFIX_OPENERS
 
 
 def is_org_name(text: str) -> bool:
@@ -115,7 +115,7 @@ def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     """True for lines above the body: title repeats, 文号, dates, meta lines, 公开目录 rows, chrome."""
     text = block.text
     if block.kind == "tr":
-        return bool(_META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
+        return bool(META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
     if _is_title_line(text, title):
         return True
     number = line_doc_number(text)
@@ -126,7 +126,7 @@ def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     if day:
         shape.header_date = shape.header_date or day
         return True
-    return bool(_META_LINE_RE.match(text)) or is_chrome_line(text)
+    return bool(META_LINE_RE.match(text)) or is_chrome_line(text)
 
 
 def _skip_header(blocks: list[Block], title: str, shape: NoticeShape) -> int:
