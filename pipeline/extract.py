@@ -49,6 +49,7 @@ from pipeline.metadata import (
 from pipeline.pdftext import pdf_blocks
 from pipeline.records import Attachment, ExtractedNotice
 from pipeline.sanitize import blocks_to_html
+from pipeline.scriptdata import script_article
 from pipeline.structure import NoticeShape, analyse, compact
 
 MAX_HTML_BYTES = 4 * 1024 * 1024
@@ -71,6 +72,10 @@ _AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re
 _SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAGS_RE = re.compile(r"<[^>]*>")
 _MIN_BODY_CHARS = 20
+_FURNITURE_IMAGE_RE = re.compile(
+    r"logo|icon|banner|ewm|qrcode|erweima|btn|button|share|arrow|wza|bg[._-]|\.(?:gif|svg|ico)(?:$|\?)", re.I
+)
+"""Image paths of page furniture: an empty page with only these is a shell, not an image-only notice."""
 _MAX_LINK_SHARE = 0.6
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
 _CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
@@ -212,9 +217,16 @@ def _extract_html(
     base = base or url
     container = find_container(root)
     blocks = flatten(container, base)
+    article = script_article(root) if _too_little_text(blocks) else None
+    if article is not None:  # a JS-built page: its text is in the script data
+        container = parse_html(article.html)
+        blocks = flatten(container, base)
+        listing_date = listing_date or article.date
     _check_error_page(metadata, blocks)
     _check_content(root, container, blocks)
     dom_titles = dom_title_candidates(root, container)
+    if article is not None and article.title:
+        dom_titles.insert(0, clean(article.title))
     first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
     near = preceding_title_candidates(root, container)
     title = choose_title(metadata, dom_titles, first_line, listing_title, near)
@@ -243,16 +255,37 @@ def _check_error_page(metadata: PageMetadata, blocks: list[Block]) -> None:
 
 def _check_content(root: etree._Element, container: etree._Element, blocks: list[Block]) -> None:
     """Refuse pages whose text is not a notice: empty shells, iframe shells, listing pages."""
-    if sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS:
-        frame = root.find(".//iframe[@src]")
-        if frame is not None:
-            raise ExtractionError(f"no notice text on the page; its body is in an iframe: {frame.get('src')}")
-        raise ExtractionError("no notice text on the page")
+    if _too_little_text(blocks):
+        raise ExtractionError(_why_no_text(root, container))
     total, _ = text_and_link_length(container)
     # Links to pages (not files: a notice may be little more than its 附件 links) make a listing.
     linked = page_link_length(container)
     if total and linked / total > _MAX_LINK_SHARE:
         raise ExtractionError(f"a list of links ({linked}/{total} chars linked), not a notice page")
+
+
+def _too_little_text(blocks: list[Block]) -> bool:
+    return sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS
+
+
+def _why_no_text(root: etree._Element, container: etree._Element) -> str:
+    """Why a page shows no notice text: its body is in an iframe, is only images, or is built by
+    scripts in the browser (a shell whose HTML holds no text and no script data we can read)."""
+    frame = root.find(".//iframe[@src]")
+    if frame is not None:
+        return f"no notice text on the page; its body is in an iframe: {frame.get('src')}"
+    images = [img for img in container.iter("img") if _is_content_image(img.get("src") or "")]
+    if images:
+        return f"image-only page: the notice is {len(images)} image(s), no text to read (needs OCR)"
+    scripts = sum(1 for _ in root.iter("script"))
+    if scripts:
+        return f"no notice text in the HTML: a page built by JavaScript in the browser ({scripts} scripts)"
+    return "no notice text on the page"
+
+
+def _is_content_image(src: str) -> bool:
+    """True for an image that can be a scanned page or picture (not a logo, an icon, a QR code)."""
+    return bool(src) and not _FURNITURE_IMAGE_RE.search(src)
 
 
 def _fallback_title(listing_title: str | None, first_line: str | None) -> str:
