@@ -44,6 +44,10 @@ _NOT_SIGNER_START = (
 )  # fmt: skip
 _SENTENCE_PUNCT = set("，。；！？：:,;!?")
 _SUFFIX_OPENERS = tuple("（(〔[［【")
+_CAPTION_RE = re.compile(
+    r"^[（(][^（()）]{0,80}(?:19|20)\d{2}\s*年[^（()）]{0,80}(?:通过|发布|公布|批准|修订|修正|施行)[)）]$"
+)
+"""A 题注 under the title of a law or resolution (（2007年6月29日第十届…第二十八次会议通过）)."""
 _SUFFIX_OPENERS = tuple("（(〔[［【")
 _LINK_LINE_SLACK = 2
 """Characters beside the links a link line may hold (brackets, a bullet)."""
@@ -116,7 +120,7 @@ def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     text = block.text
     if block.kind == "tr":
         return bool(META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
-    if _is_title_line(text, title):
+    if _is_title_line(text, title) or _CAPTION_RE.match(text):
         return True
     number = line_doc_number(text)
     if number:
