@@ -18,10 +18,12 @@ from pipeline.records import Attachment
 _EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")$", re.I)
 _NAME_EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")\s*$", re.I)
 _DOWNLOAD_RE = re.compile(r"(?:" + "|".join(DOWNLOAD_ENDPOINTS) + r")[^/]*$", re.I)
-_GENERIC_NAMES = frozenset((
-    "下载", "点击下载", "附件下载", "附件", "查看", "点击查看", "点此下载", "此处",
-    "这里", "文件下载", "下载附件",
-))  # fmt: skip
+_GENERIC_RE = re.compile(
+    r"^(?:附件[0-9０-９一二三四五六七八九十]*|下载|点击下载|点此下载|附件下载|下载附件|文件下载|查看|点击查看|"
+    r"此处|这里|点击此处|" + "|".join(FILE_EXTENSIONS) + r")$",
+    re.I,
+)
+_GENERIC_DROP_RE = re.compile(r"[\s\u3000\xa0【】\[\]（）()<>《》：:.．、]")
 _ANNEX_LINE_RE = re.compile(
     r"^附[\s\u3000]*件[\s\u3000]*(?P<num>[0-9０-９一二三四五六七八九十]*)[\s\u3000]*"
     r"(?P<sep>[：:、.．\s\u3000]*)(?P<rest>.*)$"
@@ -126,9 +128,12 @@ def _is_list_rest(rest: str) -> bool:
 def link_name(text: str, url: str) -> str:
     """The visible name of a file link; the URL's own name when the text is empty or generic."""
     text = text.strip()
-    if not text or clean_name(text) in _GENERIC_NAMES or text in _GENERIC_NAMES:
-        return _name_from_url(url)
-    return text
+    return _name_from_url(url) if is_generic_name(text) else text
+
+
+def is_generic_name(text: str | None) -> bool:
+    """True for link texts that do not name the file: 附件1, 点击下载, 【下载】, doc, pdf, nothing."""
+    return bool(_GENERIC_RE.match(_GENERIC_DROP_RE.sub("", text or ""))) or not (text or "").strip()
 
 
 def collect_attachments(links: Iterable[tuple[str, str]], text_names: Iterable[str]) -> list[Attachment]:

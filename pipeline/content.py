@@ -18,7 +18,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from pipeline.attachments import is_file_url
+from pipeline.attachments import is_file_url, is_generic_name
+from pipeline.lexicon import ATTACHMENT_HEADINGS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 
@@ -207,6 +208,16 @@ def is_chrome_element(el: etree._Element) -> bool:
     return _opens_with_chrome_heading(el)
 
 
+def is_attachment_block(el: etree._Element) -> bool:
+    """True for a block headed by an attachment heading (``<h2>附件：</h2><ul>…``, 相关附件：): the
+    page's list of files, not its text."""
+    for text in el.itertext():
+        head = _WS_RE.sub("", text).rstrip("：:")
+        if head:
+            return head in ATTACHMENT_HEADINGS
+    return False
+
+
 def _opens_with_chrome_heading(el: etree._Element) -> bool:
     """True for a block headed 版权与免责声明 / 免责声明 / 版权声明: the site's legal notice, whatever
     its markup, and however much prose it holds."""
@@ -244,10 +255,11 @@ def _text_weight(text: str) -> int:
 
 
 def _holder(el: etree._Element) -> etree._Element | None:
-    """Nearest block-level element holding this text; None when it sits inside a link."""
+    """Nearest block-level element holding this text; None when it sits inside a link to a page
+    (a link to a file is the notice's own text: its PDF, its 附件)."""
     node = el
     while node is not None and node.tag not in BLOCK_TAGS:
-        if node.tag == "a":
+        if node.tag == "a" and not is_file_url(node.get("href") or ""):
             return None
         node = node.getparent()
     return node
@@ -262,7 +274,8 @@ def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
     """
     scores: dict[etree._Element, float] = {}
     for el in _scored_elements(body):
-        weight = _text_weight(el.text) if el.text and el.tag != "a" else 0
+        counted = el.tag != "a" or is_file_url(el.get("href") or "")
+        weight = _text_weight(el.text) if el.text and counted else 0
         for child in el:
             if child.tail:
                 weight += _text_weight(child.tail)
@@ -282,6 +295,7 @@ def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
     return scores
 
 
+_SECTION_TAGS = frozenset({"div", "section", "aside", "ul", "dl", "table"})
 _TABLE_PARTS = frozenset({"tr", "tbody", "thead", "tfoot", "table"})
 
 
@@ -291,6 +305,8 @@ def _scored_elements(body: etree._Element) -> Iterator[etree._Element]:
     while stack:
         el = stack.pop()
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_chrome_element(el):
+            continue
+        if el.tag in _SECTION_TAGS and is_attachment_block(el):
             continue
         yield el
         stack.extend(reversed(el))
@@ -338,15 +354,26 @@ def densest_element(root: etree._Element) -> etree._Element:
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:6]
     adjusted: list[tuple[float, etree._Element]] = []
     for el, score in ranked:
-        total, linked = text_and_link_length(el)
-        density = linked / total if total else 1.0
+        total, _ = text_and_link_length(el)
+        density = page_link_length(el) / total if total else 1.0
         adjusted.append((score * (1.0 - density), el))
     adjusted.sort(key=lambda item: item[0], reverse=True)
     best_score, best = adjusted[0]
     for score, el in adjusted[1:]:
         if score >= 0.93 * best_score and _is_descendant(el, best):
             best_score, best = score, el
-    return best
+    return _outside_data_table(best)
+
+
+def _outside_data_table(el: etree._Element) -> etree._Element:
+    """A cell of a data table is never the body: the block around its table is."""
+    if el.tag not in ("td", "th"):
+        return el
+    table = _owning_table(el)
+    if table is None or table.getparent() is None:
+        return el
+    rows = [row for row in table.iter("tr") if _owning_table(row) is table]
+    return el if _is_layout_table(table, rows) else table.getparent()
 
 
 def _is_hint(el: etree._Element) -> bool:
@@ -494,7 +521,7 @@ class _Flattener:
             html = _WS_RE.sub(" ", "".join(self.html) + closing).strip()
             html = _EMPTY_INLINE_RE.sub("", html)
             block = Block(self.kind, self.prefix + text, html, self.level, self.align_stack[-1])
-            block.links = tuple(self.links)
+            block.links = _named_by_line(text, self.links)
             self.blocks.append(block)
         self._reset()
 
@@ -551,7 +578,9 @@ class _Flattener:
         self.walk_children(el, depth)
         if href:
             self.close_tag()
-            label = clean("".join(self.text[start:])) or clean(el.get("title"))
+            label = clean("".join(self.text[start:]))
+            if is_generic_name(label) and not is_generic_name(el.get("title")):
+                label = clean(el.get("title"))  # <a title="申报表.doc">下载</a>
             self.links.append((label, href))
 
     def table(self, el: etree._Element, depth: int) -> None:
@@ -587,6 +616,27 @@ class _Flattener:
         if any(texts) and len(self.blocks) < _MAX_BLOCKS:
             text = "\t".join(texts)
             self.blocks.append(Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links)))
+
+
+_EMPTY_BRACKETS_RE = re.compile(r"[（(]\s*[)）]|[【\[]\s*[】\]]")
+_ENCLOSED_RE = re.compile(r"^[（(【\[]([^（()）【】\[\]]+)[)）】\]]$")
+_MAX_NEIGHBOUR_NAME = 100
+
+
+def _named_by_line(text: str, links: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Links with their labels; a line's one file link that says only 附件1/点击下载/doc is named
+    by the rest of its line (``附件1：申报表【点击下载】`` names the file 申报表)."""
+    generic = [i for i, (label, href) in enumerate(links) if is_file_url(href) and is_generic_name(label)]
+    if len(generic) != 1:
+        return tuple(links)
+    label, href = links[generic[0]]
+    rest = clean(_EMPTY_BRACKETS_RE.sub("", text.replace(label, "", 1) if label else text)).strip("：:、.． ")
+    rest = _ENCLOSED_RE.sub(r"\1", rest)
+    if is_generic_name(rest) or len(rest) > _MAX_NEIGHBOUR_NAME:
+        return tuple(links)
+    named = list(links)
+    named[generic[0]] = (rest, href)
+    return tuple(named)
 
 
 def _ordinal(ol: etree._Element, li: etree._Element) -> int:

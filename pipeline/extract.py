@@ -25,6 +25,7 @@ from pipeline.content import (
     drop_hidden,
     find_container,
     flatten,
+    is_attachment_block,
     page_link_length,
     parse_html,
     prune_tree,
@@ -68,6 +69,9 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
     b"7z\xbc\xaf": "a 7z archive",
 }
+_AREA_DEPTH = 6
+_HEADING_DEPTH = 3
+"""An attachment heading heads the block around its links, not the whole page."""
 _AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re.I)
 _SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAGS_RE = re.compile(r"<[^>]*>")
@@ -345,12 +349,15 @@ def _outside_file_links(root: etree._Element, container: etree._Element, base: s
 
 
 def _in_attachment_area(a: etree._Element) -> bool:
-    """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)."""
+    """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)
+    or headed by an attachment heading (相关附件：, ``<h2>附件：</h2>``), whatever its name."""
     for depth, ancestor in enumerate(a.iterancestors()):
-        if depth > 6 or ancestor.tag == "body":
+        if depth > _AREA_DEPTH or ancestor.tag == "body":
             return False
         names = " ".join(filter(None, (ancestor.get("class"), ancestor.get("id"))))
         if names and _AREA_RE.search(names):
+            return True
+        if depth < _HEADING_DEPTH and is_attachment_block(ancestor):
             return True
     return False
 
@@ -417,8 +424,9 @@ def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeS
 
 def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str | None]:
     """(issuer, where it came from): signing bodies joined by 、 (``signature``), else 公开目录
-    发文机关 (``catalog``), else the ContentSource meta (``meta``). A 令 signed by a person
-    (总理　李克强) is issued by the body its catalog or its letterhead names."""
+    发文机关 (``catalog``). A 令 signed by a person (总理　李克强) is issued by the body its catalog
+    or its letterhead names. The 来源 line and the ContentSource meta name the division that posted
+    the page (产业处, 办公室), not who issued the notice: they are never the issuer."""
     catalog = clean(metadata.catalog.get("发文机关"))
     if shape.signed_in_person:
         if catalog:
@@ -427,10 +435,7 @@ def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str
             return shape.letterhead, "letterhead"
     if shape.signers:
         return "、".join(shape.signers), "signature"
-    if catalog:
-        return catalog, "catalog"
-    value = clean(metadata.meta("contentsource", "source"))
-    return (value, "meta") if value else (None, None)
+    return (catalog, "catalog") if catalog else (None, None)
 
 
 def _attachments(shape: NoticeShape, links: list[tuple[str, str]]) -> list[Attachment]:
