@@ -6,6 +6,11 @@ lxml, its metas and 公开目录 read (:mod:`pipeline.metadata`), its body conta
 into blocks (:mod:`pipeline.content`), the blocks split along the shape of a 公文
 (:mod:`pipeline.structure`), and the fields derived: 文号 (:mod:`pipeline.docnumber`), dates
 (:mod:`pipeline.dates`), attachments, deadlines and the sanitized body HTML.
+
+Input may be a whole page or a content fragment a crawler kept (no ``<html>``/``<body>``); what
+the browser would hide is not read; a page whose HTML holds no text is read from its script data
+(:mod:`pipeline.scriptdata`) or refused with the reason (iframe, image-only, JavaScript shell).
+Domain word lists come from :mod:`pipeline.lexicon`.
 """
 
 from __future__ import annotations

@@ -132,4 +132,5 @@ CHALLENGE_TITLES: tuple[str, ...] = (
 """``<title>`` words of a blocked or challenge page."""
 
 CHALLENGE_STATUSES: tuple[int, ...] = (202, 412, 521)
-"""HTTP statuses challenges answer with (瑞数 412, 加速乐 521, some WAFs 202)."""
+"""HTTP statuses challenges answer with (瑞数 412, 加速乐 521, some WAFs 202): for the crawler's
+challenge middleware, with the markers above."""
