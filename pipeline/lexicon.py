@@ -3,8 +3,8 @@
 Chinese government documents follow GB/T 9704 (党政机关公文格式) and the 政府网站发展指引, so a few
 closed lists describe every site: how a 公文 title ends (its type), how the name of an issuing
 body ends, which posts sign in person, which files a notice attaches, and the marks an anti-bot
-challenge leaves in a page. Lists are tuples ordered longest-first where ``endswith`` reads them,
-so that 实施细则 is matched before 细则 and 办公厅 before 厅.
+challenge leaves in a page. Where the first match decides (:data:`DOC_TYPES`), longer endings come
+first, so that 实施细则 is matched before 细则 and 复函 before 函.
 """
 
 from __future__ import annotations
