@@ -12,19 +12,18 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pipeline.lexicon import DOWNLOAD_ENDPOINTS, FILE_EXTENSIONS
 from pipeline.records import Attachment
 
-FILE_EXTENSIONS = (
-    "pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "zip", "rar", "7z", "ppt", "pptx", "txt",
-    "csv", "ceb", "tif", "tiff", "dps", "odt", "ods", "gz", "tar",
-)  # fmt: skip
 _EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")$", re.I)
 _NAME_EXT_RE = re.compile(r"\.(" + "|".join(FILE_EXTENSIONS) + r")\s*$", re.I)
-_DOWNLOAD_RE = re.compile(r"(?:downfile|download|getfile|filedown|attachment)[^/]*$", re.I)
-_GENERIC_NAMES = frozenset((
-    "下载", "点击下载", "附件下载", "附件", "查看", "点击查看", "点此下载", "此处",
-    "这里", "文件下载", "下载附件",
-))  # fmt: skip
+_DOWNLOAD_RE = re.compile(r"(?:" + "|".join(DOWNLOAD_ENDPOINTS) + r")[^/]*$", re.I)
+_GENERIC_RE = re.compile(
+    r"^(?:附件[0-9０-９一二三四五六七八九十]*|下载|点击下载|点此下载|附件下载|下载附件|文件下载|查看|点击查看|"
+    r"此处|这里|点击此处|" + "|".join(FILE_EXTENSIONS) + r")$",
+    re.I,
+)
+_GENERIC_DROP_RE = re.compile(r"[\s\u3000\xa0【】\[\]（）()<>《》：:.．、]")
 _ANNEX_LINE_RE = re.compile(
     r"^附[\s\u3000]*件[\s\u3000]*(?P<num>[0-9０-９一二三四五六七八九十]*)[\s\u3000]*"
     r"(?P<sep>[：:、.．\s\u3000]*)(?P<rest>.*)$"
@@ -71,9 +70,19 @@ def clean_name(name: str) -> str:
     return name.rstrip("；;。，,").strip()
 
 
+def strip_extension(name: str) -> str:
+    """A file name without its document extension (``通知.pdf`` → ``通知``); other text unchanged."""
+    return _NAME_EXT_RE.sub("", name.strip())
+
+
+def has_extension(text: str) -> bool:
+    """True when a text ends in a document file's extension: it names a file."""
+    return bool(_NAME_EXT_RE.search(text))
+
+
 def name_key(name: str) -> str:
     """Loose identity of an attachment name: numbering, brackets, extension and spaces dropped."""
-    name = _NAME_EXT_RE.sub("", clean_name(name))
+    name = strip_extension(clean_name(name))
     return _KEY_DROP_RE.sub("", name).lower()
 
 
@@ -113,15 +122,18 @@ def _is_list_rest(rest: str) -> bool:
     rest = rest.strip()
     if len(rest) > 100:
         return False
-    return not any(ch in rest for ch in "，。！？") or bool(_NAME_EXT_RE.search(rest))
+    return not any(ch in rest for ch in "，。！？") or has_extension(rest)
 
 
 def link_name(text: str, url: str) -> str:
     """The visible name of a file link; the URL's own name when the text is empty or generic."""
     text = text.strip()
-    if not text or clean_name(text) in _GENERIC_NAMES or text in _GENERIC_NAMES:
-        return _name_from_url(url)
-    return text
+    return _name_from_url(url) if is_generic_name(text) else text
+
+
+def is_generic_name(text: str | None) -> bool:
+    """True for link texts that do not name the file: 附件1, 点击下载, 【下载】, doc, pdf, nothing."""
+    return bool(_GENERIC_RE.match(_GENERIC_DROP_RE.sub("", text or ""))) or not (text or "").strip()
 
 
 def collect_attachments(links: Iterable[tuple[str, str]], text_names: Iterable[str]) -> list[Attachment]:

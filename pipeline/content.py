@@ -11,13 +11,15 @@ paragraph text, with link text excluded). The container is then flattened into a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from pipeline.attachments import is_file_url
+from pipeline.attachments import is_file_url, is_generic_name
+from pipeline.lexicon import ATTACHMENT_HEADINGS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 
@@ -54,11 +56,15 @@ _CHROME_LINE_RE = re.compile(
     r"^(?:[【\[]?(?:浏览|阅读|访问|点击)(?:次数|量|数|率)?[\s:：]*\d*\s*次?[】\]]?"
     r"|(?:上一篇|下一篇|上一条|下一条)[\s:：].*"
     r"|.*(?:版权所有|ICP备|网站标识码|公网安备|技术支持[:：]|网站地图|联系我们).*"
-    r"|[【\[]?责任编辑[:：].*"
+    r"|[【\[（(]?(?:责任编辑|编辑|审核|校对|审校)[:：][^，。；]{0,20}[】\]）)]?"
+    r"|[（(](?:此件公开发布|此件不公开|本文有删减|此页无正文)[)）]"
     r"|\d+\s*/\s*\d+"
     r"|[-—－]+\s*\d+\s*[-—－]+)$"
 )
 
+_CHROME_HEADING_RE = re.compile(r"(?:版权与免责声明|免责声明|版权声明|法律声明)")
+_CHROME_HEADING_MAX = 12
+"""The heading alone: a paragraph that starts with 免责声明 and goes on is text."""
 _HINT_IDS = frozenset({"zoom", "Zoom", "con_con", "UCAP-CONTENT", "fontzoom", "allStyleDIV", "ContentRegion"})
 _HINT_CLASSES = (
     "TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "article_con", "pages_content", "article-content",
@@ -149,15 +155,44 @@ def prune_tree(root: etree._Element) -> int:
     return dropped
 
 
+_HIDDEN_CLASSES = frozenset({"ng-hide", "hidden", "d-none", "invisible", "sr-only", "visually-hidden"})
+"""Classes that hide an element in the frameworks sites use (Angular, Bootstrap): a rendered DOM
+keeps hidden copies, hidden headers and the templates' alternatives."""
+
+
 def is_hidden(el: etree._Element) -> bool:
-    """True for elements the browser would not show (inline ``display:none``, ``hidden``)."""
+    """True for elements the browser would not show (inline ``display:none``, ``hidden``, hiding classes)."""
     if el.get("hidden") is not None:
+        return True
+    if _HIDDEN_CLASSES.intersection((el.get("class") or "").split()):
         return True
     style = el.get("style")
     if not style:
         return False
     compact = style.replace(" ", "").lower()
     return "display:none" in compact or "visibility:hidden" in compact
+
+
+def drop_hidden(root: etree._Element) -> None:
+    """Remove, in place, every element the browser would not show: titles and the body are read from
+    what a reader sees (a hidden duplicate of the body or a hidden list of links must not win)."""
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            remove_keeping_tail(el)
+
+
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove an element but not the text that follows it (lxml stores that text on the element)."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def is_chrome_element(el: etree._Element) -> bool:
@@ -167,10 +202,32 @@ def is_chrome_element(el: etree._Element) -> bool:
     around the whole body) is kept.
     """
     attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    if not attrs or _CHROME_ATTR_RE.search(attrs) is None:
+    if attrs and _CHROME_ATTR_RE.search(attrs) is not None:
+        total, linked = text_and_link_length(el)
+        return total - linked < _CHROME_MAX_CHARS
+    return _opens_with_chrome_heading(el)
+
+
+def is_attachment_block(el: etree._Element) -> bool:
+    """True for a block headed by an attachment heading (``<h2>附件：</h2><ul>…``, 相关附件：): the
+    page's list of files, not its text."""
+    for text in el.itertext():
+        head = _WS_RE.sub("", text).rstrip("：:")
+        if head:
+            return head in ATTACHMENT_HEADINGS
+    return False
+
+
+def _opens_with_chrome_heading(el: etree._Element) -> bool:
+    """True for a block headed 版权与免责声明 / 免责声明 / 版权声明: the site's legal notice, whatever
+    its markup, and however much prose it holds."""
+    if el.tag not in ("div", "section", "aside", "footer", "table", "ul", "dl"):
         return False
-    total, linked = text_and_link_length(el)
-    return total - linked < _CHROME_MAX_CHARS
+    for text in el.itertext():
+        text = text.strip()
+        if text:
+            return bool(_CHROME_HEADING_RE.match(text)) and len(text) <= _CHROME_HEADING_MAX
+    return False
 
 
 def is_chrome_line(text: str) -> bool:
@@ -198,40 +255,61 @@ def _text_weight(text: str) -> int:
 
 
 def _holder(el: etree._Element) -> etree._Element | None:
-    """Nearest block-level element holding this text; None when it sits inside a link."""
+    """Nearest block-level element holding this text; None when it sits inside a link to a page
+    (a link to a file is the notice's own text: its PDF, its 附件)."""
     node = el
     while node is not None and node.tag not in BLOCK_TAGS:
-        if node.tag == "a":
+        if node.tag == "a" and not is_file_url(node.get("href") or ""):
             return None
         node = node.getparent()
     return node
 
 
 def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
-    """Readability-style scores: each text holder credits itself, its parent and half its grandparent."""
+    """Readability-style scores: each text holder credits itself, its parent and half its grandparent.
+
+    Table rows and sections are transparent (a body laid out as a table credits the element around
+    the table, so that it competes as one block), and chrome subtrees (share bars, 版权与免责声明)
+    count for nothing.
+    """
     scores: dict[etree._Element, float] = {}
-    for el in body.iter():
-        tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
-            continue
-        weight = _text_weight(el.text) if el.text and tag != "a" else 0
+    for el in _scored_elements(body):
+        counted = el.tag != "a" or is_file_url(el.get("href") or "")
+        weight = _text_weight(el.text) if el.text and counted else 0
         for child in el:
             if child.tail:
                 weight += _text_weight(child.tail)
         if weight == 0:
             continue
-        holder = _holder(el) if tag not in BLOCK_TAGS else el
+        holder = _holder(el) if el.tag not in BLOCK_TAGS else el
         if holder is None:
             continue
         if holder.tag in ("div", "td", "article", "section", "main", "center", "form", "dd"):
             scores[holder] = scores.get(holder, 0) + weight
-        parent = holder.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] = scores.get(grand, 0) + weight / 2
+        ancestors = (a for a in holder.iterancestors() if a.tag not in _TABLE_PARTS)
+        for share in (1.0, 0.5):
+            ancestor = next(ancestors, None)
+            if ancestor is None:
+                break
+            scores[ancestor] = scores.get(ancestor, 0) + weight * share
     return scores
+
+
+_SECTION_TAGS = frozenset({"div", "section", "aside", "ul", "dl", "table"})
+_TABLE_PARTS = frozenset({"tr", "tbody", "thead", "tfoot", "table"})
+
+
+def _scored_elements(body: etree._Element) -> Iterator[etree._Element]:
+    """Elements whose text may be the body, in document order: not scripts and the like, not chrome."""
+    stack = list(reversed(body))
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_chrome_element(el):
+            continue
+        if el.tag in _SECTION_TAGS and is_attachment_block(el):
+            continue
+        yield el
+        stack.extend(reversed(el))
 
 
 def text_and_link_length(el: etree._Element) -> tuple[int, int]:
@@ -252,6 +330,14 @@ def text_and_link_length(el: etree._Element) -> tuple[int, int]:
     return total, linked
 
 
+def page_link_length(el: etree._Element) -> int:
+    """Text length of the links to pages in a subtree; links to files are the notice's own text
+    (a notice may be little more than its 附件 links or the link to its PDF)."""
+    return sum(
+        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
+    )
+
+
 def _is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
     """True when ``el`` lies inside ``ancestor``."""
     return any(node is ancestor for node in el.iterancestors())
@@ -268,15 +354,26 @@ def densest_element(root: etree._Element) -> etree._Element:
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:6]
     adjusted: list[tuple[float, etree._Element]] = []
     for el, score in ranked:
-        total, linked = text_and_link_length(el)
-        density = linked / total if total else 1.0
+        total, _ = text_and_link_length(el)
+        density = page_link_length(el) / total if total else 1.0
         adjusted.append((score * (1.0 - density), el))
     adjusted.sort(key=lambda item: item[0], reverse=True)
     best_score, best = adjusted[0]
     for score, el in adjusted[1:]:
         if score >= 0.93 * best_score and _is_descendant(el, best):
             best_score, best = score, el
-    return best
+    return _outside_data_table(best)
+
+
+def _outside_data_table(el: etree._Element) -> etree._Element:
+    """A cell of a data table is never the body: the block around its table is."""
+    if el.tag not in ("td", "th"):
+        return el
+    table = _owning_table(el)
+    if table is None or table.getparent() is None:
+        return el
+    rows = [row for row in table.iter("tr") if _owning_table(row) is table]
+    return el if _is_layout_table(table, rows) else table.getparent()
 
 
 def _is_hint(el: etree._Element) -> bool:
@@ -295,8 +392,8 @@ def find_container(root: etree._Element) -> etree._Element:
     for hint in HINT_XPATH(root):
         if not _is_hint(hint):
             continue
-        total, linked = text_and_link_length(hint)
-        if total < 30 or linked > 0.5 * total:
+        total, _ = text_and_link_length(hint)
+        if total < 30 or page_link_length(hint) > 0.5 * total:
             continue
         if total >= 0.5 * dense_total or _is_descendant(dense, hint) or _is_descendant(hint, dense):
             return join_split_body(hint)
@@ -318,9 +415,7 @@ def _is_text_part(el: etree._Element) -> bool:
     """A block holding text of its own rather than links to pages (a share bar or a list of related
     pages is not; a 附件 line linking its files is)."""
     total, _ = text_and_link_length(el)
-    linked = sum(
-        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
-    )
+    linked = page_link_length(el)
     return total - linked >= _MIN_PART_CHARS and linked <= 0.5 * total
 
 
@@ -426,7 +521,7 @@ class _Flattener:
             html = _WS_RE.sub(" ", "".join(self.html) + closing).strip()
             html = _EMPTY_INLINE_RE.sub("", html)
             block = Block(self.kind, self.prefix + text, html, self.level, self.align_stack[-1])
-            block.links = tuple(self.links)
+            block.links = _named_by_line(text, self.links)
             self.blocks.append(block)
         self._reset()
 
@@ -483,7 +578,9 @@ class _Flattener:
         self.walk_children(el, depth)
         if href:
             self.close_tag()
-            label = clean("".join(self.text[start:])) or clean(el.get("title"))
+            label = clean("".join(self.text[start:]))
+            if is_generic_name(label) and not is_generic_name(el.get("title")):
+                label = clean(el.get("title"))  # <a title="申报表.doc">下载</a>
             self.links.append((label, href))
 
     def table(self, el: etree._Element, depth: int) -> None:
@@ -521,6 +618,27 @@ class _Flattener:
             self.blocks.append(Block("tr", text, "".join(cells_html), table=self.tables, links=tuple(links)))
 
 
+_EMPTY_BRACKETS_RE = re.compile(r"[（(]\s*[)）]|[【\[]\s*[】\]]")
+_ENCLOSED_RE = re.compile(r"^[（(【\[]([^（()）【】\[\]]+)[)）】\]]$")
+_MAX_NEIGHBOUR_NAME = 100
+
+
+def _named_by_line(text: str, links: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Links with their labels; a line's one file link that says only 附件1/点击下载/doc is named
+    by the rest of its line (``附件1：申报表【点击下载】`` names the file 申报表)."""
+    generic = [i for i, (label, href) in enumerate(links) if is_file_url(href) and is_generic_name(label)]
+    if len(generic) != 1:
+        return tuple(links)
+    label, href = links[generic[0]]
+    rest = clean(_EMPTY_BRACKETS_RE.sub("", text.replace(label, "", 1) if label else text)).strip("：:、.． ")
+    rest = _ENCLOSED_RE.sub(r"\1", rest)
+    if is_generic_name(rest) or len(rest) > _MAX_NEIGHBOUR_NAME:
+        return tuple(links)
+    named = list(links)
+    named[generic[0]] = (rest, href)
+    return tuple(named)
+
+
 def _ordinal(ol: etree._Element, li: etree._Element) -> int:
     """The number an ``<ol>`` shows for one of its items (``start`` and ``value`` honoured)."""
     value = (li.get("value") or "").strip()
@@ -549,6 +667,8 @@ def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
     cells = [cell for row in rows for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
     if len(cells) <= 1:
         return True
+    if _is_label_table(rows):
+        return False
     for cell in cells:
         size = len(clean("".join(cell.itertext())))
         if size > 400:
@@ -556,6 +676,24 @@ def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
         if size > 150 and len(cell.findall(".//p")) + len(cell.findall(".//br")) >= 3:
             return True
     return False
+
+
+_SENTENCE_RE = re.compile(r"[，。；！？]")
+_LABEL_MAX_CHARS = 20
+_MIN_LABEL_ROWS = 3
+_LABEL_SHARE = 0.8
+
+
+def _is_label_table(rows: list[etree._Element]) -> bool:
+    """True for a form of label/value rows (行政处罚决定书文号 | …, 主要违法违规事实 | …): data, however
+    long its values, not layout."""
+    pairs = [[c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")] for row in rows]
+    pairs = [cells for cells in pairs if cells]
+    if len(pairs) < _MIN_LABEL_ROWS or any(len(cells) != 2 for cells in pairs):
+        return False
+    labels = [clean("".join(cells[0].itertext())) for cells in pairs]
+    short = [text for text in labels if 0 < len(text) <= _LABEL_MAX_CHARS and not _SENTENCE_RE.search(text)]
+    return len(short) >= _LABEL_SHARE * len(pairs)
 
 
 def _alignment(el: etree._Element) -> str:

@@ -6,6 +6,11 @@ lxml, its metas and 公开目录 read (:mod:`pipeline.metadata`), its body conta
 into blocks (:mod:`pipeline.content`), the blocks split along the shape of a 公文
 (:mod:`pipeline.structure`), and the fields derived: 文号 (:mod:`pipeline.docnumber`), dates
 (:mod:`pipeline.dates`), attachments, deadlines and the sanitized body HTML.
+
+Input may be a whole page or a content fragment a crawler kept (no ``<html>``/``<body>``); what
+the browser would hide is not read; a page whose HTML holds no text is read from its script data
+(:mod:`pipeline.scriptdata`) or refused with the reason (iframe, image-only, JavaScript shell).
+Domain word lists come from :mod:`pipeline.lexicon`.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from typing import Any
 
 from lxml import etree
 
-from pipeline.attachments import collect_attachments, is_file_url, names_from_text
+from pipeline.attachments import collect_attachments, is_file_url, names_from_text, strip_extension
 from pipeline.charset import decode_html
 from pipeline.content import (
     Block,
     absolute_url,
     clean,
+    drop_hidden,
     find_container,
     flatten,
+    is_attachment_block,
+    page_link_length,
     parse_html,
     prune_tree,
     text_and_link_length,
@@ -31,8 +39,12 @@ from pipeline.content import (
 from pipeline.dates import date_from_url, parse_date, year_of
 from pipeline.deadlines import find_deadlines
 from pipeline.docnumber import find_doc_number, split_title_suffix
-from pipeline.metadata import (
+from pipeline.lexicon import (
+    CHALLENGE_MARKERS,
+    CHALLENGE_TITLES,
     TITLE_ENDINGS,
+)
+from pipeline.metadata import (
     PageMetadata,
     choose_title,
     dom_title_candidates,
@@ -43,16 +55,14 @@ from pipeline.metadata import (
 from pipeline.pdftext import pdf_blocks
 from pipeline.records import Attachment, ExtractedNotice
 from pipeline.sanitize import blocks_to_html
+from pipeline.scriptdata import script_article
 from pipeline.structure import NoticeShape, analyse, compact
 
 MAX_HTML_BYTES = 4 * 1024 * 1024
 """Larger HTML bodies are refused: no notice page is that big, junk and traps are."""
 MAX_PDF_BYTES = 40 * 1024 * 1024
 
-_CHALLENGE_MARKERS = ("$_ts", "__jsl_clearance", "C3VK=", "_$xx()", "acw_sc__v2")
-_CHALLENGE_TITLE_RE = re.compile(
-    r"访问异常|安全验证|访问验证|人机验证|请开启JavaScript|WAF|拦截|Access Denied", re.I
-)
+_CHALLENGE_TITLE_RE = re.compile("|".join(re.escape(word) for word in CHALLENGE_TITLES), re.I)
 _HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br|script)\b", re.I)
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP/Office archive",
@@ -64,18 +74,21 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
     b"7z\xbc\xaf": "a 7z archive",
 }
-_FILE_HREF_RE = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|pptx?|txt|csv|ceb|tiff?|dps|odt|ods)(?:$|[?#&])"
-    r"|download|downfile|getfile|filedown|attach",
-    re.I,
-)
+_AREA_DEPTH = 6
+_HEADING_DEPTH = 3
+"""An attachment heading heads the block around its links, not the whole page."""
 _AREA_RE = re.compile(r"attach|fujian|enclosure|xgfj|appendix|download|file", re.I)
 _SCRIPTS_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAGS_RE = re.compile(r"<[^>]*>")
 _MIN_BODY_CHARS = 20
+_FURNITURE_IMAGE_RE = re.compile(
+    r"logo|icon|banner|ewm|qrcode|erweima|btn|button|share|arrow|wza|bg[._-]|\.(?:gif|svg|ico)(?:$|\?)", re.I
+)
+"""Image paths of page furniture: an empty page with only these is a shell, not an image-only notice."""
 _MAX_LINK_SHARE = 0.6
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
 _CLOSING_RE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+_OPENING_RE = re.compile(r"<\s*(?:html|body)\b", re.I)
 _LONG_TAG_RE = re.compile(rb"<[A-Za-z][^<>]{20000,}")
 _MAX_ATTRIBUTES = 1000
 """libxml2 checks duplicate attributes pairwise: one tag with 100k attributes takes half a minute."""
@@ -145,7 +158,8 @@ def _extract(
     _check_bytes(body, content_type)
     text, codec = decode_html(body, content_type)
     _check_text(text)
-    if not _CLOSING_RE.search(text):
+    if _OPENING_RE.search(text) and not _CLOSING_RE.search(text):
+        # A content fragment (no <html>/<body> at all, as crawlers store them) is valid input.
         raise ExtractionError("truncated page: no closing </body> or </html>")
     try:
         root = parse_html(text)
@@ -187,7 +201,7 @@ def _check_bytes(body: bytes, content_type: str | None) -> None:
 
 def _check_text(text: str) -> None:
     """Refuse anti-bot challenges (瑞数 $_ts, 加速乐 __jsl_clearance, C3VK, 访问异常 pages)."""
-    if len(text) < 30_000 and any(marker in text for marker in _CHALLENGE_MARKERS):
+    if len(text) < 30_000 and any(marker in text for marker in CHALLENGE_MARKERS):
         raise ExtractionError("anti-bot challenge page, not the notice")
     head = text[:4096]
     m = re.search(r"<title[^>]*>(.*?)</title", head, re.I | re.S)
@@ -207,13 +221,21 @@ def _extract_html(
     listing_date: str | None,
 ) -> ExtractedNotice:
     metadata = read_metadata(root)
+    drop_hidden(root)  # after the metadata: a hidden 公开目录 still states the CMS's fields
     base = absolute_url(metadata.base_url, url) if metadata.base_url else url
     base = base or url
     container = find_container(root)
     blocks = flatten(container, base)
+    article = script_article(root) if _too_little_text(blocks) else None
+    if article is not None:  # a JS-built page: its text is in the script data
+        container = parse_html(article.html)
+        blocks = flatten(container, base)
+        listing_date = listing_date or article.date
     _check_error_page(metadata, blocks)
     _check_content(root, container, blocks)
-    dom_titles = dom_title_candidates(root)
+    dom_titles = dom_title_candidates(root, container)
+    if article is not None and article.title:
+        dom_titles.insert(0, clean(article.title))
     first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
     near = preceding_title_candidates(root, container)
     title = choose_title(metadata, dom_titles, first_line, listing_title, near)
@@ -242,20 +264,37 @@ def _check_error_page(metadata: PageMetadata, blocks: list[Block]) -> None:
 
 def _check_content(root: etree._Element, container: etree._Element, blocks: list[Block]) -> None:
     """Refuse pages whose text is not a notice: empty shells, iframe shells, listing pages."""
-    if sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS:
-        frame = root.find(".//iframe[@src]")
-        if frame is not None:
-            raise ExtractionError(f"no notice text on the page; its body is in an iframe: {frame.get('src')}")
-        raise ExtractionError("no notice text on the page")
+    if _too_little_text(blocks):
+        raise ExtractionError(_why_no_text(root, container))
     total, _ = text_and_link_length(container)
     # Links to pages (not files: a notice may be little more than its 附件 links) make a listing.
-    linked = sum(
-        len(clean("".join(a.itertext())))
-        for a in container.iter("a")
-        if not _FILE_HREF_RE.search(a.get("href") or "")
-    )
+    linked = page_link_length(container)
     if total and linked / total > _MAX_LINK_SHARE:
         raise ExtractionError(f"a list of links ({linked}/{total} chars linked), not a notice page")
+
+
+def _too_little_text(blocks: list[Block]) -> bool:
+    return sum(len(b.text) for b in blocks) < _MIN_BODY_CHARS
+
+
+def _why_no_text(root: etree._Element, container: etree._Element) -> str:
+    """Why a page shows no notice text: its body is in an iframe, is only images, or is built by
+    scripts in the browser (a shell whose HTML holds no text and no script data we can read)."""
+    frame = root.find(".//iframe[@src]")
+    if frame is not None:
+        return f"no notice text on the page; its body is in an iframe: {frame.get('src')}"
+    images = [img for img in container.iter("img") if _is_content_image(img.get("src") or "")]
+    if images:
+        return f"image-only page: the notice is {len(images)} image(s), no text to read (needs OCR)"
+    scripts = sum(1 for _ in root.iter("script"))
+    if scripts:
+        return f"no notice text in the HTML: a page built by JavaScript in the browser ({scripts} scripts)"
+    return "no notice text on the page"
+
+
+def _is_content_image(src: str) -> bool:
+    """True for an image that can be a scanned page or picture (not a logo, an icon, a QR code)."""
+    return bool(src) and not _FURNITURE_IMAGE_RE.search(src)
 
 
 def _fallback_title(listing_title: str | None, first_line: str | None) -> str:
@@ -306,7 +345,7 @@ def _outside_file_links(root: etree._Element, container: etree._Element, base: s
     found: list[tuple[str, str]] = []
     for a in root.iter("a"):
         href = a.get("href")
-        if not href or not _FILE_HREF_RE.search(href) or a in inside or not _in_attachment_area(a):
+        if not href or a in inside or not _in_attachment_area(a):
             continue
         url = absolute_url(href, base)
         if url and is_file_url(url):
@@ -315,22 +354,38 @@ def _outside_file_links(root: etree._Element, container: etree._Element, base: s
 
 
 def _in_attachment_area(a: etree._Element) -> bool:
-    """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)."""
+    """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)
+    or headed by an attachment heading (相关附件：, ``<h2>附件：</h2>``), whatever its name."""
     for depth, ancestor in enumerate(a.iterancestors()):
-        if depth > 6 or ancestor.tag == "body":
+        if depth > _AREA_DEPTH or ancestor.tag == "body":
             return False
         names = " ".join(filter(None, (ancestor.get("class"), ancestor.get("id"))))
         if names and _AREA_RE.search(names):
             return True
+        if depth < _HEADING_DEPTH and is_attachment_block(ancestor):
+            return True
     return False
 
 
+def _is_own_document(name: str, title: str) -> bool:
+    """True for a file named like the notice (``标题（文号）.pdf``): the notice itself as a file,
+    which a PDF-only page links as its body, not one of its attachments."""
+    stripped, _ = split_title_suffix(clean(strip_extension(name)))
+    return compact(stripped) == compact(title)
+
+
 def _title_doc_number(
-    title: str, metadata: PageMetadata, dom_titles: list[str], listing: str | None
+    title: str,
+    metadata: PageMetadata,
+    dom_titles: list[str],
+    listing: str | None,
+    own_files: list[str],
 ) -> str | None:
-    """A 文号 written as the title's suffix in any title source (NDRC: ``标题(发改产业〔2019〕1762号)``)."""
+    """A 文号 written as the title's suffix in any title source (NDRC: ``标题(发改产业〔2019〕1762号)``),
+    the name of the notice's own file included (``标题（湘监能市场〔2025〕59号）.pdf``)."""
     key = compact(title)
     sources = [
+        *own_files,
         listing,
         metadata.meta("articletitle"),
         metadata.catalog.get("标题"),
@@ -348,7 +403,8 @@ def _title_doc_number(
 
 def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> str | None:
     """The posting date the site shows: the page header's 发布时间, the 公开目录 发布日期, the listing
-    row; then the PubDate-style metas (which can disagree with the visible date) and the URL."""
+    row; then the PubDate-style metas (which can disagree with the visible date), an unlabelled date
+    in an element named for it, and the URL."""
     year = year_of(date_from_url(url))
     for value in (metadata.header_date, metadata.catalog.get("发布日期")):
         day = parse_date(value)
@@ -358,7 +414,7 @@ def _posted_date(metadata: PageMetadata, listing_date: str | None, url: str) -> 
     if day:
         return day
     meta = metadata.meta("pubdate", "firstpublishedtime", "publishdate", "publishtime", "dc.date")
-    return parse_date(meta) or date_from_url(url)
+    return parse_date(meta) or parse_date(metadata.dated_element) or date_from_url(url)
 
 
 def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeShape) -> str | None:
@@ -373,14 +429,18 @@ def _doc_number(metadata: PageMetadata, title_number: str | None, shape: NoticeS
 
 def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str | None]:
     """(issuer, where it came from): signing bodies joined by 、 (``signature``), else 公开目录
-    发文机关 (``catalog``), else the ContentSource meta (``meta``)."""
+    发文机关 (``catalog``). A 令 signed by a person (总理　李克强) is issued by the body its catalog
+    or its letterhead names. The 来源 line and the ContentSource meta name the division that posted
+    the page (产业处, 办公室), not who issued the notice: they are never the issuer."""
+    catalog = clean(metadata.catalog.get("发文机关"))
+    if shape.signed_in_person:
+        if catalog:
+            return catalog, "catalog"
+        if shape.letterhead:
+            return shape.letterhead, "letterhead"
     if shape.signers:
         return "、".join(shape.signers), "signature"
-    value = clean(metadata.catalog.get("发文机关"))
-    if value:
-        return value, "catalog"
-    value = clean(metadata.meta("contentsource", "source"))
-    return (value, "meta") if value else (None, None)
+    return (catalog, "catalog") if catalog else (None, None)
 
 
 def _attachments(shape: NoticeShape, links: list[tuple[str, str]]) -> list[Attachment]:
@@ -425,7 +485,11 @@ def _notice(
     codec: str,
 ) -> ExtractedNotice:
     """Assemble the record from the page's metadata and its analysed shape."""
-    title_number = _title_doc_number(title, metadata, titles.dom, titles.listing)
+    own = [name for name, _ in links if _is_own_document(name, title)]
+    links = [(name, href) for name, href in links if not _is_own_document(name, title)]
+    title_number = _title_doc_number(
+        title, metadata, titles.dom, titles.listing, [strip_extension(n) for n in own]
+    )
     posted = _posted_date(metadata, listing_date, url)
     publish = shape.date or parse_date(metadata.catalog.get("成文日期")) or shape.header_date or posted
     body_text = "\n".join(b.text for b in shape.body)

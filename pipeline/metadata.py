@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pipeline.docnumber import split_title_suffix
+from pipeline.lexicon import STRONG_ORG_ENDINGS, TITLE_ENDINGS
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
@@ -53,6 +54,18 @@ _HEADER_DATE_RE = re.compile(
 _HEADER_SOURCE_RE = re.compile(
     r"(?:信息|文章)?来源[\s\u3000\xa0]*[：:][\s\u3000\xa0]*([^\s\u3000\xa0|｜【】\[\]]{2,40})"
 )
+META_LINE_RE = re.compile(
+    r"^[【\[]?(?:(?:发布时间|发布日期|发文日期|更新时间|时间|日期|来源|信息来源|文章来源|作者|索\s*引\s*号|发文机关|"
+    r"主题分类|成文日期|发文字号|标\s*题|主题词|有效性|发布机构|分\s*类)[\s\u3000]*[：:]"
+    r"|(?:浏览|点击|阅读|访问)(?:次数|量)|字号|字体)"
+)
+"""A line of page metadata rather than text: 发布时间：…, 来源：…, 索引号：…, 浏览次数, 字号."""
+_DATE_NAME_RE = re.compile(r"date|time|riqi|fbrq|fbsj", re.I)
+_BARE_DATE_RE = re.compile(
+    r"^(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[\s\u3000\xa0]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$"
+)
+_DATE_NAME_DEPTH = 3
+"""A date span sits in at most a couple of wrappers of the element named for it."""
 _NEXT_LABEL_RE = re.compile(r"[\s\u3000\xa0]+[\u4e00-\u9fff]{2,6}[：:]")
 _TEXT_SKIP = {"script", "style", "noscript", "textarea", "option", "select", "template"}
 
@@ -69,6 +82,8 @@ class PageMetadata:
     """The visible 发布时间 / 发布日期 text near the title (raw)."""
     header_source: str | None = None
     """The visible 来源 text (raw)."""
+    dated_element: str | None = None
+    """The first unlabelled date alone in an element named for it (``div.detail_date > span``)."""
     html_title: str | None = None
     """``<title>`` text, whitespace collapsed."""
     base_url: str | None = None
@@ -173,6 +188,8 @@ def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
                 if rest:
                     metadata.catalog[label] = rest
             continue
+        if metadata.dated_element is None and _BARE_DATE_RE.match(value) and _named_for_date(owner):
+            metadata.dated_element = value
         if metadata.header_date is None:
             m = _HEADER_DATE_RE.search(value)
             if m:
@@ -181,6 +198,17 @@ def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
             m = _HEADER_SOURCE_RE.search(value)
             if m:
                 metadata.header_source = m.group(1)
+
+
+def _named_for_date(el: etree._Element) -> bool:
+    """True when the element or a close ancestor has a class or id naming a date (date, time, fbrq …)."""
+    for _ in range(_DATE_NAME_DEPTH):
+        if el is None:
+            return False
+        if _DATE_NAME_RE.search(" ".join(filter(None, (el.get("class"), el.get("id"))))):
+            return True
+        el = el.getparent()
+    return False
 
 
 def read_metadata(root: etree._Element) -> PageMetadata:
@@ -208,7 +236,7 @@ _SITE_LIKE_RE = re.compile(
     r"政策文件|政策法规|工作动态|新闻动态|文件发布|最新文件|列表|正文|详情|当前位置.*)$"
 )
 _ORG_ONLY_RE = re.compile(
-    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,20}(?:部|委|局|厅|署|委员会|办公室|办公厅|政府|中心)$"
+    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,20}(?:" + "|".join(STRONG_ORG_ENDINGS) + ")$"
 )
 _TRUNCATED_RE = re.compile(r"(?:\.{2,}|…+|。{3,})\s*$")
 _TITLE_MAX = 200
@@ -235,14 +263,33 @@ def _plausible_title(text: str, site_names: set[str]) -> bool:
     return not _ORG_ONLY_RE.match(key)
 
 
-def dom_title_candidates(root: etree._Element) -> list[str]:
-    """Visible headings and title-classed elements (h1, #con_title, .article-title …), not link-only ones."""
+def is_meta_text(text: str) -> bool:
+    """True for a line of page metadata: a labelled field (来源：新华社) or a bare date (2023-12-01 14:43)."""
+    text = clean(text)
+    return bool(META_LINE_RE.match(text) or _BARE_DATE_RE.match(text))
+
+
+def heading_text(el: etree._Element) -> str:
+    """The text of a title element without the metadata lines a template puts inside it
+    (``<div class="title"><div>标题</div><ul><li>来源：…</li><li>2023-12-01</li></ul></div>``)."""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and not is_meta_text("".join(child.itertext())):
+            parts.append(heading_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def dom_title_candidates(root: etree._Element, container: etree._Element | None = None) -> list[str]:
+    """Visible headings and title-classed elements (h1, #con_title, .article-title …), not link-only
+    or cut (…) ones, nearest to the start of the body ``container`` first: sidebars and menus are
+    full of title-classed links, the notice's own heading sits just above its text."""
     found: list[str] = []
-    for el in _TITLE_XPATH(root)[:40]:
+    for el in _by_nearness(_TITLE_XPATH(root), root, container)[:_MAX_TITLE_ELEMENTS]:
         if el.tag in ("title", "meta", "script", "style"):
             continue
-        text = clean("".join(el.itertext()))
-        if not text or len(text) > _TITLE_MAX:
+        text = clean(heading_text(el))
+        if not text or len(text) > _TITLE_MAX or _TRUNCATED_RE.search(text):
             continue
         link_text = clean("".join(t for a in el.iter("a") for t in a.itertext()))
         if link_text and len(link_text) >= 0.8 * len(text):
@@ -251,12 +298,22 @@ def dom_title_candidates(root: etree._Element) -> list[str]:
     return found
 
 
-TITLE_ENDINGS = (
-    "通知", "意见", "公告", "公示", "办法", "决定", "方案", "函", "通报", "名单", "指南", "规划", "细则",
-    "报告", "批复", "规定", "要点", "纲要", "计划", "标准", "目录", "清单", "条例", "说明", "公报", "通告",
-    "指引", "决议", "命令", "令", "议案", "纪要", "实施意见", "若干意见", "指导意见",
-)  # fmt: skip
-"""How notice titles end (公文 kinds); used to spot an unmarked title line."""
+def _by_nearness(
+    elements: list[etree._Element], root: etree._Element, container: etree._Element | None
+) -> list[etree._Element]:
+    """``elements`` ordered by their distance (in document order) from the container's start."""
+    if container is None:
+        return elements
+    wanted = set(elements)
+    wanted.add(container)
+    position = {el: i for i, el in enumerate(root.iter()) if el in wanted}
+    start = position.get(container, 0)
+    return sorted(elements, key=lambda el: abs(position.get(el, 0) - start))
+
+
+_MAX_TITLE_ELEMENTS = 40
+NEAREST_TITLES = 3
+"""Headings nearest to the body that vote with full weight; farther ones barely count."""
 _NEAR_TEXTS = 40
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "a", "option", "select", "textarea", "title"})
 
@@ -298,12 +355,13 @@ def choose_title(
     """The notice's own title, by weighted agreement between every source that states it.
 
     Sources: the listing title (strongest; a ``...``-cut one only selects candidates by prefix),
-    visible headings, the 公开目录 标题, the ArticleTitle meta, the body's first line and ``<title>``
-    parts. Metas may be blank or stale, so no single source decides alone.
+    visible headings (the few nearest to the body count fully), the 公开目录 标题, the ArticleTitle
+    meta, the body's first line and ``<title>`` parts. Metas may be blank or stale, so no single
+    source decides alone.
     """
     sites = _site_names(metadata)
     sources: list[tuple[str, float]] = []
-    sources += [(text, 2.0) for text in dom_candidates]
+    sources += [(text, 2.0 if i < NEAREST_TITLES else 0.5) for i, text in enumerate(dom_candidates)]
     if metadata.catalog.get("标题"):
         sources.append((metadata.catalog["标题"], 2.0))
     for name in ("articletitle", "title", "og:title"):

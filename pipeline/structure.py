@@ -12,40 +12,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.attachments import has_extension
 from pipeline.content import Block, is_chrome_line
 from pipeline.dates import date_line, find_dates
 from pipeline.docnumber import line_doc_number
-from pipeline.metadata import CATALOG_LABELS
+from pipeline.lexicon import (
+    ADDRESSEE_ENDINGS,
+    ORDER_HEADER_SUFFIX,
+    ORG_CONTINUATIONS,
+    ORG_ENDINGS,
+    RELATED_LABELS,
+    SIGNING_POSTS,
+    STATE_PREFIX,
+    STRONG_ORG_ENDINGS,
+    UNSPLIT_ORGS,
+)
+from pipeline.metadata import CATALOG_LABELS, META_LINE_RE
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 _HEADER_WINDOW = 14
 _ADDRESSEE_WINDOW = 6
 _SIGNER_LOOKBACK = 24
 
-_META_LINE_RE = re.compile(
-    r"^[【\[]?(?:(?:发布时间|发布日期|发文日期|更新时间|时间|日期|来源|信息来源|文章来源|作者|索\s*引\s*号|发文机关|"
-    r"主题分类|成文日期|发文字号|标\s*题|主题词|有效性|发布机构|分\s*类)[\s\u3000]*[：:]"
-    r"|(?:浏览|点击|阅读|访问)(?:次数|量)|字号|字体)"
-)
-_ORG_END = (
-    "部", "委", "局", "厅", "署", "办", "院", "行", "会", "府", "室", "处", "中心", "集团", "公司", "协会",
-    "小组", "站", "所", "司", "馆", "社", "队", "组", "科", "团", "委员会", "政府", "银行", "大学", "学院",
-    "学校", "党组", "联合会", "总队", "支队", "基地", "办公厅", "办公室", "法院", "检察院", "管委会",
-)  # fmt: skip
-_ADDRESSEE_END = (
-    *_ORG_END, "单位", "企业", "部门", "机构", "人员", "高校", "院所", "同志", "园区", "地区",
-    "区", "市", "县", "省",
-)  # fmt: skip
-_STRONG_LEFT_END = (
-    "部", "委", "局", "厅", "署", "办", "院", "行", "政府", "委员会", "监会", "协会", "联合会", "集团",
-    "总局", "办公室", "办公厅", "管委会", "中心",
-)  # fmt: skip
-_STRONG_RIGHT_END = tuple(end for end in _STRONG_LEFT_END if end != "中心")
-_CONTINUATION_START = (
-    "办公", "委员", "直属", "机关", "党组", "分", "驻", "派出", "所属", "下属", "内设", "有限", "股份", "员",
-    "总", "厅", "局", "部", "会", "司", "处", "科", "室",
-)  # fmt: skip
-_NO_SPLIT_LEFT = ("国务院", "中共中央", "省委", "市委")
+_STRONG_RIGHT_END = tuple(end for end in STRONG_ORG_ENDINGS if end != "中心")
+"""A right part ending in 中心 is an office of the left body (…部信息中心), not a second body."""
 _NUMBERED_RE = re.compile(r"^[（(]?[0-9０-９一二三四五六七八九十]+[)）.．、]")
 _ANNEX_HEADING_RE = re.compile(r"^附[\s\u3000]*[件表][\s\u3000]*[0-9０-９一二三四五六七八九十]*[\s\u3000]*$")
 _SEAL_RE = re.compile(r"[（(][^）)]{0,6}(?:盖章|公章|印章|章)[)）]")
@@ -53,6 +43,14 @@ _NOT_SIGNER_START = (
     "附件", "附表", "特此", "联系", "电话", "地址", "邮箱", "网址", "抄送", "注", "备注", "传真",
 )  # fmt: skip
 _SENTENCE_PUNCT = set("，。；！？：:,;!?")
+_SUFFIX_OPENERS = tuple("（(〔[［【")
+_CAPTION_RE = re.compile(
+    r"^[（(][^（()）]{0,80}(?:19|20)\d{2}\s*年[^（()）]{0,80}(?:通过|发布|公布|批准|修订|修正|施行)[)）]$"
+)
+"""A 题注 under the title of a law or resolution (（2007年6月29日第十届…第二十八次会议通过）)."""
+_SUFFIX_OPENERS = tuple("（(〔[［【")
+_LINK_LINE_SLACK = 2
+"""Characters beside the links a link line may hold (brackets, a bullet)."""
 _SIGNER_SPLIT_RE = re.compile(r"[\s\u3000\xa0、]+")
 
 
@@ -70,6 +68,18 @@ class NoticeShape:
     date: str | None = None
     """The date under the signature, ISO."""
     annex: list[Block] = field(default_factory=list)
+    letterhead: str | None = None
+    """The body a letterhead above the title names (国务院 of 中华人民共和国国务院令)."""
+
+    @property
+    def signed_in_person(self) -> bool:
+        """True when the signature is a post and a person (总理　李克强), not issuing bodies: a 令
+        is signed so, and the issuing body must come from elsewhere."""
+        return (
+            bool(self.signers)
+            and self.signers[0].endswith(SIGNING_POSTS)
+            and all(2 <= len(name) <= 4 for name in self.signers[1:])
+        )
 
 
 def compact(text: str) -> str:
@@ -80,19 +90,22 @@ def compact(text: str) -> str:
 def _is_title_line(text: str, title: str) -> bool:
     """True when a line repeats the title (whole, a wrapped piece of it, or the title plus 文号)."""
     line, full = compact(text), compact(title)
-    if not line or not full:
-        return False
+    if not line or not full or has_extension(line):
+        return False  # a file named like the title is the notice's document, not a heading
     if line == full:
         return True
     if len(line) >= 6 and line in full:
         return True
-    return line.startswith(full) and len(line) <= len(full) + 24 and not line.endswith(("。", "："))
+    rest = line[len(full) :]
+    # The title with its 文号 appended (…的通知（发改能源规〔2019〕916号）); not a longer display
+    # headline that merely starts with it (…座谈会强调).
+    return line.startswith(full) and len(rest) <= 24 and rest[:1] in _SUFFIX_OPENERS
 
 
 def is_org_name(text: str) -> bool:
     """True for a short line naming an organisation (ends like 部/委/局/厅/中心/政府 …)."""
     text = _SEAL_RE.sub("", text).strip()
-    return 2 <= len(text) <= 40 and text.endswith(_ORG_END)
+    return 2 <= len(text) <= 40 and text.endswith(ORG_ENDINGS)
 
 
 def is_catalog_row(text: str) -> bool:
@@ -106,8 +119,8 @@ def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     """True for lines above the body: title repeats, 文号, dates, meta lines, 公开目录 rows, chrome."""
     text = block.text
     if block.kind == "tr":
-        return bool(_META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
-    if _is_title_line(text, title):
+        return bool(META_LINE_RE.match(text)) or "索引号" in compact(text) or is_catalog_row(text)
+    if _is_title_line(text, title) or _CAPTION_RE.match(text):
         return True
     number = line_doc_number(text)
     if number:
@@ -117,7 +130,7 @@ def _header_line(block: Block, title: str, shape: NoticeShape) -> bool:
     if day:
         shape.header_date = shape.header_date or day
         return True
-    return bool(_META_LINE_RE.match(text)) or is_chrome_line(text)
+    return bool(META_LINE_RE.match(text)) or is_chrome_line(text)
 
 
 def _skip_header(blocks: list[Block], title: str, shape: NoticeShape) -> int:
@@ -129,14 +142,26 @@ def _skip_header(blocks: list[Block], title: str, shape: NoticeShape) -> int:
         if _header_line(block, title, shape):
             i += 1
             continue
-        # An issuer letterhead (宁波市经济和信息化局 / …文件) directly above the 文号 or title line.
+        # An issuer letterhead (宁波市经济和信息化局 / …文件 / …令) directly above the 文号 or title line.
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        letterhead = is_org_name(block.text) or compact(block.text).endswith("文件")
+        head = compact(block.text)
+        letterhead = is_org_name(block.text) or head.endswith(("文件", ORDER_HEADER_SUFFIX))
         if letterhead and nxt is not None and (line_doc_number(nxt.text) or _is_title_line(nxt.text, title)):
+            shape.letterhead = shape.letterhead or letterhead_body(head)
             i += 1
             continue
         break
     return i
+
+
+def letterhead_body(text: str) -> str:
+    """The issuing body a letterhead names: ``…文件`` / ``…令`` and the state's name dropped
+    (中华人民共和国国务院令 → 国务院, 湖南省人民政府文件 → 湖南省人民政府)."""
+    for suffix in ("文件", ORDER_HEADER_SUFFIX):
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    return text.removeprefix(STATE_PREFIX) or text
 
 
 def is_addressee(text: str) -> bool:
@@ -157,7 +182,7 @@ def is_addressee(text: str) -> bool:
     if core.startswith(("各", "有关", "全国", "中央", "国务院")):
         return True
     last = re.split(r"[，、,；;]", core)[-1].strip()
-    return last.endswith(_ADDRESSEE_END) and len(last) >= 2
+    return last.endswith(ADDRESSEE_ENDINGS) and len(last) >= 2
 
 
 def _is_prose(block: Block) -> bool:
@@ -187,9 +212,9 @@ def split_glued(name: str) -> list[str]:
         return [name]
     for i in range(3, len(name) - 2):
         left, right = name[:i], name[i:]
-        if not left.endswith(_STRONG_LEFT_END) or left in _NO_SPLIT_LEFT:
+        if not left.endswith(STRONG_ORG_ENDINGS) or left in UNSPLIT_ORGS:
             continue
-        if right.startswith(_CONTINUATION_START) or not right.endswith(_STRONG_RIGHT_END):
+        if right.startswith(ORG_CONTINUATIONS) or not right.endswith(_STRONG_RIGHT_END):
             continue
         if len(right) < 4 and not right.endswith(("部", "局", "委", "厅")):
             continue  # 中央宣传部文改办: a short tail is an office of the left body
@@ -200,11 +225,28 @@ def split_glued(name: str) -> list[str]:
 def split_signers(text: str) -> list[str]:
     """The signing bodies on one signature line (space-, 、- or un-separated), seal marks removed."""
     text = _SEAL_RE.sub("", text)
-    parts = [part.strip() for part in _SIGNER_SPLIT_RE.split(text) if part.strip()]
+    parts = _join_letter_spaced([part.strip() for part in _SIGNER_SPLIT_RE.split(text) if part.strip()])
     if len(parts) == 1:
         # Glued bodies are only looked for when the typist left no separator at all.
         return split_glued(parts[0])
     return parts
+
+
+def _join_letter_spaced(parts: list[str]) -> list[str]:
+    """Runs of one-character parts are letter-spaced names (国 家 能 源 局 → 国家能源局): no body's
+    name is one character. A run holding several bodies (科 技 部 财 政 部) is cut by :func:`split_glued`."""
+    out: list[str] = []
+    run = ""
+    for part in [*parts, ""]:
+        if len(part) == 1:
+            run += part
+            continue
+        if run:
+            out.extend(split_glued(run))
+            run = ""
+        if part:
+            out.append(part)
+    return out
 
 
 def is_signer_line(block: Block) -> bool:
@@ -217,7 +259,7 @@ def is_signer_line(block: Block) -> bool:
     if text.startswith(_NOT_SIGNER_START) or _NUMBERED_RE.match(text) or line_doc_number(text):
         return False
     parts = split_signers(text)
-    if parts and all(part.endswith(_ORG_END) and len(part) <= 40 for part in parts):
+    if parts and all(part.endswith(ORG_ENDINGS) and len(part) <= 40 for part in parts):
         return True
     return block.align == "right" and len(text) <= 30
 
@@ -325,9 +367,41 @@ def _undated_tail(blocks: list[Block], start: int, shape: NoticeShape) -> None:
     shape.body = blocks[start:]
 
 
+def is_link_line(block: Block) -> bool:
+    """True for a line that is nothing but its links (a related article, a 解读 page)."""
+    linked = compact("".join(label for label, _ in block.links))
+    return bool(linked) and len(compact(block.text)) - len(linked) <= _LINK_LINE_SLACK
+
+
+def is_related_label(text: str) -> bool:
+    """True for the label of related content (解读文件：, 相关链接, 政策解读：…), alone or before its link."""
+    line = compact(text)
+    return any(
+        line.startswith(label) and line[len(label) : len(label) + 1] in ("", "：", ":")
+        for label in RELATED_LABELS
+    )
+
+
+def related_tail(blocks: list[Block]) -> int:
+    """Where the related-content tail of the text starts (len(blocks) when there is none): a related
+    label line followed only by link lines and labels, at the very end."""
+    start = len(blocks)
+    for i in range(len(blocks) - 1, -1, -1):
+        block = blocks[i]
+        if block.kind != "tr" and is_related_label(block.text):
+            start = i
+        elif not is_link_line(block):
+            break
+    return start
+
+
 def analyse(blocks: list[Block], title: str) -> NoticeShape:
-    """Split the blocks into header, addressee, body, signature (signers + date) and annex."""
+    """Split the blocks into header, addressee, body, signature (signers + date) and annex.
+
+    Related-content links a template prints after the text (解读文件：《…》政策解读) are no part of it.
+    """
     shape = NoticeShape()
+    blocks = blocks[: related_tail(blocks)]
     start = _skip_header(blocks, title, shape)
     start = _find_addressee(blocks, start, shape)
     found = _date_index(blocks, start)

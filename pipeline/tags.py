@@ -9,43 +9,14 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicon import DOC_TYPES
+
 CONSULTATION = "征求意见稿"
 """The type of a draft put out for comment: it wins over the ending (``…的意见`` is not policy yet)."""
 
 _CONSULTATION_RE = re.compile(r"征求意见稿|征求[^，。]{0,60}意见")
 
-# Title endings → type. Longer endings first, so that 实施细则 is not read as 细则's neighbour 则.
-_ENDINGS: tuple[tuple[str, str], ...] = (
-    ("实施细则", "细则"),
-    ("细则", "细则"),
-    ("意见", "意见"),
-    ("通知", "通知"),
-    ("通告", "通告"),
-    ("公告", "公告"),
-    ("公示", "公示"),
-    ("公报", "公报"),
-    ("通报", "通报"),
-    ("办法", "办法"),
-    ("指南", "指南"),
-    ("指引", "指引"),
-    ("方案", "方案"),
-    ("规划", "规划"),
-    ("纲要", "纲要"),
-    ("计划", "计划"),
-    ("决定", "决定"),
-    ("决议", "决议"),
-    ("规定", "规定"),
-    ("条例", "条例"),
-    ("批复", "批复"),
-    ("标准", "标准"),
-    ("规范", "规范"),
-    ("名单", "名单"),
-    ("目录", "目录"),
-    ("清单", "清单"),
-    ("报告", "报告"),
-    ("函", "函"),
-)
-NOTICE_TYPES: tuple[str, ...] = (CONSULTATION, *dict.fromkeys(kind for _, kind in _ENDINGS))
+NOTICE_TYPES: tuple[str, ...] = (CONSULTATION, *dict.fromkeys(kind for _, kind in DOC_TYPES))
 """Every value :func:`notice_type` can return."""
 
 _TRAILING_RE = re.compile(r"(?:[（(【\[〔][^（()）【】\[\]〔〕]*[）)】\]〕]|[\s\u3000。.;；:：]+)$")
@@ -74,7 +45,7 @@ def _ending_type(text: str) -> str | None:
     previous = None
     while previous != text:
         previous, text = text, _TRAILING_RE.sub("", text).rstrip('》〉”"')
-    return next((kind for ending, kind in _ENDINGS if text.endswith(ending)), None)
+    return next((kind for ending, kind in DOC_TYPES if text.endswith(ending)), None)
 
 
 CENTRAL = "全国"
