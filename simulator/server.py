@@ -96,11 +96,15 @@ class GovWeb:
         try:
             return self._bases[site_name]
         except KeyError:
-            site_by_name(site_name)  # raises for unknown names
+            self._site(site_name)  # raises for unknown names
             raise RuntimeError("GovWeb is not started") from None
 
     def listing_url(self, site_name: str) -> str:
-        return self.base_url(site_name) + site_by_name(site_name).listing_path
+        return self.base_url(site_name) + self._site(site_name).listing_path
+
+    def _site(self, site_name: str) -> SiteSpec:
+        """One of this web's sites (the table's, or the unseen families' when built with those)."""
+        return next((s for s in self.sites if s.name == site_name), None) or site_by_name(site_name)
 
     def url_of(self, page: Page) -> str:
         return self.base_url(page.site.name) + page.path
@@ -161,7 +165,7 @@ class GovWeb:
 
     def set_failure(self, site_name: str, mode: str | None) -> None:
         """Switch a site's failure mode (``status=500``, ``412``) on, or off with None."""
-        site_by_name(site_name)
+        self._site(site_name)
         self._failures[site_name] = normalise(mode)
 
     def failure(self, site_name: str) -> str | None:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from simulator.families.base import Family
+from simulator.families.gkmlpt import GkmlptFamily
 from simulator.families.hanweb import HanwebFamily
 from simulator.families.jpaas import JpaasFamily
 from simulator.families.legacy import LegacyFamily
+from simulator.families.newsroom import NewsroomFamily
 from simulator.families.trs import TrsFamily
+from simulator.families.wordpaste import WordPasteFamily
 
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (TrsFamily(), HanwebFamily(), JpaasFamily(), LegacyFamily())
+    f.name: f
+    for f in (
+        TrsFamily(),
+        HanwebFamily(),
+        JpaasFamily(),
+        LegacyFamily(),
+        # Families the section rules were not tuned on (simulator.unseen).
+        WordPasteFamily(),
+        GkmlptFamily(),
+        NewsroomFamily(),
+    )
 }
 
 __all__ = ["FAMILIES", "Family"]
