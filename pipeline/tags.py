@@ -37,6 +37,8 @@ _ENDINGS: tuple[tuple[str, str], ...] = (
     ("规定", "规定"),
     ("条例", "条例"),
     ("批复", "批复"),
+    ("答复", "答复"),
+    ("措施", "措施"),
     ("标准", "标准"),
     ("规范", "规范"),
     ("名单", "名单"),
@@ -44,6 +46,7 @@ _ENDINGS: tuple[tuple[str, str], ...] = (
     ("清单", "清单"),
     ("报告", "报告"),
     ("函", "函"),
+    ("令", "令"),
 )
 NOTICE_TYPES: tuple[str, ...] = (CONSULTATION, *dict.fromkeys(kind for _, kind in _ENDINGS))
 """Every value :func:`notice_type` can return."""

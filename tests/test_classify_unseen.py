@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from kuaixun.cli import main
 from kuaixun.config import read_raw, validate
 from kuaixun.cycle import crawl
 from kuaixun.demo import demo_config
@@ -19,6 +22,9 @@ from simulator.unseen import UNSEEN_NOTICES, UNSEEN_SITES
 from store.db import Database
 from store.models import Notice
 from tests.conftest import PROJECT, publish_issue
+
+NO_CUE = "关于调整市级工业园区管理职责分工的通知"
+"""A formal 通知 (文号, 主送, three signers) whose title names no section's kind."""
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +41,8 @@ def test_unseen_families_notices_in_their_sections_and_no_news_in_the_issue(
         {"name": site.name, "agency": site.agency, "listing_url": unseen.web.listing_url(site.name)}
         for site in UNSEEN_SITES
     ]
+    config_file = tmp_path / "unseen.yaml"
+    config_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     config = validate(raw, "config.yaml (unseen sites)", tmp_path)
     db = Database(config.store.url)
     result = crawl(config, db)
@@ -42,7 +50,9 @@ def test_unseen_families_notices_in_their_sections_and_no_news_in_the_issue(
 
     truth = ground_truth(unseen.web)
     with db.session() as session:
-        stored = {n.url: n.category for n in session.scalars(select(Notice))}
+        rows = list(session.scalars(select(Notice)))
+        stored = {n.url: n.category for n in rows}
+        ids = {n.title: n.id for n in rows}
     assert set(stored) == {t["source_url"] for t in truth}
     news = [t for t in truth if t["category"] == NEWS_CATEGORY]
     notices = [t for t in truth if t["category"] != NEWS_CATEGORY]
@@ -59,6 +69,12 @@ def test_unseen_families_notices_in_their_sections_and_no_news_in_the_issue(
     )
     assert len(notices) >= 12 and len(news) >= 15
     assert wrong == []
+
+    # The formal 通知 no cue places: in the general section, and explain says it is a guess.
+    explained = CliRunner().invoke(main, ["--config", str(config_file), "explain", str(ids[NO_CUE])])
+    assert explained.exit_code == 0, explained.output
+    assert "section: 政策文件   [LOW CONFIDENCE, margin " in explained.output
+    assert "政策文件: no section cue" in explained.output or "政策文件: low confidence" in explained.output
 
     files = publish_issue(config, db)
     assert files is not None
