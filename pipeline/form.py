@@ -23,7 +23,7 @@ DOCUMENT = "document"
 NEWS = "news"
 
 DOCUMENT_MIN = 3.0
-"""Document evidence a page needs at least: one strong sign (文号, 主送 or a document-type title)."""
+"""Document evidence a page needs at least: one strong sign (文号, 主送 or a 公文 title)."""
 OPENING = 200
 """Body characters where datelines and a report's date-led opening are looked for."""
 
@@ -62,8 +62,10 @@ STRONG_TYPES = frozenset(
     ("通知", "通告", "公告", "公示", "意见", "办法", "决定", "决议", "批复", "通报", "答复", "令", "条例",
      "规定", "细则", "函", "报告", "公报", "措施", CONSULTATION)
 )  # fmt: skip
-STRONG_TITLE = 3.0
+STRONG_SIGN = 3.0
+"""A 文号, a 主送 line or a 公文 title: each alone makes a document of a page without news evidence."""
 WEAK_TITLE = 1.0
+"""A title ending in a type that reports share (…名单, …标准): it only adds to other signs."""
 # News evidence in the title that no document title carries: report genres.
 NEWS_GENRE_CUES: tuple[Cue, ...] = (
     _cue(
@@ -132,10 +134,10 @@ def read_form(notice: ExtractedNotice, column: str | None = None) -> Form:
 def _document_evidence(notice: ExtractedNotice, reasons: list[str]) -> float:
     score = 0.0
     kind = notice_type(notice.title)
-    title = STRONG_TITLE if formal_title(notice.title) else WEAK_TITLE
+    title = STRONG_SIGN if formal_title(notice.title) else WEAK_TITLE
     for present, weight, why in (
-        (bool(notice.doc_number), 3.0, f"文号 {notice.doc_number}"),
-        (bool(notice.addressee), 3.0, "主送 line"),
+        (bool(notice.doc_number), STRONG_SIGN, f"文号 {notice.doc_number}"),
+        (bool(notice.addressee), STRONG_SIGN, "主送 line"),
         (kind is not None, title, f"title is a {kind}"),
     ):
         if present:
