@@ -116,6 +116,8 @@ class ClassifyRules(BaseModel):
 
 @dataclass(frozen=True)
 class Decision:
+    """Where a page goes and why: its section (or 其他), each section's score, the reasons."""
+
     section: str
     scores: dict[str, float] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
