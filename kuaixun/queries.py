@@ -73,6 +73,10 @@ class Explanation:
     scores: dict[str, float] | None
     """The section scores, or None when the version was stored without them (or overridden)."""
     versions: int
+    low_confidence: bool = False
+    """The section was chosen on little evidence or a narrow lead (pipeline.classify)."""
+    margin: float | None = None
+    """The section's lead over the runner-up, as classified."""
 
 
 def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
@@ -94,11 +98,14 @@ def explain_notice(db: Database, notice_id: int) -> Explanation | None:
         notice, version = found
         stored = list(version.reasons or []) if version else []
         scores = parse_scores(stored[-1]) if stored else None
+        record = (version.record if version else None) or {}
         return Explanation(
             item=item_of(notice, version),
             reasons=tuple(stored[:-1] if scores is not None else stored),
             scores=scores,
             versions=len(notice.versions),
+            low_confidence=bool(record.get("category_low_confidence")),
+            margin=record.get("category_margin"),
         )
 
 
@@ -158,7 +165,7 @@ def format_explanation(explanation: Explanation) -> str:
     lines = [
         f"#{item.id} {item.title}",
         f"url: {item.url}",
-        f"section: {item.section}",
+        f"section: {item.section}{_confidence(explanation)}",
         f"date: {item.date or '-'}   文号: {item.doc_number or '-'}   type: {item.notice_type or '-'}",
         f"region: {item.region or '-'} {_tags(item.regions)}",
         f"agency: {item.agency or '-'} {_tags(item.agencies)}",
@@ -171,6 +178,14 @@ def format_explanation(explanation: Explanation) -> str:
     else:
         lines.append(SCORES_PREFIX + ", ".join(f"{n} {s:g}" for n, s in explanation.scores.items()))
     return "\n".join(lines)
+
+
+def _confidence(explanation: Explanation) -> str:
+    """`` (low confidence, margin 0)`` / `` (margin 4)`` after the section; nothing when unknown."""
+    margin = "" if explanation.margin is None else f"margin {explanation.margin:g}"
+    if explanation.low_confidence:
+        return f"   [LOW CONFIDENCE{', ' + margin if margin else ''}]"
+    return f"   ({margin})" if margin else ""
 
 
 def _tags(values: Sequence[str]) -> str:

@@ -1,11 +1,14 @@
 """Which 快讯 section a notice belongs to: 政策文件 / 绿色制造 / 申报通知, or 其他 (never sent).
 
-Weighted cues from config.yaml, looked for where each kind of evidence lives: the title (strong),
-the opening of the body (weak words and phrase patterns), the issuing body, the issuer code of the
-文号 (节 in 工信厅节函 is the energy-saving division), and the source column. The notice's type
-(from the title's form, see :mod:`pipeline.tags`) can add to a section or silence one: a draft put
-out for comment is not policy yet. News cues pull towards 其他. Every decision keeps its reasons,
-the last one being the scores, so ``kuaixun explain`` can show why.
+First what the page is (:mod:`pipeline.form`): only an official document gets a section, and news
+evidence is never outweighed by a topic. Then where a document goes, by weighted cues from
+config.yaml, looked for where each kind of evidence lives: the title (strong), the opening of the
+body (weak words and phrase patterns), the issuing body, the issuer code of the 文号 (节 in
+工信厅节函 is the energy-saving division), and the source column. The document's type (from the
+title's form, see :mod:`pipeline.tags`) can add to a section or silence one: a draft put out for
+comment is not policy yet. A document no cue places goes to the general section, flagged
+low-confidence with its margin. Every decision keeps its reasons, the last one being the scores,
+so ``kuaixun explain`` can show why.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from pipeline.form import read_form
 from pipeline.records import ExtractedNotice
 from pipeline.tags import NOTICE_TYPES, notice_type
 
@@ -87,11 +91,13 @@ class ClassifyRules(BaseModel):
     topics: dict[str, float] = {}
     """Topic sections and the score at which they win outright, whatever the form scores: the editor
     files a green call, a green policy and a green 公示 alike under 绿色制造."""
-    other_title: dict[str, float] = {}
-    """Cues of news, meetings, personnel: they pull towards 其他."""
     threshold: float = 1.0
-    """A page whose best section has less evidence of its own (title, body, 文号, type; not the
-    issuer or column priors) is 其他."""
+    """Evidence of its own (title, body, 文号, type; not the issuer or column priors) a section needs
+    to be a confident choice; below it the document still goes there, flagged low-confidence."""
+    min_margin: float = 1.0
+    """Lead over the runner-up below which the choice is flagged low-confidence."""
+    fallback: str = "政策文件"
+    """Where a document with no cue for any section goes (flagged): the editor's general section."""
     overrides: dict[str, str] = {}
     """URL or 文号 → section: the editor's last word."""
 
@@ -101,6 +107,7 @@ class ClassifyRules(BaseModel):
         for rule in self.types.values():
             named += [*rule.add, *rule.mute]
         check_sections(named, (*SECTIONS, OTHER))
+        check_sections([self.fallback])
         for kind in self.types:
             if kind not in NOTICE_TYPES:
                 raise ValueError(f"unknown notice type {kind!r}; types are {', '.join(NOTICE_TYPES)}")
@@ -109,33 +116,53 @@ class ClassifyRules(BaseModel):
 
 @dataclass(frozen=True)
 class Decision:
+    """Where a page goes and why: its section (or 其他), each section's score, the reasons."""
+
     section: str
     scores: dict[str, float] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
+    low_confidence: bool = False
+    """A document placed with little evidence or a narrow lead: the editor should look at it."""
+    margin: float | None = None
+    """The chosen section's lead over the runner-up; None for news and overrides."""
 
 
 def classify(notice: ExtractedNotice, rules: ClassifyRules, column: str | None = None) -> Decision:
-    """The section of ``notice`` under ``rules``, with the score of each section and why."""
+    """The section of ``notice`` under ``rules``, with the score of each section and why.
+
+    First the form: news (and anything that is not an official document) is 其他 whatever its
+    topic. Then the section of a document, by its cues; a document no cue places still gets its
+    most likely section, flagged low-confidence with its margin.
+    """
     override = rules.overrides.get(notice.source_url) or (
         rules.overrides.get(notice.doc_number) if notice.doc_number else None
     )
     if override:
         return Decision(override, reasons=(f"override for {notice.doc_number or notice.source_url}",))
-    reasons: list[str] = []
+    form = read_form(notice, column)
+    reasons = list(form.reasons)
     scores, evidence = _section_scores(notice, rules, column, reasons)
-    other = sum(w for cue, w in rules.other_title.items() if cue in notice.title)
-    if other:
-        reasons.append(f"{OTHER}: title has news cues (+{other:g})")
-    best = _topic(scores, rules.topics, reasons) or best_section(scores, rules.order)
-    section = OTHER
-    if best is None or evidence[best] < rules.threshold:
-        reasons.append(f"{OTHER}: the page's own evidence is below the threshold {rules.threshold:g}")
-    elif other >= scores[best]:
-        reasons.append(f"{OTHER}: news cues outweigh {best}")
-    else:
-        section = best
+    topic = _topic(scores, rules.topics, reasons)
+    best = topic or best_section(scores, rules.order)
+    if not form.is_document:
+        vetoed = ""
+        if best and scores[best]:
+            vetoed = f" (its topic, {best} {scores[best]:g}, does not make it one)"
+        reasons += [f"{OTHER}: not an official document{vetoed}", format_scores(scores)]
+        return Decision(OTHER, scores, tuple(reasons))
+    if best is None or scores[best] <= 0:
+        best = rules.fallback
+        reasons.append(f"{best}: no section cue; a document goes to the general section")
+    margin = scores.get(best, 0.0) - max((v for k, v in scores.items() if k != best), default=0.0)
+    # A topic that reaches its bar decides whatever the runner-up scores; its lead is not the question.
+    low = evidence.get(best, 0.0) < rules.threshold or (topic is None and margin < rules.min_margin)
+    if low:
+        reasons.append(
+            f"{best}: low confidence (own evidence {evidence.get(best, 0.0):g}, threshold "
+            f"{rules.threshold:g}; margin {margin:g}, minimum {rules.min_margin:g})"
+        )
     reasons.append(format_scores(scores))
-    return Decision(section, scores, tuple(reasons))
+    return Decision(best, scores, tuple(reasons), low_confidence=low, margin=margin)
 
 
 def _section_scores(

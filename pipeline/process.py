@@ -39,7 +39,13 @@ def process_page(
     record = extract_page(body, url, content_type, listing_title=listing_title, listing_date=listing_date)
     record = tag(dataclasses.replace(record, source_url=identity or record.source_url), hints)
     decision = classify(record, rules, column=hints.column)
-    return dataclasses.replace(record, category=decision.section), decision
+    classified = dataclasses.replace(
+        record,
+        category=decision.section,
+        category_low_confidence=decision.low_confidence,
+        category_margin=decision.margin,
+    )
+    return classified, decision
 
 
 def tag(record: ExtractedNotice, hints: SourceHints) -> ExtractedNotice:

@@ -51,6 +51,10 @@ class ExtractedNotice:
     deadlines: tuple[Deadline, ...] = ()
     category: str | None = None
     """快讯 section: 政策文件 / 绿色制造 / 申报通知 / 其他."""
+    category_low_confidence: bool = False
+    """The section was chosen on little evidence or a narrow lead: the editor should check it."""
+    category_margin: float | None = None
+    """The section's lead in score over the runner-up (None for news and overrides)."""
     region: str | None = None
     """地区, the primary one: the first of ``regions``, else the source's."""
     agency: str | None = None

@@ -207,7 +207,7 @@ class _Builder:
         """The site serving a seed and its path there (None: to be created in the site's pattern)."""
         if seed.source_url:
             _, host, path = split_url(seed.source_url)
-            site = site_for_host(host)
+            site = next((s for s in self.sites if s.host == host), None) or site_for_host(host)
             if site is not None:
                 return site, path
             log.warning("seed %r: host %s is not simulated; placing it by issuer", seed.title, host)

@@ -228,10 +228,11 @@ def news_items(site: SiteSpec, anchor: date) -> list[NewsItem]:
     """The site's news items, dated before ``anchor`` (its newest notice), newest first."""
     places = _PLACES.get(site.region, _PLACES["全国"])
     topics = _topics(site)
+    shapes = site.news_shapes or _SHAPES
     items: list[NewsItem] = []
     day = anchor
     for i in range(site.news_count):
-        title_shape, body_shapes = _SHAPES[(i + stable_int(site.name, hi=len(_SHAPES))) % len(_SHAPES)]
+        title_shape, body_shapes = shapes[(i + stable_int(site.name, hi=len(shapes))) % len(shapes)]
         day = day - timedelta(days=1 + stable_int(site.name, "gap", i, hi=4))
         fill = {
             "agency": site.agency,

@@ -58,6 +58,8 @@ class SiteSpec:
     """Rows per listing page; 0 means the family default."""
     redirects: tuple[tuple[str, str], ...] = field(default=())
     """Old paths answered with a 301 to a new one (NDRC moved /zcfb/zcfbtz/ to /xxgk/zcfb/)."""
+    news_shapes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The site's own news (title, paragraphs), in place of the generic shapes of ``simulator.news``."""
 
     @property
     def rows_per_page(self) -> int:

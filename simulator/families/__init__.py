@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from simulator.families.base import Family
+from simulator.families.gkmlpt import GkmlptFamily
 from simulator.families.hanweb import HanwebFamily
 from simulator.families.hostile import HostileFamily
 from simulator.families.jpaas import JpaasFamily
 from simulator.families.legacy import LegacyFamily
+from simulator.families.newsroom import NewsroomFamily
 from simulator.families.trs import TrsFamily
+from simulator.families.wordpaste import WordPasteFamily
 
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (TrsFamily(), HanwebFamily(), JpaasFamily(), LegacyFamily(), HostileFamily())
+    f.name: f
+    for f in (
+        TrsFamily(),
+        HanwebFamily(),
+        JpaasFamily(),
+        LegacyFamily(),
+        HostileFamily(),
+        # Families the section rules were not tuned on (simulator.unseen).
+        WordPasteFamily(),
+        GkmlptFamily(),
+        NewsroomFamily(),
+    )
 }
 
 __all__ = ["FAMILIES", "Family"]
