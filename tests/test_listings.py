@@ -19,7 +19,7 @@ TRS = """<html><body><div class="nav"><a href="/">首页</a><a href="javascript:
 
 def test_trs_listing_resolves_relative_links_and_pages() -> None:
     listing = read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/", TRS)
-    assert listing.reader == "anchors"
+    assert listing.reader == "rows"
     urls = [e.url for e in listing.entries]
     assert urls[0] == "http://www.ndrc.gov.cn/xxgk/zcfb/tz/201911/t20191115_1203505.html"
     assert urls[1] == "http://www.ndrc.gov.cn/jd/201911/t20191116_1.html"  # no /../ left
