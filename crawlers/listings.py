@@ -199,6 +199,8 @@ MAX_ROW_DATES = 2
 DATED_SHARE = 0.5
 """When at least this share of a list's rows carry a date, an undated row is pinned chrome (a
 topic banner, a 更多 link), not an entry."""
+MAX_BLOCK_LEVELS = 3
+"""Blocks of one list (pages of a client-side pager, groups of five) share an ancestor this close."""
 MIN_LIST_SCORE = 1.0
 """A list needs one dated row or two article-like ones; less is page chrome, not a notice list."""
 FULL_TITLE_CHARS = 10
@@ -287,24 +289,42 @@ def _main_list(links: list[lxml_html.HtmlElement]) -> list[_Row]:
     if scored[best] < MIN_LIST_SCORE:
         return []
     container, tag = best
-    kept = []
+    kept: list[_Row] = []
     for (other, other_tag), rows in lists.items():
         if other_tag == tag and _same_block(container, other) and scored[(other, other_tag)] > 0:
             kept.extend(rows.values())
-    return sorted(kept, key=lambda row: _document_order(row.element))
+            kept.extend(_short_title_rows(other, tag, rows))
+    order = {element: i for i, element in enumerate(container.getroottree().getroot().iter())}
+    return sorted(kept, key=lambda row: order[row.element])
+
+
+def _short_title_rows(
+    container: lxml_html.HtmlElement, tag: str, rows: dict[lxml_html.HtmlElement, _Row]
+) -> list[_Row]:
+    """Dated rows of the chosen list whose title is too short to have been a candidate (公告)."""
+    found = []
+    for child in container:
+        if child.tag != tag or child in rows:
+            continue
+        links = [a for a in child.iter("a") if _followable((a.get("href") or "").strip())]
+        if links and _cjk_count(_link_title(links[0])) and DATE_TEXT.search(_row_text(_Row(child, links))):
+            found.append(_Row(child, links[:1]))
+    return found
 
 
 def _same_block(container: lxml_html.HtmlElement, other: lxml_html.HtmlElement) -> bool:
-    """The container itself, or a sibling block of the same kind (a list cut into several ``<ul>``)."""
-    return other is container or (
-        other.getparent() is container.getparent()
-        and other.tag == container.tag
-        and other.get("class") == container.get("class")
-    )
-
-
-def _document_order(element: lxml_html.HtmlElement) -> int:
-    return element.sourceline or 0
+    """The container itself, or another block of the same list: a list cut into several ``<ul>``,
+    each maybe in wrappers of its own, built alike up to a shared ancestor a few levels up."""
+    mine, theirs = container, other
+    for _ in range(MAX_BLOCK_LEVELS):
+        if mine is theirs:
+            return True
+        if mine.tag != theirs.tag or mine.get("class") != theirs.get("class"):
+            return False
+        mine, theirs = mine.getparent(), theirs.getparent()
+        if mine is None or theirs is None:
+            return False
+    return mine is theirs
 
 
 def _list_score(rows: list[_Row]) -> float:
