@@ -41,8 +41,9 @@ def listing_from_url(url: str, settings: dict[str, Any]) -> Listing:
     errors: list[str] = []
     scrapy_settings = Settings()
     scrapy_settings.setmodule(default_settings, priority="project")
-    scrapy_settings.setdict({**settings, "LOG_LEVEL": "ERROR"}, priority="cmdline")
-    process = CrawlerProcess(scrapy_settings, install_root_handler=False)
+    # The page is read here, not spooled: no item pipeline; failures reported in one line by the errback.
+    scrapy_settings.setdict({**settings, "ITEM_PIPELINES": {}, "LOG_LEVEL": "CRITICAL"}, priority="cmdline")
+    process = CrawlerProcess(scrapy_settings)
     process.crawl(_OnePage, url=url, pages=pages, errors=errors)
     process.start()
     if not pages:
