@@ -24,6 +24,8 @@ from crawlers.pagers import next_page_url
 from crawlers.urls import normalize_url
 
 DATE_TEXT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+YEARLESS_DATE = re.compile(r"^[\[(（]?\s*(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\s*[\])）]?$")
+"""A date cell without a year (``09-15``, ``[09-15]``): a whole text of its own, not part of a title."""
 ARTICLE_URL = re.compile(
     r"(/t\d{8}_\d+\.s?html?$|/art_[\w-]+\.html$|/content\.html?$|/content_\d+\.html?$|/post_\d+\.html$"
     r"|/\d{4,}\.(?:s?html?|jhtml)$|/[0-9a-f]{32}\.s?html$|/index\.s?html$|\.(?:pdf|docx?|wps|ofd)$)",
@@ -59,6 +61,11 @@ class Listing:
     reader: str
     entries: list[Entry] = field(default_factory=list)
     next_page: PageRequest | None = None
+
+    @property
+    def is_shell(self) -> bool:
+        """A page whose list is one further request away (jpaas): the crawl reads that reply instead."""
+        return self.reader == "jpaas" and not self.entries and self.next_page is not None
 
     def explain(self) -> str:
         """Why a listing shows no entries, in the operator's words."""
@@ -307,7 +314,7 @@ def _short_title_rows(
         if child.tag != tag or child in rows:
             continue
         links = [a for a in child.iter("a") if _followable((a.get("href") or "").strip())]
-        if links and _cjk_count(_link_title(links[0])) and DATE_TEXT.search(_row_text(_Row(child, links))):
+        if links and _cjk_count(_link_title(links[0])) and _row_dates(_Row(child, links)):
             found.append(_Row(child, links[:1]))
     return found
 
@@ -334,7 +341,7 @@ def _list_score(rows: list[_Row]) -> float:
 def _row_score(row: _Row) -> float:
     if len(row.links) > MAX_ROW_LINKS:
         return 0.0
-    dates = len(DATE_TEXT.findall(_row_text(row)))
+    dates = len(_row_dates(row))
     if dates > MAX_ROW_DATES:
         return 0.0
     href = row.entry_link.get("href", "")
@@ -349,9 +356,9 @@ def _article_like(href: str) -> bool:
 
 def _row_entry(base: str, row: _Row) -> Entry | None:
     link = row.entry_link
-    date = DATE_TEXT.search(_row_text(row))
+    dates = _row_dates(row)
     absolute = normalize_url(urljoin(base, link.get("href", "").strip()))
-    return Entry(absolute, _link_title(link), date.group(0) if date else None)
+    return Entry(absolute, _link_title(link), dates[0] if dates else None)
 
 
 def _drop_pinned(entries: list[Entry]) -> list[Entry]:
@@ -384,9 +391,11 @@ def _title_element(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     return anchor
 
 
-def _row_text(row: _Row) -> str:
-    """The row's text outside its title, where the date is (a title may itself hold a date)."""
-    return " ".join(_texts(row.element, skip=_title_element(row.entry_link)))
+def _row_dates(row: _Row) -> list[str]:
+    """The dates the row shows outside its title (a title may itself hold a date)."""
+    texts = list(_texts(row.element, skip=_title_element(row.entry_link)))
+    dates = DATE_TEXT.findall(" ".join(texts))
+    return dates or [t.strip() for t in texts if YEARLESS_DATE.match(t.strip())]
 
 
 def _texts(node: lxml_html.HtmlElement, skip: lxml_html.HtmlElement | None) -> Iterator[str]:

@@ -31,6 +31,8 @@ NEXT_LABELS = ("下一页", "下页", "后一页", "下一頁", "next", "›", "
 """Link texts of a next-page link (compared with spaces removed, case-folded)."""
 NEXT_MARK = re.compile(r"\bnext\b|下一页", re.I)
 """A class, id, rel or title that marks a next-page link whose text is an icon."""
+CURRENT_MARK = re.compile(r"\b(?:cur|curr|current|active|on|selected)\b|current", re.I)
+"""Class of the current page's number in a numbered pager."""
 PAGE_EXT = re.compile(r"^\.?(s?html?|jhtml|jsp|php|aspx?)$", re.I)
 PAGE_NAME = re.compile(r"^\w+$")
 PAGER_CALL = re.compile(r"\b(createPage\w*)\s*\(([^()]*)\)")
@@ -63,15 +65,47 @@ def next_page_url(url: str, text: str, root: lxml_html.HtmlElement) -> str | Non
 
 
 def _next_link(root: lxml_html.HtmlElement) -> str | None:
+    return _labelled_next(root) or _numbered_next(root)
+
+
+def _labelled_next(root: lxml_html.HtmlElement) -> str | None:
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:")):
+        if not _followable(href):
             continue
         label = re.sub(r"\s+", "", anchor.text_content()).casefold()
         marks = " ".join(anchor.get(name) or "" for name in ("class", "id", "rel", "title"))
         if label in NEXT_LABELS or (not label and NEXT_MARK.search(marks)):
             return href
     return None
+
+
+def _numbered_next(root: lxml_html.HtmlElement) -> str | None:
+    """In a pager of page numbers, the link numbered one more than the current page: the number
+    that is not a link, or is marked current (``span.current``, ``a.on``)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not (element.text or "").strip().isdigit() or len(element):
+            continue
+        link = element if element.tag == "a" else next(element.iterancestors("a"), None)
+        marked = CURRENT_MARK.search(" ".join(e.get("class") or "" for e in (element, link) if e is not None))
+        if link is not None and _followable(link.get("href")) and not marked:
+            continue
+        wanted = str(int(element.text.strip()) + 1)
+        for scope in (element.getparent(), _grandparent(element)):
+            for anchor in scope.iter("a") if scope is not None else ():
+                if anchor.text_content().strip() == wanted and _followable(anchor.get("href")):
+                    return anchor.get("href").strip()
+    return None
+
+
+def _grandparent(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    parent = element.getparent()
+    return parent.getparent() if parent is not None else None
+
+
+def _followable(href: str | None) -> bool:
+    href = (href or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:"))
 
 
 def _pager_call(url: str, text: str) -> str | None:

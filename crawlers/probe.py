@@ -8,6 +8,7 @@ then read by ``read_listing``, as ``NoticeSpider.parse_listing`` reads it.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,23 +37,22 @@ def listing_from_file(path: Path, url: str) -> Listing:
 
 
 def listing_from_url(url: str, settings: dict[str, Any]) -> Listing:
-    """Fetch one listing page with the crawl's Scrapy settings and read it."""
-    pages: list[Response] = []
+    """Fetch a listing page with the crawl's Scrapy settings and read it (a jpaas shell's list
+    is fetched too, as the crawl does)."""
+    listings: list[Listing] = []
     errors: list[str] = []
     scrapy_settings = Settings()
     scrapy_settings.setmodule(default_settings, priority="project")
     # The page is read here, not spooled: no item pipeline; failures reported in one line by the errback.
     scrapy_settings.setdict({**settings, "ITEM_PIPELINES": {}, "LOG_LEVEL": "CRITICAL"}, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
-    process.crawl(_OnePage, url=url, pages=pages, errors=errors)
+    process.crawl(_OnePage, url=url, listings=listings, errors=errors)
     process.start()
-    if not pages:
-        raise ProbeError(
-            f"{url}: {errors[0] if errors else 'not fetched (robots.txt or a filter refused it)'}"
-        )
-    if not hasattr(pages[0], "text"):
-        raise ProbeError(f"{url}: not a web page")
-    return read_response(pages[0])
+    if errors:
+        raise ProbeError(f"{url}: {errors[0]}")
+    if not listings:
+        raise ProbeError(f"{url}: not fetched (robots.txt or a filter refused it)")
+    return listings[0]
 
 
 def listing_json(listing: Listing) -> dict[str, Any]:
@@ -67,23 +67,40 @@ def listing_json(listing: Listing) -> dict[str, Any]:
     }
 
 
-def read_response(response: Response) -> Listing:
+def read_response(response: Response, reader: str | None = None) -> Listing:
     """The first page of a listing, read as the spider reads a listing response."""
-    return read_listing(response.url, response.text)  # type: ignore[attr-defined]
+    return read_listing(response.url, response.text, 1, reader)  # type: ignore[attr-defined]
 
 
 class _OnePage(scrapy.Spider):
     name = "listing-probe"
 
-    def __init__(self, url: str, pages: list[Response], errors: list[str], **kwargs: Any) -> None:
+    def __init__(self, url: str, listings: list[Listing], errors: list[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.url, self.pages, self.errors = url, pages, errors
+        self.url, self.listings, self.errors = url, listings, errors
 
-    async def start(self):  # type: ignore[override]
-        yield Request(self.url, callback=self.keep, errback=self.fail, dont_filter=True)
+    async def start(self) -> AsyncIterator[Request]:
+        yield self._request(self.url, None)
 
-    def keep(self, response: Response) -> None:
-        self.pages.append(response)
+    def _request(self, url: str, reader: str | None) -> Request:
+        return Request(
+            url,
+            meta={"reader": reader},
+            headers={"Referer": self.url},
+            callback=self.read,
+            errback=self.fail,
+            dont_filter=True,
+        )
+
+    def read(self, response: Response) -> Iterator[Request]:
+        if not hasattr(response, "text"):
+            self.errors.append("not a web page")
+            return
+        listing = read_response(response, response.meta["reader"])
+        if listing.is_shell and listing.next_page is not None:
+            yield self._request(listing.next_page.url, listing.next_page.reader)
+        else:
+            self.listings.append(listing)
 
     def fail(self, failure: Failure) -> None:
         from crawlers.spiders.notices import describe

@@ -24,9 +24,10 @@ def _listing(url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_listing_url_reads_utf8_and_gbk_sites_as_the_crawl_does(sim: GovWebThread) -> None:
+def test_listing_url_reads_utf8_gbk_and_jpaas_sites_as_the_crawl_does(sim: GovWebThread) -> None:
     titles = {record["source_url"]: record["title"] for record in ground_truth(sim.web)}
-    for site in ("ndrc", "gyxxh-tj"):  # a TRS site in UTF-8, a legacy table site served as GBK
+    # A TRS site in UTF-8, a legacy table site served as GBK, a jpaas shell whose list is an API reply.
+    for site in ("ndrc", "gyxxh-tj", "miit"):
         result = _listing(sim.web.listing_url(site))
         assert result.returncode == 0, result.stderr
         printed = json.loads(result.stdout)
@@ -40,4 +41,6 @@ def test_listing_url_that_fails_says_why_in_one_line(sim: GovWebThread) -> None:
     result = _listing(sim.web.base_url("ndrc") + "/no/such/column/")
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr.strip().splitlines() == [f"error: {sim.web.base_url('ndrc')}/no/such/column/: HTTP 404"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: {sim.web.base_url('ndrc')}/no/such/column/: HTTP 404"
+    ]

@@ -48,4 +48,5 @@ def test_cli_prints_one_json_object_and_fails_on_a_script_built_list() -> None:
 def test_cli_refuses_a_missing_file_clearly(tmp_path: Path) -> None:
     result = _cli(tmp_path / "nope.html", "http://x.gov.cn/")
     assert result.exit_code == 1
-    assert "cannot read" in result.stderr and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "cannot read" in result.stderr
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
