@@ -6,8 +6,11 @@ and the spider tries them in order (``READERS``):
 - ``datastore`` — Hanweb jcms: records inside ``<script type="text/xml"><datastore>``,
   further pages from ``/module/web/jpage/dataproxy.jsp``.
 - ``jpaas`` — a shell page whose list comes from the jpaas ``build/unit`` JSON endpoint (MIIT).
-- ``anchors`` — plain HTML (TRS WCM, old table layouts): links with a title and a date
-  nearby, pages from ``createPageHTML(total, current, "index", "html")`` or a 下一页 link.
+- ``rows`` — any other HTML (TRS WCM, provincial platforms, table layouts, card lists): the
+  page's main list, found by the repetition of rows that each hold a title link and a date,
+  not by any site's class names; the next page from the pager, HTML or script
+  (``crawlers.pagers``). A page whose list is empty in the HTML and filled by a script from an
+  API is reported as ``js_built`` rather than read as its menus.
 """
 
 from __future__ import annotations
@@ -213,7 +216,10 @@ MIN_LIST_SCORE = 1.0
 FULL_TITLE_CHARS = 10
 """Titles this long count fully; shorter link texts (menu items) count in proportion."""
 UNDATED_ARTICLE_WEIGHT = 0.5
+"""An undated row linking to an article-shaped URL (t-date, art_, a file) may be an entry of an
+undated list (Yunnan shows 文号 instead of dates)."""
 UNDATED_OTHER_WEIGHT = 0.1
+"""An undated row linking to a folder is most likely a menu item."""
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 DATED_URL = re.compile(r"/(?:19|20)\d{2}(?:[/_-]?\d{1,2})+/|[/_]t(?:19|20)\d{6}_")
 SCRIPT_BUILT = re.compile(
@@ -226,7 +232,7 @@ SCRIPT_BUILT = re.compile(
 
 @dataclass
 class _Row:
-    """A candidate row: its element, the title links it holds, and its score as a notice row."""
+    """A candidate row: a repeated element and the title links inside it (the first is the entry's)."""
 
     element: lxml_html.HtmlElement
     links: list[lxml_html.HtmlElement] = field(default_factory=list)
@@ -354,7 +360,7 @@ def _article_like(href: str) -> bool:
     return bool(ARTICLE_URL.search(path) or DATED_URL.search(path))
 
 
-def _row_entry(base: str, row: _Row) -> Entry | None:
+def _row_entry(base: str, row: _Row) -> Entry:
     link = row.entry_link
     dates = _row_dates(row)
     absolute = normalize_url(urljoin(base, link.get("href", "").strip()))
@@ -380,15 +386,23 @@ def _link_title(anchor: lxml_html.HtmlElement) -> str:
 
 
 def _title_element(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
-    """Inside a link wrapping a whole entry (title, summary, date), the element holding the title."""
+    """Inside a link wrapping a whole entry (title, summary, date), the element holding the title:
+    its heading, or else, when a child of the link is the date, its first child long enough to be
+    a title. Otherwise the link itself."""
     heading = next(anchor.iter(*HEADING_TAGS), None)
     if heading is not None:
         return heading
-    if DATE_TEXT.search(" ".join(_texts(anchor, skip=None))):
-        parts = [child for child in anchor if isinstance(child.tag, str) and _cjk_count(child.text_content())]
-        if parts and not _squash(anchor.text or ""):
-            return parts[0]
-    return anchor
+    children = [c for c in anchor if isinstance(c.tag, str) and c.tag not in ROW_SKIP_TAGS]
+    if _squash(anchor.text or "") or not any(_is_date_part(c) for c in children):
+        return anchor
+    titled = (c for c in children if _cjk_count(c.text_content()) >= MIN_TITLE_CHARS and not _is_date_part(c))
+    return next(titled, anchor)
+
+
+def _is_date_part(element: lxml_html.HtmlElement) -> bool:
+    """An element showing a date and little else (``发布时间：2024-01-05``)."""
+    text = element.text_content()
+    return bool(DATE_TEXT.search(text)) and _cjk_count(text) < MIN_TITLE_CHARS
 
 
 def _row_dates(row: _Row) -> list[str]:

@@ -199,3 +199,18 @@ def test_rows_dated_without_a_year() -> None:
     assert [(e.url, e.date_text) for e in entries] == [
         (f"http://www.nea.gov.cn/{i}.htm", f"[09-{i:02d}]") for i in range(1, 4)
     ]
+
+
+def test_whole_entry_links_without_a_heading() -> None:
+    """The title is the link's first title-long part when a part of the link is the date."""
+    cards = "".join(
+        f'<li><a href="./2024{m:02d}/t2024{m:02d}01_{m}.html"><em>[置顶]</em><span class="tit">关于第{m}批绿色工厂名单的公示</span>'
+        f"<p>根据有关工作安排，现将第{m}批绿色工厂名单予以公示，公示期为五个工作日。</p><span>发布时间：2024-{m:02d}-01</span></a></li>"
+        for m in range(1, 4)
+    )
+    plain = '<li><a href="./202404/t20240401_4.html">2024年4月1日起施行的工业节能监察办法</a><span>2024-04-01</span></li>'
+    listing = read_listing("http://gxt.example.gov.cn/tzgg/", f"<ul>{cards}{plain}</ul>")
+    assert [(e.title, e.date_text) for e in listing.entries] == [
+        *[(f"关于第{m}批绿色工厂名单的公示", f"2024-{m:02d}-01") for m in range(1, 4)],
+        ("2024年4月1日起施行的工业节能监察办法", "2024-04-01"),
+    ]
