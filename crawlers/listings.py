@@ -247,7 +247,7 @@ def read_rows(url: str, text: str, page: int) -> Listing:
     root = _parse(text)
     base = _base_url(url, root)
     entries = _list_entries(base, root)
-    next_url = next_page_url(base, text, root)
+    next_url = next_page_url(base, root)
     reader = "rows"
     if not entries and SCRIPT_BUILT.search(text):
         reader, next_url = "js_built", None

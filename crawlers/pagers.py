@@ -27,11 +27,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-NEXT_LABELS = ("下一页", "下页", "后一页", "下一頁", "next", "›", ">")
-"""Link texts of a next-page link (compared with spaces removed, case-folded)."""
-NEXT_MARK = re.compile(r"\bnext\b|下一页", re.I)
+NEXT_LABELS = ("下一页", "下页", "后一页", "下一頁", "next", "nextpage")
+"""Link texts of a next-page link, compared without spaces and arrows (``下一页>``), case-folded."""
+NEXT_ARROWS = (">", "›")
+"""A link that is only a single arrow is the next page (``>>``/``»`` is the last page on some sites)."""
+LABEL_DECORATION = re.compile(r"[\s<>›»«‹\[\]【】]")
+NEXT_MARK = re.compile(r"next|下一页", re.I)
 """A class, id, rel or title that marks a next-page link whose text is an icon."""
-CURRENT_MARK = re.compile(r"\b(?:cur|curr|current|active|on|selected)\b|current", re.I)
+CURRENT_MARK = re.compile(r"cur|active|\bon\b|selected", re.I)
 """Class of the current page's number in a numbered pager."""
 PAGE_EXT = re.compile(r"^\.?(s?html?|jhtml|jsp|php|aspx?)$", re.I)
 PAGE_NAME = re.compile(r"^\w+$")
@@ -46,19 +49,22 @@ PAGE_COUNT_VAR = re.compile(
 CURRENT_PAGE_VAR = re.compile(
     r"\b\w*(?:currentpage|curpage|currpage|nowpage|pageindex|curindex|currindex)\w*\s*=\s*(\d+)", re.I
 )
+JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\\"'])//[^\n]*", re.S)
+"""Block and line comments; ``//`` after a colon or a quote is a URL in a string."""
 NAME_LITERAL = re.compile(r"[\"'](\w+)_[\"']")
 EXT_LITERAL = re.compile(r"[\"']\.(s?html?|jhtml)[\"']", re.I)
 FIRST_PAGE_NAME = "index"
 """The name TRS templates give the first page of a column published as a folder URL."""
 
 
-def next_page_url(url: str, text: str, root: lxml_html.HtmlElement) -> str | None:
+def next_page_url(url: str, root: lxml_html.HtmlElement) -> str | None:
     """The absolute URL of the page after this one, or None when this is the last (or only) one."""
     href = _next_link(root)
+    script = _script_source(root)
     if href is None:
-        href = _pager_call(url, text)
+        href = _pager_call(url, script)
     if href is None:
-        href = _pager_variables(url, text)
+        href = _pager_variables(url, script)
     if href is None:
         href = next((h for fragment in _script_html(root) if (h := _next_link(fragment))), None)
     return urljoin(url, href) if href else None
@@ -73,9 +79,10 @@ def _labelled_next(root: lxml_html.HtmlElement) -> str | None:
         href = (anchor.get("href") or "").strip()
         if not _followable(href):
             continue
-        label = re.sub(r"\s+", "", anchor.text_content()).casefold()
+        text = re.sub(r"\s+", "", anchor.text_content())
+        label = LABEL_DECORATION.sub("", text).casefold()
         marks = " ".join(anchor.get(name) or "" for name in ("class", "id", "rel", "title"))
-        if label in NEXT_LABELS or (not label and NEXT_MARK.search(marks)):
+        if label in NEXT_LABELS or text in NEXT_ARROWS or (not text and NEXT_MARK.search(marks)):
             return href
     return None
 
@@ -135,17 +142,17 @@ def _name_and_numbers(args: list[str | int | None]) -> tuple[str, str, list[int]
 
 
 def _pager_variables(url: str, text: str) -> str | None:
-    """Page-count and current-page variables with the next file name built inline."""
+    """Page-count and current-page variables with the next file name built inline
+    (``"index_" + nextPage + ".html"``); without such a name the pager calls an API instead."""
     count, current = PAGE_COUNT_VAR.search(text), CURRENT_PAGE_VAR.search(text)
-    if count is None or current is None:
-        return None
     name = NAME_LITERAL.search(text)
+    if count is None or current is None or name is None:
+        return None
     ext = EXT_LITERAL.search(text)
-    own_name, own_ext = _own_name(url)
     return _following(
         url,
-        name.group(1) if name else own_name,
-        ext.group(1) if ext else own_ext,
+        name.group(1),
+        ext.group(1) if ext else _own_name(url)[1],
         int(count.group(1)),
         int(current.group(1)),
     )
@@ -200,6 +207,12 @@ def _unescape(literal: str) -> str:
         return JS_SIMPLE_ESCAPES.get(code, code)
 
     return JS_ESCAPE.sub(one, literal)
+
+
+def _script_source(root: lxml_html.HtmlElement) -> str:
+    """The page's scripts without their comments (a commented-out pager call is not the pager)."""
+    source = "\n".join(script.text or "" for script in root.iter("script"))
+    return JS_COMMENT.sub("", source)
 
 
 def _script_html(root: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:

@@ -214,3 +214,26 @@ def test_whole_entry_links_without_a_heading() -> None:
         *[(f"关于第{m}批绿色工厂名单的公示", f"2024-{m:02d}-01") for m in range(1, 4)],
         ("2024年4月1日起施行的工业节能监察办法", "2024-04-01"),
     ]
+
+
+def test_commented_out_pager_calls_and_api_pagers_give_no_next_page() -> None:
+    stale = (
+        "<script>//createPageHTML(50, 0, 'index', 'html');\n/* createPageHTML(50, 0, 'index', 'html'); */\n"
+        "var currentPage = 4; var countPage = 5;\n"
+        "document.write('<a href=\"index_' + (currentPage + 1) + '.html\">下一页</a>');</script>"
+    )
+    assert _next(stale, "http://x.gov.cn/dt/index_4.html") is None  # the live variables say: last page
+    api = "<script>var pageCount = 20; var pageIndex = 1; $.get('/api/list', {page: pageIndex + 1});</script>"
+    assert _next(api, "http://x.gov.cn/dt/") is None
+
+
+def test_next_links_by_label_arrow_or_mark() -> None:
+    assert (
+        _next('<div><a href="index_2.html">下一页&gt;</a></div>')
+        == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    )
+    assert _next('<div><a href="index_2.html"> › </a></div>') == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    assert _next('<div><a class="page-next" href="index_2.html"><img src="n.png"></a></div>') == (
+        "http://gxt.example.gov.cn/tzgg/index_2.html"
+    )
+    assert _next('<div><a href="index_9.html">»</a></div>') is None  # the last page on some sites
