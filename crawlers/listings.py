@@ -6,23 +6,29 @@ and the spider tries them in order (``READERS``):
 - ``datastore`` — Hanweb jcms: records inside ``<script type="text/xml"><datastore>``,
   further pages from ``/module/web/jpage/dataproxy.jsp``.
 - ``jpaas`` — a shell page whose list comes from the jpaas ``build/unit`` JSON endpoint (MIIT).
-- ``anchors`` — plain HTML (TRS WCM, old table layouts): links with a title and a date
-  nearby, pages from ``createPageHTML(total, current, "index", "html")`` or a 下一页 link.
+- ``rows`` — any other HTML (TRS WCM, provincial platforms, table layouts, card lists): the
+  page's main list, found by the repetition of rows that each hold a title link and a date,
+  not by any site's class names; the next page from the pager, HTML or script
+  (``crawlers.pagers``). A page whose list is empty in the HTML and filled by a script from an
+  API is reported as ``js_built`` rather than read as its menus.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
-from parsel import Selector
+from lxml import html as lxml_html
 
+from crawlers.pagers import next_page_url
 from crawlers.urls import normalize_url
 
 DATE_TEXT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+YEARLESS_DATE = re.compile(r"^[\[(（]?\s*(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\s*[\])）]?$")
+"""A date cell without a year (``09-15``, ``[09-15]``): a whole text of its own, not part of a title."""
 ARTICLE_URL = re.compile(
     r"(/t\d{8}_\d+\.s?html?$|/art_[\w-]+\.html$|/content\.html?$|/content_\d+\.html?$|/post_\d+\.html$"
     r"|/\d{4,}\.(?:s?html?|jhtml)$|/[0-9a-f]{32}\.s?html$|/index\.s?html$|\.(?:pdf|docx?|wps|ofd)$)",
@@ -58,6 +64,19 @@ class Listing:
     reader: str
     entries: list[Entry] = field(default_factory=list)
     next_page: PageRequest | None = None
+
+    @property
+    def is_shell(self) -> bool:
+        """A page whose list is one further request away (jpaas): the crawl reads that reply instead."""
+        return self.reader == "jpaas" and not self.entries and self.next_page is not None
+
+    def explain(self) -> str:
+        """Why a listing shows no entries, in the operator's words."""
+        if self.reader == "js_built":
+            return "the list is built in the browser by JavaScript from an API; the page holds no entries"
+        if self.next_page is not None:
+            return f"the entries come from a further request: {self.next_page.url}"
+        return "no notice links found: the page may not be a listing, or its layout is unknown"
 
 
 Reader = Callable[[str, str, int], Listing | None]
@@ -103,7 +122,10 @@ def read_datastore(url: str, text: str, page: int) -> Listing | None:
     entries: list[Entry] = []
     for record in records:
         # One record is one row, whatever markup it wraps its link in.
-        entries.extend(_anchor_entries(url, Selector(text=record), row_xpath="//body", innermost=False))
+        row = _parse(record)
+        links = _title_links(row)
+        if links:
+            entries.append(_row_entry(url, _Row(row, links)))
     return Listing(reader="datastore", entries=entries, next_page=_dataproxy_next(url, text, len(records)))
 
 
@@ -114,7 +136,9 @@ def _dataproxy_next(url: str, text: str, records: int) -> PageRequest | None:
     they travel in the call's query string as well as its form, and are read back from there.
     """
     query = dict(parse_qsl(urlsplit(url).query))
-    params = {**JCMS_DEFAULTS, **query, **dict(JCMS_PARAM.findall(text))}
+    # Values written in the page's own URLs are percent-encoded already.
+    declared = {key: unquote(value) for key, value in JCMS_PARAM.findall(text)}
+    params = {**JCMS_DEFAULTS, **query, **declared}
     total = TOTAL_RECORD.search(text)
     start = int(query.get("startrecord", "1")) + records
     if not records or "columnid" not in params or (total and start > int(total.group(1) or total.group(2))):
@@ -164,7 +188,7 @@ def _jpaas_reply(url: str, text: str) -> Listing | None:
         html = json.loads(text)["data"]["html"]
     except (ValueError, KeyError, TypeError):
         return None
-    entries = _anchor_entries(url, Selector(text=html), row_xpath="//li")
+    entries = _list_entries(url, _parse(html))
     listing = Listing(reader="jpaas", entries=entries)
     pages = PAGINATION.search(html)
     if pages:
@@ -175,70 +199,233 @@ def _jpaas_reply(url: str, text: str) -> Listing | None:
     return listing
 
 
-# --- plain HTML anchors ----------------------------------------------------------------------
+# --- HTML rows --------------------------------------------------------------------------------
 
-CREATE_PAGE = re.compile(
-    r"createPage(?:HTML)?\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
+ROW_SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "textarea"}
+MAX_ROW_LINKS = 3
+"""A row holds one title link, maybe a 解读 or attachment link beside it; more is a block of links."""
+MAX_ROW_DATES = 2
+"""A row shows its publish date, sometimes a deadline too; more dates mean several rows."""
+DATED_SHARE = 0.5
+"""When at least this share of a list's rows carry a date, an undated row is pinned chrome (a
+topic banner, a 更多 link), not an entry."""
+MAX_BLOCK_LEVELS = 3
+"""Blocks of one list (pages of a client-side pager, groups of five) share an ancestor this close."""
+MIN_LIST_SCORE = 1.0
+"""A list needs one dated row or two article-like ones; less is page chrome, not a notice list."""
+FULL_TITLE_CHARS = 10
+"""Titles this long count fully; shorter link texts (menu items) count in proportion."""
+UNDATED_ARTICLE_WEIGHT = 0.5
+"""An undated row linking to an article-shaped URL (t-date, art_, a file) may be an entry of an
+undated list (Yunnan shows 文号 instead of dates)."""
+UNDATED_OTHER_WEIGHT = 0.1
+"""An undated row linking to a folder is most likely a menu item."""
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+DATED_URL = re.compile(r"/(?:19|20)\d{2}(?:[/_-]?\d{1,2})+/|[/_]t(?:19|20)\d{6}_")
+SCRIPT_BUILT = re.compile(
+    r"\$\.(?:ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|\baxios\b|\bv-for=|\bms-for|"
+    r"\{\{\s*[\w.]+\s*\}\}|type=[\"']text/(?:html|template|x-template)[\"']",
+    re.I,
 )
-NEXT_LINK_TEXT = ("下一页", "下页", "后一页")
+"""Signs that a page builds its list in the browser from an API (jQuery/fetch/Vue/avalon templates)."""
 
 
-def read_anchors(url: str, text: str, page: int) -> Listing:
-    """Any HTML listing: rows holding a link with a title-like text and, usually, a date."""
-    selector = Selector(text=text)
-    entries = _anchor_entries(url, selector, row_xpath="//li | //tr | //dd | //div[contains(@class,'item')]")
-    return Listing(reader="anchors", entries=entries, next_page=_html_next(url, text, selector))
+@dataclass
+class _Row:
+    """A candidate row: a repeated element and the title links inside it (the first is the entry's)."""
+
+    element: lxml_html.HtmlElement
+    links: list[lxml_html.HtmlElement] = field(default_factory=list)
+
+    @property
+    def entry_link(self) -> lxml_html.HtmlElement:
+        return self.links[0]
 
 
-def _html_next(url: str, text: str, selector: Selector) -> PageRequest | None:
-    for call in CREATE_PAGE.finditer(text):
-        total, current = _js_number(text, call.group(1)), _js_number(text, call.group(2))
-        if total is None or current is None:
-            continue  # the function's own definition, not a call
-        if current + 1 < total:
-            return PageRequest(urljoin(url, f"{call.group(3)}_{current + 1}.{call.group(4)}"))
-        return None
-    for anchor in selector.xpath("//a[@href]"):
-        label = "".join(anchor.xpath(".//text()").getall()).strip()
-        href = anchor.attrib["href"].strip()
-        if label in NEXT_LINK_TEXT and _followable(href):
-            return PageRequest(urljoin(url, href))
-    return None
+def read_rows(url: str, text: str, page: int) -> Listing:
+    """Any HTML listing: the page's main list of repeated rows, each a title link and its date."""
+    root = _parse(text)
+    base = _base_url(url, root)
+    entries = _list_entries(base, root)
+    next_url = next_page_url(base, root)
+    reader = "rows"
+    if not entries and SCRIPT_BUILT.search(text):
+        reader, next_url = "js_built", None
+    return Listing(reader=reader, entries=entries, next_page=PageRequest(next_url) if next_url else None)
 
 
-def _js_number(text: str, token: str) -> int | None:
-    """A number, or the value a script assigns to the variable of that name (``var countPage = 5``)."""
-    if token.isdigit():
-        return int(token)
-    assigned = re.search(rf"\b{re.escape(token)}\s*=\s*['\"]?(\d+)", text)
-    return int(assigned.group(1)) if assigned else None
+def _list_entries(base: str, root: lxml_html.HtmlElement) -> list[Entry]:
+    return _drop_pinned([_row_entry(base, row) for row in _main_list(_title_links(root))])
 
 
-def _anchor_entries(url: str, selector: Selector, row_xpath: str, innermost: bool = True) -> list[Entry]:
-    """Entries from rows; a row yields its first link that looks like a notice title."""
-    entries: list[Entry] = []
-    for row in selector.xpath(row_xpath):
-        if innermost and row.xpath(".//li | .//tr"):
-            continue  # only innermost rows, so navigation menus of lists don't count twice
-        entry = _row_entry(url, row)
-        if entry is not None:
-            entries.append(entry)
+def _parse(text: str) -> lxml_html.HtmlElement:
+    # Drop an XML declaration, which lxml refuses in a str.
+    return lxml_html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text) or "<html/>")
+
+
+def _base_url(url: str, root: lxml_html.HtmlElement) -> str:
+    base = root.find(".//base[@href]")
+    return urljoin(url, base.get("href").strip()) if base is not None else url
+
+
+def _title_links(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Links that could be a notice: followable, with a title of some length, outside scripts."""
+    links = []
+    for anchor in root.iter("a"):
+        if any(a.tag in ROW_SKIP_TAGS for a in anchor.iterancestors()):
+            continue
+        if (
+            _followable((anchor.get("href") or "").strip())
+            and _cjk_count(_link_title(anchor)) >= MIN_TITLE_CHARS
+        ):
+            links.append(anchor)
+    return links
+
+
+def _main_list(links: list[lxml_html.HtmlElement]) -> list[_Row]:
+    """The rows of the best-scoring list, with sibling blocks of the same list after it.
+
+    Every ancestor level of every title link is a possible list: the parent's children of one
+    tag are its rows. The right level is the one whose rows each hold one entry and its date.
+    """
+    lists: dict[tuple[lxml_html.HtmlElement, str], dict[lxml_html.HtmlElement, _Row]] = {}
+    for link in links:
+        node = link
+        while (parent := node.getparent()) is not None and node.tag not in ("body", "html"):
+            rows = lists.setdefault((parent, node.tag), {})
+            rows.setdefault(node, _Row(node)).links.append(link)
+            node = parent
+    if not lists:
+        return []
+    scored = {key: _list_score(list(rows.values())) for key, rows in lists.items()}
+    best = max(scored, key=lambda key: scored[key])
+    if scored[best] < MIN_LIST_SCORE:
+        return []
+    container, tag = best
+    kept: list[_Row] = []
+    for (other, other_tag), rows in lists.items():
+        if other_tag == tag and _same_block(container, other) and scored[(other, other_tag)] > 0:
+            kept.extend(rows.values())
+            kept.extend(_short_title_rows(other, tag, rows))
+    order = {element: i for i, element in enumerate(container.getroottree().getroot().iter())}
+    return sorted(kept, key=lambda row: order[row.element])
+
+
+def _short_title_rows(
+    container: lxml_html.HtmlElement, tag: str, rows: dict[lxml_html.HtmlElement, _Row]
+) -> list[_Row]:
+    """Dated rows of the chosen list whose title is too short to have been a candidate (公告)."""
+    found = []
+    for child in container:
+        if child.tag != tag or child in rows:
+            continue
+        links = [a for a in child.iter("a") if _followable((a.get("href") or "").strip())]
+        if links and _cjk_count(_link_title(links[0])) and _row_dates(_Row(child, links)):
+            found.append(_Row(child, links[:1]))
+    return found
+
+
+def _same_block(container: lxml_html.HtmlElement, other: lxml_html.HtmlElement) -> bool:
+    """The container itself, or another block of the same list: a list cut into several ``<ul>``,
+    each maybe in wrappers of its own, built alike up to a shared ancestor a few levels up."""
+    mine, theirs = container, other
+    for _ in range(MAX_BLOCK_LEVELS):
+        if mine is theirs:
+            return True
+        if mine.tag != theirs.tag or mine.get("class") != theirs.get("class"):
+            return False
+        mine, theirs = mine.getparent(), theirs.getparent()
+        if mine is None or theirs is None:
+            return False
+    return mine is theirs
+
+
+def _list_score(rows: list[_Row]) -> float:
+    return sum(_row_score(row) for row in rows)
+
+
+def _row_score(row: _Row) -> float:
+    if len(row.links) > MAX_ROW_LINKS:
+        return 0.0
+    dates = len(_row_dates(row))
+    if dates > MAX_ROW_DATES:
+        return 0.0
+    href = row.entry_link.get("href", "")
+    weight = 1.0 if dates else UNDATED_ARTICLE_WEIGHT if _article_like(href) else UNDATED_OTHER_WEIGHT
+    return weight * min(1.0, _cjk_count(_link_title(row.entry_link)) / FULL_TITLE_CHARS)
+
+
+def _article_like(href: str) -> bool:
+    path = urlsplit(href.strip()).path
+    return bool(ARTICLE_URL.search(path) or DATED_URL.search(path))
+
+
+def _row_entry(base: str, row: _Row) -> Entry:
+    link = row.entry_link
+    dates = _row_dates(row)
+    absolute = normalize_url(urljoin(base, link.get("href", "").strip()))
+    return Entry(absolute, _link_title(link), dates[0] if dates else None)
+
+
+def _drop_pinned(entries: list[Entry]) -> list[Entry]:
+    dated = sum(1 for e in entries if e.date_text)
+    if entries and dated / len(entries) >= DATED_SHARE:
+        return [e for e in entries if e.date_text]
     return entries
 
 
-def _row_entry(url: str, row: Selector) -> Entry | None:
-    row_text = " ".join(t.strip() for t in row.xpath(".//text()").getall())
-    date = DATE_TEXT.search(row_text)
-    for anchor in row.xpath(".//a[@href]"):
-        href = anchor.attrib["href"].strip()
-        title = (anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())).strip()
-        if not _followable(href) or _cjk_count(title) < MIN_TITLE_CHARS:
-            continue
-        absolute = normalize_url(urljoin(url, href))
-        if date is None and not ARTICLE_URL.search(urlsplit(absolute).path):
-            continue
-        return Entry(absolute, re.sub(r"\s+", " ", title), date.group(0) if date else None)
-    return None
+def _link_title(anchor: lxml_html.HtmlElement) -> str:
+    """The entry's title: the link's heading (a whole-entry link), its title attribute when the
+    text is cut short, else its text."""
+    title_element = _title_element(anchor)
+    text = _squash(" ".join(_texts(title_element, skip=None)))
+    attribute = _squash(anchor.get("title") or "")
+    if attribute and _cjk_count(attribute) >= _cjk_count(text):
+        return attribute
+    return text
+
+
+def _title_element(anchor: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """Inside a link wrapping a whole entry (title, summary, date), the element holding the title:
+    its heading, or else, when a child of the link is the date, its first child long enough to be
+    a title. Otherwise the link itself."""
+    heading = next(anchor.iter(*HEADING_TAGS), None)
+    if heading is not None:
+        return heading
+    children = [c for c in anchor if isinstance(c.tag, str) and c.tag not in ROW_SKIP_TAGS]
+    if _squash(anchor.text or "") or not any(_is_date_part(c) for c in children):
+        return anchor
+    titled = (c for c in children if _cjk_count(c.text_content()) >= MIN_TITLE_CHARS and not _is_date_part(c))
+    return next(titled, anchor)
+
+
+def _is_date_part(element: lxml_html.HtmlElement) -> bool:
+    """An element showing a date and little else (``发布时间：2024-01-05``)."""
+    text = element.text_content()
+    return bool(DATE_TEXT.search(text)) and _cjk_count(text) < MIN_TITLE_CHARS
+
+
+def _row_dates(row: _Row) -> list[str]:
+    """The dates the row shows outside its title (a title may itself hold a date)."""
+    texts = list(_texts(row.element, skip=_title_element(row.entry_link)))
+    dates = DATE_TEXT.findall(" ".join(texts))
+    return dates or [t.strip() for t in texts if YEARLESS_DATE.match(t.strip())]
+
+
+def _texts(node: lxml_html.HtmlElement, skip: lxml_html.HtmlElement | None) -> Iterator[str]:
+    """Text of an element, leaving out ``skip``'s subtree, scripts and comments."""
+    if node is skip or not isinstance(node.tag, str) or node.tag in ROW_SKIP_TAGS:
+        return
+    if node.text:
+        yield node.text
+    for child in node:
+        yield from _texts(child, skip)
+        if child.tail:
+            yield child.tail
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _followable(href: str) -> bool:
@@ -259,4 +446,4 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
     return kept
 
 
-READERS: dict[str, Reader] = {"datastore": read_datastore, "jpaas": read_jpaas, "anchors": read_anchors}
+READERS: dict[str, Reader] = {"datastore": read_datastore, "jpaas": read_jpaas, "rows": read_rows}

@@ -189,6 +189,36 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
 
 
 @main.command()
+@click.argument("target")
+@click.option("--url", help="The page's own URL (for a saved file): resolves its links and pager.")
+@click.pass_context
+def listing(ctx: click.Context, target: str, url: str | None) -> None:
+    """Read a listing page (PATH --url URL, or a URL to fetch) as the crawl does; print JSON.
+
+    Prints {"reader", "entries": [{"url", "title", "date"}], "next_page"}. Exits 1 when the
+    page shows no notice list: a list built by JavaScript from an API (reader "js_built")
+    or a page that is not a listing.
+    """
+    from crawlers.probe import ProbeError, listing_from_file, listing_from_url, listing_json
+
+    try:
+        if target.startswith(("http://", "https://")):
+            from kuaixun.cycle import _scrapy_settings
+
+            config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+            result = listing_from_url(target, _scrapy_settings(config))
+        else:
+            result = listing_from_file(Path(target), url or Path(target).resolve().as_uri())
+    except ProbeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(listing_json(result), ensure_ascii=False))
+    if not result.entries:
+        click.echo(f"error: {result.explain()}", err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--state", type=click.Path(path_type=Path), help="Write the sites' URLs to this JSON file.")
 @click.option(
     "--truth",

@@ -19,7 +19,7 @@ TRS = """<html><body><div class="nav"><a href="/">首页</a><a href="javascript:
 
 def test_trs_listing_resolves_relative_links_and_pages() -> None:
     listing = read_listing("http://www.ndrc.gov.cn/xxgk/zcfb/tz/", TRS)
-    assert listing.reader == "anchors"
+    assert listing.reader == "rows"
     urls = [e.url for e in listing.entries]
     assert urls[0] == "http://www.ndrc.gov.cn/xxgk/zcfb/tz/201911/t20191115_1203505.html"
     assert urls[1] == "http://www.ndrc.gov.cn/jd/201911/t20191116_1.html"  # no /../ left
@@ -136,3 +136,104 @@ def test_normalize_url() -> None:
     assert normalize_url("HTTP://WWW.NDRC.GOV.CN:80/a/b.html#top") == "http://www.ndrc.gov.cn/a/b.html"
     assert normalize_url("http://x.gov.cn/a.html;jsessionid=ABC?id=3&_t=99") == "http://x.gov.cn/a.html?id=3"
     assert normalize_url("http://x.gov.cn/../../a.html") == "http://x.gov.cn/a.html"
+
+
+ROWS = "".join(
+    f'<li><a href="./2024{m:02d}/t2024{m:02d}10_{m}.html">关于第{m}批省级专精特新企业名单的公示</a><span>2024-{m:02d}-10</span></li>'
+    for m in range(1, 6)
+)
+
+
+def _next(pager: str, url: str = "http://gxt.example.gov.cn/tzgg/index_1.html") -> str | None:
+    listing = read_listing(url, f"<html><body><ul>{ROWS}</ul>{pager}</body></html>")
+    assert len(listing.entries) == 5
+    return listing.next_page.url if listing.next_page else None
+
+
+def test_numbered_pager_without_a_next_label() -> None:
+    """The current page is the number that is not a link (or is marked); the next is one more."""
+    plain = '<div class="pg"><a href="index.html">1</a><span>2</span><a href="index_2.html">3</a></div>'
+    assert _next(plain) == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    marked = '<div class="pg"><a href="index.html">1</a><a class="on" href="index_1.html">2</a><a href="index_2.html">3</a></div>'
+    assert _next(marked) == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    wrapped = '<div class="pg"><a href="index.html"><span>1</span></a><a href="index_1.html"><span>2</span></a></div>'
+    assert _next(wrapped) is None  # every number a link, none marked: no current page, no guess
+    last = '<div class="pg"><a href="index.html">1</a><a href="index_1.html">2</a><span class="current">3</span></div>'
+    assert _next(last, "http://gxt.example.gov.cn/tzgg/index_2.html") is None
+
+
+def test_script_pagers() -> None:
+    chongqing = "<script>var i = 0; var total = 4; createPage(total, i, 'index', 'html');</script>"
+    assert _next(chongqing, "http://x.gov.cn/zwgk/") == "http://x.gov.cn/zwgk/index_1.html"
+    after_definition = (
+        "<script>function createPageHTML(n, c, name, ext){ document.write(name + '_' + (c + 1)); }\n"
+        'createPageHTML(countPage, currentPage, "index_7752", "shtml");\nvar countPage = 3; var currentPage = 1;</script>'
+    )
+    assert (
+        _next(after_definition, "http://x.gov.cn/a/index_7752_1.shtml")
+        == "http://x.gov.cn/a/index_7752_2.shtml"
+    )
+    escaped = (
+        r"<script>document.write('\x3ca href=\x22list_2.html\x22\x3e\u4e0b\u4e00\u9875\x3c/a\x3e');</script>"
+    )
+    assert _next(escaped, "http://x.gov.cn/a/list_1.html") == "http://x.gov.cn/a/list_2.html"
+    percent = "<script>var s = unescape('%3Ca%20href%3D%22list_2.html%22%3E%E4%B8%8B%E4%B8%80%E9%A1%B5%3C/a%3E');</script>"
+    assert _next(percent, "http://x.gov.cn/a/list_1.html") == "http://x.gov.cn/a/list_2.html"
+    inline_variables = (
+        '<script>var currentPage = 0; var countPage = 50;\nif (countPage > 1) document.write("<a href=\\"index_" '
+        '+ (currentPage + 1) + ".html\\">下一页</a>");</script>'
+    )
+    assert _next(inline_variables, "http://x.gov.cn/dt/") == "http://x.gov.cn/dt/index_1.html"
+    platform_last = "<script>createPageHTML('page-div', 12, 12, 'common_list', 'shtml', 176);</script>"
+    assert _next(platform_last, "http://x.gov.cn/k/common_list_12.shtml") is None
+
+
+def test_rows_dated_without_a_year() -> None:
+    """NEA-style ``[09-15]`` cells date a row; a title's own numbers do not; the undated topic link goes."""
+    rows = "".join(
+        f'<li><a href="/{i}.htm">国家能源局关于第{i}批能源领域首台套技术装备的公告</a><span>[09-{i:02d}]</span></li>'
+        for i in range(1, 4)
+    )
+    page = f'<ul><li><a href="/zt/">能源领域专题专栏入口链接 10-1</a></li>{rows}</ul>'
+    entries = read_listing("http://www.nea.gov.cn/tzgg/", page).entries
+    assert [(e.url, e.date_text) for e in entries] == [
+        (f"http://www.nea.gov.cn/{i}.htm", f"[09-{i:02d}]") for i in range(1, 4)
+    ]
+
+
+def test_whole_entry_links_without_a_heading() -> None:
+    """The title is the link's first title-long part when a part of the link is the date."""
+    cards = "".join(
+        f'<li><a href="./2024{m:02d}/t2024{m:02d}01_{m}.html"><em>[置顶]</em><span class="tit">关于第{m}批绿色工厂名单的公示</span>'
+        f"<p>根据有关工作安排，现将第{m}批绿色工厂名单予以公示，公示期为五个工作日。</p><span>发布时间：2024-{m:02d}-01</span></a></li>"
+        for m in range(1, 4)
+    )
+    plain = '<li><a href="./202404/t20240401_4.html">2024年4月1日起施行的工业节能监察办法</a><span>2024-04-01</span></li>'
+    listing = read_listing("http://gxt.example.gov.cn/tzgg/", f"<ul>{cards}{plain}</ul>")
+    assert [(e.title, e.date_text) for e in listing.entries] == [
+        *[(f"关于第{m}批绿色工厂名单的公示", f"2024-{m:02d}-01") for m in range(1, 4)],
+        ("2024年4月1日起施行的工业节能监察办法", "2024-04-01"),
+    ]
+
+
+def test_commented_out_pager_calls_and_api_pagers_give_no_next_page() -> None:
+    stale = (
+        "<script>//createPageHTML(50, 0, 'index', 'html');\n/* createPageHTML(50, 0, 'index', 'html'); */\n"
+        "var currentPage = 4; var countPage = 5;\n"
+        "document.write('<a href=\"index_' + (currentPage + 1) + '.html\">下一页</a>');</script>"
+    )
+    assert _next(stale, "http://x.gov.cn/dt/index_4.html") is None  # the live variables say: last page
+    api = "<script>var pageCount = 20; var pageIndex = 1; $.get('/api/list', {page: pageIndex + 1});</script>"
+    assert _next(api, "http://x.gov.cn/dt/") is None
+
+
+def test_next_links_by_label_arrow_or_mark() -> None:
+    assert (
+        _next('<div><a href="index_2.html">下一页&gt;</a></div>')
+        == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    )
+    assert _next('<div><a href="index_2.html"> › </a></div>') == "http://gxt.example.gov.cn/tzgg/index_2.html"
+    assert _next('<div><a class="page-next" href="index_2.html"><img src="n.png"></a></div>') == (
+        "http://gxt.example.gov.cn/tzgg/index_2.html"
+    )
+    assert _next('<div><a href="index_9.html">»</a></div>') is None  # the last page on some sites

@@ -81,13 +81,14 @@ class NoticeSpider(scrapy.Spider):
         unqueued = [e for e in entries if e.url not in self._queued]
         fresh = [e for e in unqueued if e.url not in self.job.known]
         if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
-            report.errors.append(f"no notice links found on {response.url}: the page layout may have changed")
+            why = listing.explain() if listing.reader == "js_built" else "the page layout may have changed"
+            report.errors.append(f"no notice links found on {response.url}: {why}")
         for entry in unqueued:
             if entry.url in self.job.known and entry.url not in self.job.revisit:
                 continue
             self._queued.add(entry.url)
             yield self._notice_request(source, entry)
-        shell_only = listing.reader == "jpaas" and not listing.entries
+        shell_only = listing.is_shell
         next_page, wanted = listing.next_page, shell_only or (fresh and page < source.max_pages)
         if next_page is not None and wanted and self._allowed(source, next_page.url):
             yield self._listing_request(source, next_page, page if shell_only else page + 1)

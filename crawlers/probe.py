@@ -1,0 +1,108 @@
+"""One listing page read outside a crawl (``kuaixun listing``), through the crawl's own code.
+
+A saved file is wrapped in the same Scrapy response class the crawl gets, so it is decoded
+the same way; a URL is fetched by Scrapy with the crawl's settings and middlewares (user
+agent, robots.txt, cookie-challenge retry, contradicted charsets). Either way the page is
+then read by ``read_listing``, as ``NoticeSpider.parse_listing`` reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.settings import Settings
+from twisted.python.failure import Failure
+
+from crawlers import settings as default_settings
+from crawlers.listings import Listing, read_listing
+from pipeline.dates import parse_date
+
+
+class ProbeError(Exception):
+    """A listing page that could not be read or fetched, with the reason."""
+
+
+def listing_from_file(path: Path, url: str) -> Listing:
+    """Read a saved listing page as if it had been fetched from ``url`` (no network)."""
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise ProbeError(f"{path}: cannot read: {exc.strerror}") from None
+    return read_response(HtmlResponse(url=url, body=body))
+
+
+def listing_from_url(url: str, settings: dict[str, Any]) -> Listing:
+    """Fetch a listing page with the crawl's Scrapy settings and read it (a jpaas shell's list
+    is fetched too, as the crawl does)."""
+    listings: list[Listing] = []
+    errors: list[str] = []
+    scrapy_settings = Settings()
+    scrapy_settings.setmodule(default_settings, priority="project")
+    # The page is read here, not spooled: no item pipeline; failures reported in one line by the errback.
+    scrapy_settings.setdict({**settings, "ITEM_PIPELINES": {}, "LOG_LEVEL": "CRITICAL"}, priority="cmdline")
+    process = CrawlerProcess(scrapy_settings)
+    process.crawl(_OnePage, url=url, listings=listings, errors=errors)
+    process.start()
+    if errors:
+        raise ProbeError(f"{url}: {errors[0]}")
+    if not listings:
+        raise ProbeError(f"{url}: not fetched (robots.txt or a filter refused it)")
+    return listings[0]
+
+
+def listing_json(listing: Listing) -> dict[str, Any]:
+    """The printed form: reader, entries (dates as ``YYYY-MM-DD`` when readable), next page URL."""
+    return {
+        "reader": listing.reader,
+        "entries": [
+            {"url": e.url, "title": e.title, "date": parse_date(e.date_text) or e.date_text}
+            for e in listing.entries
+        ],
+        "next_page": listing.next_page.url if listing.next_page else None,
+    }
+
+
+def read_response(response: Response, reader: str | None = None) -> Listing:
+    """The first page of a listing, read as the spider reads a listing response."""
+    return read_listing(response.url, response.text, 1, reader)  # type: ignore[attr-defined]
+
+
+class _OnePage(scrapy.Spider):
+    name = "listing-probe"
+
+    def __init__(self, url: str, listings: list[Listing], errors: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.url, self.listings, self.errors = url, listings, errors
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self._request(self.url, None)
+
+    def _request(self, url: str, reader: str | None) -> Request:
+        return Request(
+            url,
+            meta={"reader": reader},
+            headers={"Referer": self.url},
+            callback=self.read,
+            errback=self.fail,
+            dont_filter=True,
+        )
+
+    def read(self, response: Response) -> Iterator[Request]:
+        if not hasattr(response, "text"):
+            self.errors.append("not a web page")
+            return
+        listing = read_response(response, response.meta["reader"])
+        if listing.is_shell and listing.next_page is not None:
+            yield self._request(listing.next_page.url, listing.next_page.reader)
+        else:
+            self.listings.append(listing)
+
+    def fail(self, failure: Failure) -> None:
+        from crawlers.spiders.notices import describe
+
+        self.errors.append(describe(failure))
