@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from kuaixun.cli import main
 from kuaixun.config import MAX_DEPTH, SECRET_RECIPE, ConfigError, load_config, read_raw, validate
 from kuaixun.cycle import _process_spool
 from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.scheduler import ConfigWatch, build_scheduler
 from simulator.server import GovWebThread
 from store.db import Database
 from tests.delivery_support import PASSWORD, seed, smtp_server
@@ -408,3 +411,44 @@ def test_sending_command_names_the_missing_secret(shipped_store: Path) -> None:
     listed = cli(["--config", str(shipped_store), "digest", "list"])
     assert "editor@chinamomentum.com" in listed.stdout and "pending" in listed.stdout
     assert read_raw(shipped_store) == read_raw(SHIPPED)  # the config file itself is untouched
+
+
+def test_schedule_checks_its_secrets_before_it_starts(tmp_path: Path) -> None:
+    """The unattended process sends: it refuses to start without them (a subprocess: start() blocks)."""
+    path = write(tmp_path, SHIPPED.read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    kuaixun = Path(sys.executable).with_name("kuaixun")
+    result = subprocess.run(
+        [str(kuaixun), "--config", str(path), "schedule"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: config.yaml: channels.email.password: environment variable SMTP_PASSWORD is not set\n"
+    )
+
+
+def test_a_scheduled_job_says_a_missing_secret_in_one_line(tmp_path: Path) -> None:
+    """A secret unset after the start (the config is re-read for each job) is the job's line."""
+    path = write(
+        tmp_path,
+        "channels: {email: {host: 127.0.0.1, port: 9, password: '${KX_LATER}', sender: s@x.cn}}\n"
+        "subscribers: [{name: 编辑部, email: editor@example.cn}]\n",
+    )
+    os.environ["KX_LATER"] = "set at start"
+    try:
+        said: list[str] = []
+        watch = ConfigWatch(path, said.append)
+        scheduler = build_scheduler(watch, said.append)
+    finally:
+        del os.environ["KX_LATER"]
+    db = Database(load_config(path, environ={}).store.url)
+    try:
+        seed(db)
+    finally:
+        db.close()
+    scheduler.get_job("digest").func()
+    assert said[-1] == "error: config.yaml: channels.email.password: environment variable KX_LATER is not set"
