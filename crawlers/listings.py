@@ -200,7 +200,7 @@ def _html_next(url: str, text: str, selector: Selector) -> PageRequest | None:
         return None
     for anchor in selector.xpath("//a[@href]"):
         label = "".join(anchor.xpath(".//text()").getall()).strip()
-        href = anchor.attrib["href"].strip()
+        href = anchor.xpath("@href").get("").strip()  # not .attrib: a garbled attribute name raises
         if label in NEXT_LINK_TEXT and _followable(href):
             return PageRequest(urljoin(url, href))
     return None
@@ -230,8 +230,8 @@ def _row_entry(url: str, row: Selector) -> Entry | None:
     row_text = " ".join(t.strip() for t in row.xpath(".//text()").getall())
     date = DATE_TEXT.search(row_text)
     for anchor in row.xpath(".//a[@href]"):
-        href = anchor.attrib["href"].strip()
-        title = (anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())).strip()
+        href = anchor.xpath("@href").get("").strip()  # not .attrib: a garbled attribute name raises
+        title = (anchor.xpath("@title").get() or " ".join(anchor.xpath(".//text()").getall())).strip()
         if not _followable(href) or _cjk_count(title) < MIN_TITLE_CHARS:
             continue
         absolute = normalize_url(urljoin(url, href))
