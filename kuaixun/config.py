@@ -99,7 +99,14 @@ Flag = Annotated[bool, Strict()]
 
 
 class ConfigError(Exception):
-    """A config problem, already phrased for the operator as ``file: key: problem``."""
+    """A config problem, already phrased for the operator as ``file: key: problem``.
+
+    Always one printable line: a line break or control character (in a key, a value, a file
+    name) is shown escaped, so that it can neither split the message nor fake another one.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
 class _Model(BaseModel):
@@ -584,6 +591,17 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return text or "(top level)"
 
 
+BOUNDS = {
+    "less_than_equal": "at most {le}",
+    "less_than": "less than {lt}",
+    "greater_than_equal": "at least {ge}",
+    "greater_than": "more than {gt}",
+}
+"""Pydantic's bound errors, as the operator reads them."""
+EXPECTED = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false"}
+"""Pydantic's strict type errors: what the key wants."""
+
+
 def _message(error: Mapping[str, Any], known: Sequence[str]) -> str:
     kind = error["type"]
     if kind == "missing":
@@ -591,8 +609,24 @@ def _message(error: Mapping[str, Any], known: Sequence[str]) -> str:
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
         return f"unknown key (did you mean `{close[0]}`?)" if close else "unknown key"
+    if kind in BOUNDS:
+        bound = {
+            key: f"{value:g}" if isinstance(value, float) else value for key, value in error["ctx"].items()
+        }
+        return f"must be {BOUNDS[kind].format(**bound)}, not {_shown(error['input'])}"
+    if kind in EXPECTED:
+        return f"expected {EXPECTED[kind]}, not {_shown(error['input'])}"
     message = str(error["msg"])
     return _one_line(message.removeprefix("Value error, "))
+
+
+def _shown(value: object) -> str:
+    """A value as the operator wrote it, briefly; text said to be text (YAML reads ``1e20`` as such)."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"the text {text}" if isinstance(value, str) else text
 
 
 def _known_keys(loc: Sequence[int | str]) -> list[str]:
