@@ -183,7 +183,7 @@ def alert_target(config: Config, sub: Subscription) -> tuple[tuple[str, str] | N
     if config.channels.email is None:
         return None, "channels.email is not configured"
     if not config.alerts.secret:
-        return None, "alerts.secret is not set (it signs the unsubscribe link)"
+        return None, config.missing("alerts.secret")
     return ("email", sub.channel), ""
 
 
@@ -257,7 +257,7 @@ def _unreachable(config: Config, channel: str) -> str | None:
     if config.channels.email is None:
         return "channels.email is not configured: cannot send to an address"
     if not config.alerts.secret:
-        return "alerts.secret is not set: email alerts need it to sign their unsubscribe link"
+        return config.missing("alerts.secret")
     return None
 
 
@@ -282,7 +282,7 @@ def remove_subscription(config: Config, db: Database, name: str | None, token: s
     with db.session() as session:
         if token is not None:
             if not config.alerts.secret:
-                raise AlertUsageError("alerts.secret is not set: cannot check the token")
+                raise AlertUsageError(f"cannot check the token: {config.missing('alerts.secret')}")
             sub = _token_subscription(session, config.alerts.secret, token)
         else:
             found = subscriptions.by_name(session, name or "")

@@ -1,17 +1,28 @@
 """config.yaml: the operator's one file, validated at start-up.
 
-Every problem is reported as one line naming the key, e.g.
-``config.yaml: sources[3].listing_url: not a URL``. Secrets are ``${NAME}`` references
-to the environment, resolved here so that a missing variable is named too.
+Every problem is reported as one line naming the key (or the file), e.g.
+``config.yaml: sources[3].listing_url: not a URL``; whatever the file holds (bytes that are not
+UTF-8, deep nesting, huge or infinite numbers, a folder that cannot be written) ends as such a
+line, never a traceback. Secrets are ``${NAME}`` references to the environment. Those in the keys
+only sending needs (``SECRET_KEYS``) may be unset: commands that only read work without them,
+and building a channel to send names the missing variable (``Config.require_secrets``).
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import re
-from collections.abc import Mapping
+import stat
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Union, get_args, get_origin
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -19,10 +30,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from kuaixun.cron import crontab_trigger
 from kuaixun.redact import config_secrets, install_log_redaction
@@ -33,9 +48,66 @@ from pipeline.classify import ClassifyRules
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+SECRET_KEYS = (
+    "channels.email.username",
+    "channels.email.password",
+    "channels.webhooks.*.url",
+    "channels.webhooks.*.secret",
+    "alerts.secret",
+)
+"""Keys only sending needs: their ``${NAME}`` may be unset until a channel is built to send."""
+
+SECRET_RECIPE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+HINTS = {
+    "alerts.secret": f"make one with {SECRET_RECIPE}, export it as KUAIXUN_SECRET "
+    "and write `secret: ${KUAIXUN_SECRET}` under alerts",
+}
+"""How to fix a problem with a key, added to any error that names the key."""
+
+# Bounds of what the file may hold, before any key is looked at.
+MAX_CONFIG_BYTES = 1_000_000
+"""The shipped config.yaml is ~10 KB: a file a hundred times larger is not a config."""
+MAX_DEPTH = 16
+"""config.yaml nests 5 levels deep; deeper is a mistake, and would exhaust Python's recursion."""
+MAX_VALUES = 100_000
+"""config.yaml holds ~1,000 values; more (YAML aliases of aliases, a "billion laughs") is an attack."""
+
+# Bounds of the crawl's numbers: beyond them a crawl hangs, overflows or hammers a site.
+MAX_DOWNLOAD_DELAY = 60.0
+"""Seconds between requests to one source: slower, three listing pages and their notices take an hour."""
+MAX_CONCURRENT_PER_SOURCE = 16
+"""Parallel requests to one government site: more is no longer polite crawling."""
+MAX_TIMEOUT = 600.0
+"""Seconds for one request: a server silent for ten minutes is down."""
+MAX_RETRIES = 10
+"""Retries of one request: a page still failing after ten is failing, and the next run tries again."""
+MAX_LISTING_PAGES = 100
+"""Listing pages per source and run: deeper pages are the archive, not news."""
+MAX_REVISIT_DAYS = 366
+"""Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
+MAX_CRAWL_TIMEOUT = 86_400.0
+"""Seconds for a whole crawl: a longer one would overlap the next day's."""
+
+STORE_BACKENDS = ("sqlite", "postgresql")
+"""Databases the store is migrated on and tested with."""
+
+Seconds = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A finite number of seconds, written as a number (not ``yes``, not ``"30"``)."""
+Count = Annotated[int, Strict()]
+"""A whole number, written as one (not ``yes``, not ``1e20``)."""
+Flag = Annotated[bool, Strict()]
+"""``true`` or ``false`` (not 1 or 0)."""
+
 
 class ConfigError(Exception):
-    """A config problem, already phrased for the operator as ``file: key: problem``."""
+    """A config problem, already phrased for the operator as ``file: key: problem``.
+
+    Always one printable line: a line break or control character (in a key, a value, a file
+    name) is shown escaped, so that it can neither split the message nor fake another one.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
 class _Model(BaseModel):
@@ -43,8 +115,24 @@ class _Model(BaseModel):
 
 
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^/\s]+", value):
+    """An http(s) URL with a host, a valid port and no spaces or control characters."""
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        raise ValueError("not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise ValueError("not a URL")
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError("not a URL (it holds spaces or control characters)")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
     return value
 
 
@@ -59,10 +147,10 @@ class SourceConfig(_Model):
     listing_url: str
     allowed_hosts: tuple[str, ...] = ()
     """Extra hosts whose links count as this source's notices (the listing's own host always does)."""
-    max_pages: int | None = Field(default=None, ge=1)
+    max_pages: Count | None = Field(default=None, ge=1, le=MAX_LISTING_PAGES)
     column: str | None = None
     """栏目 name, a hint for classification (e.g. 节能与综合利用 leans 绿色制造)."""
-    enabled: bool = True
+    enabled: Flag = True
 
     _url = field_validator("listing_url")(_check_url)
 
@@ -70,23 +158,37 @@ class SourceConfig(_Model):
 class CrawlConfig(_Model):
     """Politeness and limits, applied per source."""
 
-    user_agent: str = "Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)"
-    download_delay: float = Field(default=2.0, ge=0)
-    concurrent_per_source: int = Field(default=2, ge=1)
-    timeout: float = Field(default=30.0, gt=0)
-    retries: int = Field(default=2, ge=0)
-    max_pages: int = Field(default=3, ge=1)
+    user_agent: str = Field(
+        default="Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)",
+        pattern=r"^[^\x00-\x1f\x7f]+$",  # a header value: no line breaks or control characters
+    )
+    download_delay: Seconds = Field(default=2.0, ge=0, le=MAX_DOWNLOAD_DELAY)
+    concurrent_per_source: Count = Field(default=2, ge=1, le=MAX_CONCURRENT_PER_SOURCE)
+    timeout: Seconds = Field(default=30.0, gt=0, le=MAX_TIMEOUT)
+    retries: Count = Field(default=2, ge=0, le=MAX_RETRIES)
+    max_pages: Count = Field(default=3, ge=1, le=MAX_LISTING_PAGES)
     """Listing pages read per source per run; the crawl also stops at the first page with nothing new."""
-    obey_robots: bool = True
-    revisit_days: int = Field(default=14, ge=0)
+    obey_robots: Flag = True
+    revisit_days: Count = Field(default=14, ge=0, le=MAX_REVISIT_DAYS)
     """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
-    crawl_timeout: float = Field(default=1800.0, gt=0)
+    crawl_timeout: Seconds = Field(default=1800.0, gt=0, le=MAX_CRAWL_TIMEOUT)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
 
 
 class StoreConfig(_Model):
     url: str = "sqlite:///data/kuaixun.db"
     """SQLAlchemy URL; a relative SQLite path is relative to the config file."""
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL (e.g. sqlite:///data/kuaixun.db)") from None
+        if backend not in STORE_BACKENDS:
+            raise ValueError(f"unsupported database {backend!r} (supported: {', '.join(STORE_BACKENDS)})")
+        return value
 
 
 def _check_crontab(value: str) -> str:
@@ -104,7 +206,7 @@ Crontab = Annotated[str, AfterValidator(_check_crontab)]
 class ScheduleConfig(_Model):
     """Crontab lines for the unattended container (``kuaixun schedule``)."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = "Asia/Shanghai"
     crawl: Crontab = "0 8-20/2 * * *"
     digest: Crontab = "30 9 1,11,21 * *"
 
@@ -135,7 +237,7 @@ class Subscriber(_Model):
 
     name: str
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    digest: bool = True
+    digest: Flag = True
     webhooks: tuple[str, ...] = ()
     """Names from ``channels.webhooks``."""
 
@@ -144,6 +246,14 @@ class Subscriber(_Model):
         if self.email is None and not self.webhooks:
             raise ValueError("needs an email or webhooks")
         return self
+
+
+@dataclass(frozen=True)
+class UnsetSecret:
+    """A ``${NAME}`` in one of the ``SECRET_KEYS`` whose variable was not in the environment."""
+
+    key: str
+    variable: str
 
 
 class Config(_Model):
@@ -163,6 +273,9 @@ class Config(_Model):
     subscriptions: tuple[SubscriptionConfig, ...] = ()
     """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
 
+    _label: str = PrivateAttr(default="config.yaml")
+    _unset: tuple[UnsetSecret, ...] = PrivateAttr(default=())
+
     @field_validator("sources")
     @classmethod
     def _unique_names(cls, value: tuple[SourceConfig, ...]) -> tuple[SourceConfig, ...]:
@@ -176,40 +289,131 @@ class Config(_Model):
     def source(self, name: str) -> SourceConfig:
         return next(s for s in self.sources if s.name == name)
 
+    def missing(self, key: str) -> str:
+        """Why the secret ``key`` (e.g. ``alerts.secret``) has no value, and how to give it one."""
+        unset = next((u for u in self._unset if u.key == key), None)
+        problem = f"{key}: environment variable {unset.variable} is not set" if unset else f"{key} is not set"
+        return _with_hint(problem)
+
+    def require_secrets(self, key: str) -> None:
+        """Before sending through ``key`` (``channels.email``, ``channels.webhooks.NAME``): every
+        ``${NAME}`` under it must be set; else a ConfigError naming the key and the variable."""
+        for unset in self._unset:
+            if unset.key == key or unset.key.startswith(key + "."):
+                raise ConfigError(f"{self._label}: {self.missing(unset.key)}")
+
 
 def read_raw(path: Path) -> dict[str, Any]:
-    """The YAML mapping of a config file, before validation."""
-    label = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ConfigError(f"{label}: {where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    """The YAML mapping of a config file, before validation; ConfigError for anything else."""
+    label = path.name or str(path)
+    data = _parse_yaml(_read_text(path, label), label)
     if data is None:
-        return {}
+        raise ConfigError(f"{label}: the file is empty (see the shipped config.yaml for every key)")
     if not isinstance(data, dict):
-        raise ConfigError(f"{label}: the top level must be a mapping of keys")
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise ConfigError(f"{label}: the top level must be a mapping of keys, not {kind}")
+    problem = _shape_problem(data)
+    if problem:
+        raise ConfigError(f"{label}: {problem}")
     return data
 
 
-def resolve_env(data: Any, environ: Mapping[str, str], label: str, key: str = "") -> Any:
-    """Replace ``${NAME}`` references with the environment's values, naming any that is missing."""
+def _read_text(path: Path, label: str) -> str:
+    """The file's text: a regular file of at most MAX_CONFIG_BYTES, in UTF-8."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{label}: is a folder, not a config file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{label}: not a regular file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise ConfigError(f"{label}: cannot read: {exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{label}: larger than {MAX_CONFIG_BYTES} bytes: not a config file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        what = "UTF-16 text" if utf16 else f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        raise ConfigError(f"{label}: not UTF-8 ({what}): save the file as UTF-8") from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error, not the last wins."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                        )
+                    seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _parse_yaml(text: str, label: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise ConfigError(f"{label}: {where}not valid YAML ({_one_line(problem)})") from None
+    except RecursionError:
+        raise ConfigError(f"{label}: nested too deeply (more than {MAX_DEPTH} levels)") from None
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """``key: problem`` for nesting deeper than MAX_DEPTH, over MAX_VALUES values, or a number
+    that is infinite or not a number; walked without recursion, aliases counted each time used."""
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    values = 0
+    while stack:
+        key, value, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            return f"more than {MAX_VALUES} values (YAML aliases expanding?)"
+        if depth > MAX_DEPTH:
+            return f"{key}: nested too deeply (more than {MAX_DEPTH} levels)"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{key}: {value} is not a finite number"
+        if isinstance(value, dict):
+            stack += [(_join(key, str(k)), v, depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+    return None
+
+
+def resolve_env(
+    data: Any, environ: Mapping[str, str], label: str, unset: list[UnsetSecret], key: str = ""
+) -> Any:
+    """Replace ``${NAME}`` references with the environment's values.
+
+    A missing variable is a ConfigError naming the key, except in the ``SECRET_KEYS``: there the
+    reference stays as written and is added to ``unset``, to be named when something sends.
+    """
     if isinstance(data, dict):
-        return {k: resolve_env(v, environ, label, _join(key, str(k))) for k, v in data.items()}
+        return {k: resolve_env(v, environ, label, unset, _join(key, str(k))) for k, v in data.items()}
     if isinstance(data, list):
-        return [resolve_env(v, environ, label, f"{key}[{i}]") for i, v in enumerate(data)]
+        return [resolve_env(v, environ, label, unset, f"{key}[{i}]") for i, v in enumerate(data)]
     if isinstance(data, str):
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
-            if name not in environ:
-                raise ConfigError(f"{label}: {key}: environment variable {name} is not set")
-            return environ[name]
+            if name in environ:
+                return environ[name]
+            if any(fnmatchcase(key, pattern) for pattern in SECRET_KEYS):
+                unset.append(UnsetSecret(key, name))
+                return match.group(0)
+            raise ConfigError(f"{label}: {_with_hint(f'{key}: environment variable {name} is not set')}")
 
         return ENV_REF.sub(substitute, data)
     return data
@@ -219,22 +423,44 @@ def validate(
     data: dict[str, Any], label: str, base_dir: Path, environ: Mapping[str, str] | None = None
 ) -> Config:
     """Validate a raw mapping into a Config; relative paths are made relative to ``base_dir``."""
-    resolved = resolve_env(data, os.environ if environ is None else environ, label)
+    unset: list[UnsetSecret] = []
+    resolved = resolve_env(data, os.environ if environ is None else environ, label, unset)
     try:
         config = Config.model_validate(resolved)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(f"{label}: {_loc(error['loc'])}: {_message(error)}") from None
-    problem = _unreachable(config) or subscriptions_problem(
-        config.subscriptions,
-        webhooks=config.channels.webhooks.keys(),
-        email=config.channels.email is not None,
-        secret=bool(config.alerts.secret),
-        sources={s.name for s in config.sources},
+        key = _loc(error["loc"])
+        cause = next((u for u in unset if u.key == key), None)
+        problem = (
+            f"{key}: environment variable {cause.variable} is not set"
+            if cause
+            else f"{key}: {_message(error, _known_keys(error['loc']))}"
+        )
+        raise ConfigError(f"{label}: {_with_hint(problem)}") from None
+    problem = (
+        _bool_as_number(resolved, config)
+        or _unreachable(config)
+        or subscriptions_problem(
+            config.subscriptions,
+            webhooks=config.channels.webhooks.keys(),
+            email=config.channels.email is not None,
+            secret=bool(config.alerts.secret),
+            sources={s.name for s in config.sources},
+        )
     )
     if problem:
-        raise ConfigError(f"{label}: {problem}")
+        raise ConfigError(f"{label}: {_with_hint(problem)}")
+    config = _without_unset_alerts_secret(config, unset)
+    config._label, config._unset = label, tuple(unset)
     return _anchor_paths(config, base_dir)
+
+
+def _without_unset_alerts_secret(config: Config, unset: Sequence[UnsetSecret]) -> Config:
+    """An alerts.secret whose variable is unset reads as no secret, never as the ``${NAME}`` text
+    (which anyone could sign with); ``Config.missing`` still names the variable."""
+    if not any(u.key == "alerts.secret" for u in unset):
+        return config
+    return config.model_copy(update={"alerts": config.alerts.model_copy(update={"secret": None})})
 
 
 def _unreachable(config: Config) -> str | None:
@@ -250,9 +476,38 @@ def _unreachable(config: Config) -> str | None:
     return None
 
 
+def _bool_as_number(raw: Any, value: Any, key: str = "") -> str | None:
+    """``key: problem`` where YAML gave a boolean (yes, no, true, on) and validation made a number
+    of it, in any model of the config, including those defined with their code."""
+    if isinstance(raw, bool):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return f"{key}: expected a number, not the boolean {str(raw).lower()}" if number else None
+    if isinstance(raw, dict):
+        for name, item in raw.items():
+            if isinstance(value, BaseModel):
+                child = getattr(value, str(name), None)
+            elif isinstance(value, Mapping):
+                child = value.get(name)
+            else:
+                return None
+            problem = _bool_as_number(item, child, _join(key, str(name)))
+            if problem:
+                return problem
+    if isinstance(raw, list) and isinstance(value, (list, tuple)) and len(raw) == len(value):
+        for i, (item, child) in enumerate(zip(raw, value, strict=True)):
+            problem = _bool_as_number(item, child, f"{key}[{i}]")
+            if problem:
+                return problem
+    return None
+
+
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Read and validate a config file; from then on its secrets are masked in every log record."""
-    config = validate(read_raw(path), path.name, path.resolve().parent, environ)
+    """Read and validate a config file and check that its folders can be written; from then on its
+    secrets are masked in every log record."""
+    config = validate(read_raw(path), path.name, _base_dir(path), environ)
+    problem = _unusable_paths(config)
+    if problem:
+        raise ConfigError(f"{path.name}: {problem}")
     install_log_redaction(config_secrets(config))
     return config
 
@@ -260,7 +515,14 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 def load_extraction_config(path: Path) -> Config:
     """What ``kuaixun extract`` uses (sources, crawl, classify): delivery and its secrets left out."""
     raw = {key: value for key, value in read_raw(path).items() if key in ("sources", "crawl", "classify")}
-    return validate(raw, path.name, path.resolve().parent)
+    return validate(raw, path.name, _base_dir(path))
+
+
+def _base_dir(path: Path) -> Path:
+    try:
+        return path.resolve().parent
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
 
 
 def _anchor_paths(config: Config, base_dir: Path) -> Config:
@@ -281,6 +543,46 @@ def _anchor_paths(config: Config, base_dir: Path) -> Config:
     )
 
 
+def _unusable_paths(config: Config) -> str | None:
+    """``key: problem`` for a folder the program must write in but cannot (a file, read-only)."""
+    folders = {"data_dir": config.data_dir, "out_dir": config.out_dir}
+    database = make_url(config.store.url).database
+    if config.store.url.startswith("sqlite:") and database and database != ":memory:":
+        if Path(database).is_dir():
+            return f"store.url: {database} is a folder, not a database file"
+        folders["store.url"] = Path(database).parent
+    for key, folder in folders.items():
+        problem = _unusable_folder(folder)
+        if problem:
+            return f"{key}: {problem}"
+    return None
+
+
+def _unusable_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot be written in (or created): its nearest existing part is a file or read-only."""
+    existing = folder
+    try:
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            return f"{existing} is a file, not a folder"
+    except OSError as exc:
+        return f"{folder}: {exc.strerror or exc}"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
+
+
+def _with_hint(problem: str) -> str:
+    """The problem, with how to fix it when it names a key of HINTS."""
+    hints = [hint for key, hint in HINTS.items() if key in problem]
+    return "; ".join([problem, *hints])
+
+
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
+
+
 def _join(key: str, part: str) -> str:
     return f"{key}.{part}" if key else part
 
@@ -292,11 +594,71 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return text or "(top level)"
 
 
-def _message(error: Mapping[str, Any]) -> str:
+BOUNDS = {
+    "less_than_equal": "at most {le}",
+    "less_than": "less than {lt}",
+    "greater_than_equal": "at least {ge}",
+    "greater_than": "more than {gt}",
+}
+"""Pydantic's bound errors, as the operator reads them."""
+EXPECTED = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false"}
+"""Pydantic's strict type errors: what the key wants."""
+
+
+def _message(error: Mapping[str, Any], known: Sequence[str]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        return "unknown key"
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        return f"unknown key (did you mean `{close[0]}`?)" if close else "unknown key"
+    if kind in BOUNDS:
+        bound = {
+            key: f"{value:g}" if isinstance(value, float) else value for key, value in error["ctx"].items()
+        }
+        return f"must be {BOUNDS[kind].format(**bound)}, not {_shown(error['input'])}"
+    if kind in EXPECTED:
+        return f"expected {EXPECTED[kind]}, not {_shown(error['input'])}"
     message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+    return _one_line(message.removeprefix("Value error, "))
+
+
+def _shown(value: object) -> str:
+    """A value as the operator wrote it, briefly; text said to be text (YAML reads ``1e20`` as such)."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"the text {text}" if isinstance(value, str) else text
+
+
+def _known_keys(loc: Sequence[int | str]) -> list[str]:
+    """The keys valid beside the last part of ``loc``: the fields of the model that holds it."""
+    kind: Any = Config
+    for part in loc[:-1]:
+        kind = _inner(kind, part)
+    model = _model_of(kind)
+    return list(model.model_fields) if model else []
+
+
+def _inner(kind: Any, part: int | str) -> Any:
+    """The type of ``part`` of a value of type ``kind`` (a field, an item, a mapping's value)."""
+    model = _model_of(kind)
+    if model is not None:
+        field = model.model_fields.get(str(part))
+        return field.annotation if field else None
+    args = get_args(kind)
+    if get_origin(kind) in (tuple, list) and args:
+        return args[0]
+    if get_origin(kind) is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _model_of(kind: Any) -> type[BaseModel] | None:
+    """The model class in ``kind``, through ``X | None`` and ``Annotated``."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind
+    if get_origin(kind) in (Union, types.UnionType, Annotated):
+        return next((m for m in map(_model_of, get_args(kind)) if m), None)
+    return None

@@ -321,12 +321,14 @@ class _Channels:
         if name == "email":
             if channels.email is None:
                 raise DeliveryError("channels.email is not configured any more", retryable=False)
+            self.config.require_secrets("channels.email")  # secrets are needed from here on only
             return open_channel(name, channels.email)
         hook = channels.webhooks.get(recipient)
         if hook is None or hook.type != name:
             raise DeliveryError(
                 f"channels.webhooks has no {name} webhook {recipient!r} any more", retryable=False
             )
+        self.config.require_secrets(f"channels.webhooks.{recipient}")
         return open_channel(name, hook)
 
 

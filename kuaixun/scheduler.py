@@ -54,6 +54,17 @@ def build_scheduler(watch: ConfigWatch, echo: Echo) -> BlockingScheduler:
     def summaries_job(mode: str) -> None:
         summaries_and_report(watch.refresh(), echo, (mode,))
 
+    def one_line_errors(job: Callable[..., None]) -> Callable[..., None]:
+        """A config problem met in a job (a secret unset since start) is its line, not a traceback."""
+
+        def run(*args: str) -> None:
+            try:
+                job(*args)
+            except ConfigError as exc:
+                echo(f"error: {exc}")
+
+        return run
+
     jobs: list[tuple[str, Callable[..., None], str, tuple[str, ...]]] = [
         ("crawl", crawl_job, config.schedule.crawl, ()),
         ("digest", digest_job, config.schedule.digest, ()),
@@ -66,7 +77,7 @@ def build_scheduler(watch: ConfigWatch, echo: Echo) -> BlockingScheduler:
     for job_id, function, crontab, args in jobs:
         # A job that overruns its slot is not started twice; a missed one runs once when possible.
         scheduler.add_job(
-            function,
+            one_line_errors(function),
             crontab_trigger(crontab, timezone=tz),
             args=args,
             id=job_id,
@@ -80,6 +91,8 @@ def build_scheduler(watch: ConfigWatch, echo: Echo) -> BlockingScheduler:
 def run_schedule(path: Path, echo: Echo) -> None:
     watch = ConfigWatch(path, echo)
     config = watch.current
+    for sending in ("channels", "alerts"):  # the unattended process sends: its secrets are checked now
+        config.require_secrets(sending)
     scheduler = build_scheduler(watch, echo)
     echo(
         f"scheduled: crawl '{config.schedule.crawl}', digest '{config.schedule.digest}', "
