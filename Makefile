@@ -7,7 +7,7 @@ UV := .tools/bin/uv
 VENV := .venv
 SYNCED := $(VENV)/.synced
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-postgres lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -24,6 +24,12 @@ demo: $(SYNCED)
 # pytest exits 5 when it collects no test: not a failure of the product.
 test: $(SYNCED)
 	$(VENV)/bin/pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+
+# The same suite with every test store on a real PostgreSQL server (started and removed by the script).
+test-postgres: $(SYNCED)
+	url=$$(bash scripts/postgres.sh start) || exit 1; \
+	KUAIXUN_TEST_POSTGRES=$$url $(VENV)/bin/pytest -q; status=$$?; \
+	bash scripts/postgres.sh stop; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 lint: $(SYNCED)
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ from kuaixun.delivery import send_digest
 from kuaixun.demo import demo_config
 from simulator.server import GovWebThread
 from store.db import Database
+from tests.stores import drop_created, store_url
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -27,9 +28,17 @@ def sim_config(sim: GovWebThread, workdir: Path, extra_sources: list[dict] | Non
     """The shipped config.yaml pointed at the simulator, with a fresh store under ``workdir``."""
     raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
     raw["sources"] = raw["sources"] + (extra_sources or [])
+    raw["store"] = {"url": store_url(workdir, raw["store"]["url"])}
     return validate(raw, "config.yaml (test)", workdir)
 
 
 def publish_issue(config: Config, db: Database) -> DigestFiles | None:
     """``digest send`` as the product runs it; the new issue's files in ``out_dir``, or None."""
     return send_digest(config, db, lambda line: None).issue
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """On PostgreSQL, the databases the session created go when it ends."""
+    yield
+    drop_created()

@@ -36,6 +36,7 @@ from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
 from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
+from tests.stores import store_url
 
 SEEN = datetime(2026, 11, 1, 8, 0)
 USER, PASSWORD = "kuaixun@example.cn", "s3cret-密码"
@@ -113,7 +114,7 @@ def make_config(
     if email_channel:
         channels["email"] = email_channel
     raw = {
-        "store": {"url": "sqlite:///data/kuaixun.db"},
+        "store": {"url": store_url(tmp_path, "sqlite:///data/kuaixun.db")},
         "channels": channels,
         "subscribers": subscribers or [],
     }

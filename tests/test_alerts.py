@@ -35,6 +35,7 @@ from tests.delivery_support import (
     seed,
     smtp_server,
 )
+from tests.stores import store_url
 
 GREEN = "绿色工厂 OR 绿色园区"
 HOOK_SECRET = "hook-secret"
@@ -207,7 +208,7 @@ def test_summaries_collect_matches_until_sent(tmp_path: Path) -> None:
         }
         config = validate(
             {
-                "store": {"url": "sqlite:///data/kuaixun.db"},
+                "store": {"url": store_url(tmp_path, "sqlite:///data/kuaixun.db")},
                 "channels": raw_channels,
                 "alerts": {"secret": "s"},
                 "subscriptions": [subscription],

@@ -29,6 +29,7 @@ from pipeline.process import SourceHints, tag
 from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
+from tests.stores import store_url
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEN = datetime(2019, 11, 16, 8, 0)
@@ -75,7 +76,7 @@ def _save(
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text("store:\n  url: sqlite:///data/kuaixun.db\n", encoding="utf-8")
+    path.write_text(f"store:\n  url: {store_url(tmp_path, 'sqlite:///data/kuaixun.db')}\n", encoding="utf-8")
     return path
 
 
