@@ -63,7 +63,7 @@ class SectionRule(BaseModel):
         for pattern in value:
             try:
                 re.compile(pattern)
-            except re.error as exc:
+            except (re.error, OverflowError) as exc:  # a{99999999999} overflows instead of erroring
                 raise ValueError(f"pattern {pattern!r} is not a regular expression ({exc})") from None
         return value
 

@@ -144,6 +144,10 @@ def test_shipped_config_loads_without_its_secrets_and_names_them_when_sending() 
             "classify: {sections: {政策文件: {title: {意见: yes}}}}\n",
             "config.yaml: classify.sections.政策文件.title.意见: expected a number, not the boolean true",
         ),
+        (
+            "classify: {sections: {政策文件: {patterns: {'a{99999999999}': 1}}}}\n",
+            "config.yaml: classify.sections.政策文件.patterns: pattern 'a{99999999999}' is not a regular expression",
+        ),
         ('crawl: {user_agent: "a\\r\\nX-Evil: 1"}\n', "config.yaml: crawl.user_agent: String should match"),
         (
             "sources:\n  - {name: a, agency: x, listing_url: 'http://[::1'}\n",
