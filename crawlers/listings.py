@@ -25,15 +25,19 @@ from lxml import html as lxml_html
 
 from crawlers.pagers import next_page_url
 from crawlers.urls import normalize_url
+from pipeline.lexicon import FILE_EXTENSIONS
 
 DATE_TEXT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 YEARLESS_DATE = re.compile(r"^[\[(（]?\s*(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\s*[\])）]?$")
 """A date cell without a year (``09-15``, ``[09-15]``): a whole text of its own, not part of a title."""
 ARTICLE_URL = re.compile(
     r"(/t\d{8}_\d+\.s?html?$|/art_[\w-]+\.html$|/content\.html?$|/content_\d+\.html?$|/post_\d+\.html$"
-    r"|/\d{4,}\.(?:s?html?|jhtml)$|/[0-9a-f]{32}\.s?html$|/index\.s?html$|\.(?:pdf|docx?|wps|ofd)$)",
+    r"|/\d{4,}\.(?:s?html?|jhtml)$|/[0-9a-f]{32}\.s?html$|/index\.s?html$|\.(?:"
+    + "|".join(FILE_EXTENSIONS)
+    + ")$)",
     re.IGNORECASE,
 )
+"""Paths of a notice page or file: an undated row counts as an entry only when it links to one."""
 MIN_TITLE_CHARS = 6
 HANWEB_PER_CALL = 45
 HANWEB_PAGE = 15

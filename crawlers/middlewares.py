@@ -14,10 +14,14 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from crawlers.job import CrawlJob
 from crawlers.urls import Refusal, origin_allowed
+from pipeline.lexicon import CHALLENGE_MARKERS, CHALLENGE_STATUSES
 
-CHALLENGE_STATUS = {202, 412, 521}
-CHALLENGE_MARKS = re.compile(rb"\$_ts\s*=\s*window|__jsl_clearance|C3VK=|document\.cookie\s*=")
+CHALLENGE_MARKS = re.compile(
+    b"|".join([*(re.escape(m.encode()) for m in CHALLENGE_MARKERS), rb"document\.cookie\s*="])
+)
+"""The lexicon's challenge marks, and a script setting a cookie (only looked for in a small body)."""
 SMALL_BODY = 4096
+"""A challenge shell is a few KB at most; a real page that sets a cookie in a script is larger."""
 
 
 def is_challenge(response: Response) -> bool:
@@ -25,7 +29,7 @@ def is_challenge(response: Response) -> bool:
     if response.status in {412, 521}:
         return True
     small = len(response.body) < SMALL_BODY
-    return (response.status in CHALLENGE_STATUS or small) and bool(
+    return (response.status in CHALLENGE_STATUSES or small) and bool(
         CHALLENGE_MARKS.search(response.body[:SMALL_BODY])
     )
 

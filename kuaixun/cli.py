@@ -203,10 +203,10 @@ def listing(ctx: click.Context, target: str, url: str | None) -> None:
 
     try:
         if target.startswith(("http://", "https://")):
-            from kuaixun.cycle import _scrapy_settings
+            from kuaixun.cycle import scrapy_settings
 
             config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
-            result = listing_from_url(target, _scrapy_settings(config))
+            result = listing_from_url(target, scrapy_settings(config))
         else:
             result = listing_from_file(Path(target), url or Path(target).resolve().as_uri())
     except ProbeError as exc:

@@ -145,7 +145,7 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
         spool=spool,
         known=known,
         revisit=revisit if config.crawl.revisit_days else set(),
-        settings=_scrapy_settings(config),
+        settings=scrapy_settings(config),
     )
     _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config)
     outcomes = _process_spool(config, db, spool, sources)
@@ -159,7 +159,8 @@ def _job_source(source: SourceConfig, config: Config) -> JobSource:
     )
 
 
-def _scrapy_settings(config: Config) -> dict[str, object]:
+def scrapy_settings(config: Config) -> dict[str, object]:
+    """The Scrapy settings config.yaml's `crawl` section sets (the crawl child and `kuaixun listing URL`)."""
     crawl_config = config.crawl
     return {
         "USER_AGENT": crawl_config.user_agent,

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pipeline.lexicon import OFFICIAL_TYPES
 from pipeline.records import ExtractedNotice
-from pipeline.tags import CONSULTATION, notice_type
+from pipeline.tags import notice_type
 
 DOCUMENT = "document"
 NEWS = "news"
@@ -56,12 +57,6 @@ DOCUMENT_BODY_CUES: tuple[Cue, ...] = (
         2,
     ),
 )
-# Types whose title is a 公文's own (党政机关公文 types and regulations); a 名单 or 标准 title
-# may as well be a report's ("我市3家企业入选…名单").
-STRONG_TYPES = frozenset(
-    ("通知", "通告", "公告", "公示", "意见", "办法", "决定", "决议", "批复", "通报", "答复", "令", "条例",
-     "规定", "细则", "函", "报告", "公报", "措施", CONSULTATION)
-)  # fmt: skip
 STRONG_SIGN = 3.0
 """A 文号, a 主送 line or a 公文 title: each alone makes a document of a page without news evidence."""
 WEAK_TITLE = 1.0
@@ -151,7 +146,7 @@ def _document_evidence(notice: ExtractedNotice, reasons: list[str]) -> float:
 def formal_title(title: str) -> bool:
     """Whether ``title`` is a 公文 title: 关于…的 + a type, or a type of its own (…条例, …公示)."""
     kind = notice_type(title)
-    return kind is not None and ("关于" in title or kind in STRONG_TYPES)
+    return kind is not None and ("关于" in title or kind in OFFICIAL_TYPES)
 
 
 def _news_evidence(notice: ExtractedNotice, column: str | None, reasons: list[str]) -> float:

@@ -53,6 +53,16 @@ DOC_TYPES: tuple[tuple[str, str], ...] = (
 )
 """公文 title endings → the document type they name (…的通知 → 通知, …实施细则 → 细则)."""
 
+CONSULTATION = "征求意见稿"
+"""The type of a draft put out for comment: it wins over the ending (``…的意见`` is not policy yet)."""
+
+OFFICIAL_TYPES: frozenset[str] = frozenset(
+    ("通知", "通告", "公告", "公示", "意见", "办法", "决定", "决议", "批复", "通报", "答复", "令", "条例",
+     "规定", "细则", "函", "报告", "公报", "措施", CONSULTATION)
+)  # fmt: skip
+"""Types whose title is a 公文's own (党政机关公文 types and regulations); a 名单 or 标准 title may
+as well be a report's ("我市3家企业入选…名单")."""
+
 TITLE_ENDINGS: tuple[str, ...] = tuple(ending for ending, _ in DOC_TYPES)
 """How a 公文 title ends: spots an unmarked title line (``<td><b>…的通知</b></td>``)."""
 

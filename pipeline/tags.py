@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.lexicon import DOC_TYPES
-
-CONSULTATION = "征求意见稿"
-"""The type of a draft put out for comment: it wins over the ending (``…的意见`` is not policy yet)."""
+from pipeline.lexicon import CONSULTATION, DOC_TYPES
 
 _CONSULTATION_RE = re.compile(r"征求意见稿|征求[^，。]{0,60}意见")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +32,11 @@ def sim_config(sim: GovWebThread, workdir: Path, extra_sources: list[dict] | Non
     raw["sources"] = raw["sources"] + (extra_sources or [])
     raw["store"] = {"url": store_url(workdir, raw["store"]["url"])}
     return validate(raw, "config.yaml (test)", workdir)
+
+
+def shown_text(html: str) -> str:
+    """The text a reader of ``html`` sees: tags gone (a title may hold a no-wrap span), entities read."""
+    return html_lib.unescape(re.sub(r"<[^>]*>", "", html))
 
 
 def publish_issue(config: Config, db: Database) -> DigestFiles | None:

@@ -21,7 +21,7 @@ from simulator.truth import NEWS_CATEGORY, ground_truth
 from simulator.unseen import UNSEEN_NOTICES, UNSEEN_SITES
 from store.db import Database
 from store.models import Notice
-from tests.conftest import PROJECT, publish_issue
+from tests.conftest import PROJECT, publish_issue, shown_text
 
 NO_CUE = "关于调整市级工业园区管理职责分工的通知"
 """A formal 通知 (文号, 主送, three signers) whose title names no section's kind."""
@@ -78,7 +78,7 @@ def test_unseen_families_notices_in_their_sections_and_no_news_in_the_issue(
 
     files = publish_issue(config, db)
     assert files is not None
-    html = files.html.read_text(encoding="utf-8")
+    html = shown_text(files.html.read_text(encoding="utf-8"))
     assert [t["title"] for t in news if t["title"] in html] == []
     assert [t["title"] for t in notices if t["title"] not in html] == []
     db.close()

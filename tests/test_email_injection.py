@@ -6,7 +6,6 @@ HTML in a title or body must arrive as text, and the only links are the notice's
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from kuaixun.delivery import send_digest
 from notify.alerts import Alert, alert_item, render_alert
 from notify.channels.email import EmailChannel, EmailSettings
 from store.db import Database
+from tests.conftest import shown_text
 from tests.delivery_support import OWN_URL, PASSWORD, Received, make_config, seed_hostile, smtp_server
 from tests.hostile_text import HEADER_BREAKS, HOSTILE_BODY, HOSTILE_TITLE
 
@@ -29,7 +29,7 @@ def html_part(received: Received) -> str:
 
 def assert_inert_html(html: str) -> None:
     assert "<script" not in html and "<img" not in html and "<font" not in html and "<b>" not in html
-    shown = html_lib.unescape(re.sub(r"<[^>]*>", "", html))  # the text a reader sees
+    shown = shown_text(html)
     assert "<b>粗</b>" in shown and "<!channel>" in shown
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert OWN_URL in hrefs
