@@ -35,6 +35,8 @@ from store.digests import ANY_TIME, Period
 from store.models import Delivery
 
 Echo = Callable[[str], None]
+Clock = Callable[[], datetime]
+"""The time now, naive UTC: ``now_utc`` in the product, a fixed or stepped clock in tests."""
 Loader = Callable[[Config, str], Outgoing]
 DIGEST = "digest"
 ALERT = "alert"
@@ -83,19 +85,19 @@ def send_digest(
     db: Database,
     echo: Echo,
     today: date | None = None,
-    now: datetime | None = None,
+    clock: Clock = now_utc,
     period: Period = ANY_TIME,
 ) -> DeliveryReport:
     """Create the next issue if notices (of ``period``) are waiting, archive and queue it, then
     deliver all that is due."""
-    now = now or now_utc()
+    now = clock()
     with _delivery_lock(config):
         files = _create_and_archive(config, db, today or date.today(), now, period)
         if files is None:
             echo("no digest: no notice is waiting for an issue")
         else:
             echo(f"digest {files.label}: {files.count} notice(s) → {files.html}")
-        report = _deliver(config, db, echo, now)
+        report = _deliver(config, db, echo, clock)
     report.issue = files
     return report
 
@@ -116,10 +118,10 @@ def preview_digest(
     return files
 
 
-def deliver_due(config: Config, db: Database, echo: Echo, now: datetime | None = None) -> DeliveryReport:
+def deliver_due(config: Config, db: Database, echo: Echo, clock: Clock = now_utc) -> DeliveryReport:
     """Send every due outbox row through its channel, one line each (retries of earlier failures too)."""
     with _delivery_lock(config):
-        return _deliver(config, db, echo, now or now_utc())
+        return _deliver(config, db, echo, clock)
 
 
 def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
@@ -132,7 +134,7 @@ def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> Del
     with _delivery_lock(config):
         with db.session() as session:
             rows = outbox.enqueue(session, DIGEST, outbox.resend_ref(session, DIGEST, ref), [target], now)
-        return _deliver(config, db, echo, now, only=[row.id for row in rows])
+        return _deliver(config, db, echo, now_utc, only=[row.id for row in rows])
 
 
 def list_digests(config: Config, db: Database, limit: int | None = None) -> list[str]:
@@ -241,16 +243,16 @@ def _deliver(
     config: Config,
     db: Database,
     echo: Echo,
-    now: datetime,
+    clock: Clock,
     only: Collection[int] | None = None,
     loaders: Mapping[str, Loader] = LOADERS,
 ) -> DeliveryReport:
     with db.session() as session:
-        rows = outbox.due(session, now, only)
+        rows = outbox.due(session, clock(), only)
     report = DeliveryReport()
     channels = _Channels(config)
     for row in rows:
-        done = _deliver_one(config, db, row, channels, loaders, now)
+        done = _deliver_one(config, db, row, channels, loaders, clock)
         report.count(done)
         echo(_row_line(done))
     if rows:
@@ -264,10 +266,9 @@ def _deliver_one(
     row: Delivery,
     channels: _Channels,
     loaders: Mapping[str, Loader],
-    now: datetime,
+    clock: Clock,
 ) -> Delivery:
     """Send one row and commit its mark at once: a later crash cannot make it go out twice."""
-    now = max(now, now_utc())  # the run's time, or the real one when the run has lasted
     try:
         if row.kind not in loaders:
             raise DeliveryError(f"no message loader for kind {row.kind!r}", retryable=False)
@@ -275,9 +276,9 @@ def _deliver_one(
         channels.get(row.channel, row.recipient).send(row.recipient, message, delivery_key(row))
     except DeliveryError as exc:
         with db.session() as session:
-            return outbox.mark_failed(session, row.id, str(exc), now, retryable=exc.retryable)
+            return outbox.mark_failed(session, row.id, str(exc), clock(), retryable=exc.retryable)
     with db.session() as session:
-        return outbox.mark_sent(session, row.id, now)
+        return outbox.mark_sent(session, row.id, clock())
 
 
 def delivery_key(row: Delivery) -> str:

@@ -10,7 +10,8 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -45,6 +46,20 @@ def quiet(_line: str) -> None:
     pass
 
 
+@dataclass
+class SteppedClock:
+    """A clock that moves only when the test moves it: however long a send takes, it is ``now``."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> SteppedClock:
+        self.now += timedelta(**delta)
+        return self
+
+
 def statuses(db: Database) -> list[tuple[str, str, int]]:
     with db.session() as session:
         return [
@@ -59,12 +74,12 @@ def test_a_451_stays_pending_with_backoff_and_the_next_run_after_it_delivers_onc
         config = make_config(tmp_path, email_channel=server.channel(), subscribers=READERS[:1])
         db = Database(config.store.url)
         seed(db, 2)
-        start = now_utc()
-        first = send_digest(config, db, quiet, now=start)
+        clock = SteppedClock(datetime(2026, 11, 2, 9, 0))
+        first = send_digest(config, db, quiet, clock=clock)
         assert statuses(db) == [("editor@chinamomentum.com", "pending", 1)]
-        too_soon = deliver_due(config, db, quiet, now=start + timedelta(seconds=30))
-        recovered = deliver_due(config, db, quiet, now=start + timedelta(minutes=1, seconds=1))
-        again = send_digest(config, db, quiet, now=start + timedelta(hours=1))
+        too_soon = deliver_due(config, db, quiet, clock=clock.advance(seconds=59))
+        recovered = deliver_due(config, db, quiet, clock=clock.advance(seconds=1))
+        again = send_digest(config, db, quiet, clock=clock.advance(hours=1))
         final = statuses(db)
         db.close()
     assert first.retrying == 1 and too_soon.sent == 0 and recovered.sent == 1 and again.sent == 0
@@ -79,10 +94,11 @@ def test_a_server_that_is_down_then_up_gets_the_issue_once(tmp_path: Path) -> No
     config = make_config(tmp_path, email_channel=channel, subscribers=READERS)
     db = Database(config.store.url)
     seed(db, 1)
-    down = send_digest(config, db, quiet)
+    clock = SteppedClock(now_utc())
+    down = send_digest(config, db, quiet, clock=clock)
     with smtp_server(tmp_path, port=port) as server:
-        up = deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=5))
-        deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=10))
+        up = deliver_due(config, db, quiet, clock=clock.advance(minutes=5))
+        deliver_due(config, db, quiet, clock=clock.advance(minutes=5))
     db.close()
     assert down.retrying == 3 and up.sent == 3
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(r["email"] for r in READERS)
@@ -95,9 +111,10 @@ def test_a_webhook_answering_500_then_200_receives_exactly_one(tmp_path: Path) -
         config = make_config(tmp_path, webhooks=webhooks, subscribers=[{"name": "CRM", "webhooks": ["crm"]}])
         db = Database(config.store.url)
         seed(db, 1)
-        send_digest(config, db, quiet)
-        for minutes in (2, 10, 60):
-            deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=minutes))
+        clock = SteppedClock(now_utc())
+        send_digest(config, db, quiet, clock=clock)
+        for minutes in (2, 8, 50):
+            deliver_due(config, db, quiet, clock=clock.advance(minutes=minutes))
         db.close()
     assert [hit.signed for hit in played.hits["hook"]] == [False, True]
     assert len({hit.delivery for hit in played.hits["hook"]}) == 1  # the same key on the retry
