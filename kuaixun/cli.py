@@ -204,16 +204,25 @@ def sim(state: Path | None, truth: Path | None) -> None:
 @click.option(
     "--workdir",
     type=click.Path(path_type=Path),
-    default=Path("."),
+    default=Path("demo"),
     show_default=True,
-    help="Where data/ and out/ go.",
+    help="The demo's own folder (its data/ and out/): new, empty, or made by an earlier demo.",
 )
 @click.pass_context
 def demo(ctx: click.Context, workdir: Path) -> None:
-    """The whole job offline: simulator, three crawls (all, nothing new, one published), digests in out/."""
-    from kuaixun.demo import run_demo
+    """The whole job offline: simulator, three crawls (all, nothing new, one published).
 
-    sys.exit(run_demo(ctx.obj, workdir, click.echo))
+    Reads config.yaml, writes only into --workdir: the issues in WORKDIR/out/, the store and its
+    config in WORKDIR/data/ (demo.db, demo.yaml), both kept for exploring. The operator's data/
+    and out/ are never touched; a non-empty folder the demo did not make is refused (exit 2).
+    """
+    from kuaixun.demo import DemoRefused, run_demo
+
+    try:
+        sys.exit(run_demo(ctx.obj, workdir, click.echo))
+    except DemoRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 @main.command()
