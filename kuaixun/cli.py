@@ -74,8 +74,11 @@ def run(ctx: click.Context) -> None:
 def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
     """Crawl the sources and store new and revised notices (no digest)."""
     config = _config(ctx)
-    from kuaixun.service import crawl_and_report
+    from kuaixun.service import crawl_and_report, source_choice_error
 
+    problem = source_choice_error(config, only)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--source")
     sys.exit(crawl_and_report(config, click.echo, only))
 
 

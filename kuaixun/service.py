@@ -45,6 +45,18 @@ def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: D
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
 
+def source_choice_error(config: Config, names: Sequence[str]) -> str | None:
+    """Why ``crawl --source`` cannot crawl ``names`` (unknown or disabled ones), or None if it can."""
+    enabled = [s.name for s in config.sources if s.enabled]
+    disabled = [n for n in names if n in {s.name for s in config.sources} and n not in enabled]
+    unknown = [n for n in names if n not in enabled and n not in disabled]
+    problems = [f"no source named {n!r}" for n in unknown]
+    problems += [f"source {n!r} is disabled (enabled: false)" for n in disabled]
+    if not problems:
+        return None
+    return f"{'; '.join(problems)}; the enabled sources are: {', '.join(enabled) or 'none'}"
+
+
 def report_crawl(result: CrawlResult, echo: Echo) -> None:
     for outcome in result.outcomes:
         echo(outcome.line())

@@ -1,0 +1,46 @@
+"""What the commands print and how they exit, as an operator meets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner, Result
+
+from kuaixun.cli import main
+from kuaixun.config import read_raw
+from kuaixun.demo import demo_config
+from simulator.server import GovWebThread
+from tests.conftest import PROJECT
+
+
+def write_config(folder: Path, raw: dict[str, Any]) -> Path:
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def kuaixun(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), *args])
+
+
+def test_crawl_of_an_unknown_or_disabled_source_is_an_error_naming_the_enabled_ones(
+    sim: GovWebThread, tmp_path: Path
+) -> None:
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, tmp_path)
+    raw["sources"] = raw["sources"][:3]
+    raw["sources"][2]["enabled"] = False
+    names = [s["name"] for s in raw["sources"]]
+    config = write_config(tmp_path, raw)
+
+    unknown = kuaixun(config, "crawl", "--source", "nosuch")
+    disabled = kuaixun(config, "crawl", "--source", names[0], "--source", names[2])
+    known = kuaixun(config, "crawl", "--source", names[1])
+
+    assert unknown.exit_code == 2 and "nothing new" not in unknown.output
+    assert "no source named 'nosuch'" in unknown.output
+    assert f"the enabled sources are: {names[0]}, {names[1]}" in unknown.output
+    assert disabled.exit_code == 2 and f"source '{names[2]}' is disabled" in disabled.output
+    assert known.exit_code == 0, known.output
+    assert known.output.startswith(names[1]) and "found " in known.output
