@@ -379,9 +379,10 @@ def subscribe() -> None:
 
     \b
     Query syntax: words and "phrases", AND / OR / NOT (or -word), parentheses,
-    fields title: region: agency: doc: section:, e.g.
+    fields title: region: agency: doc: section:. NOT binds tightest, then AND,
+    then OR: 'a OR b -c' is 'a OR (b AND NOT c)'. E.g.
       kuaixun subscribe test '高新技术企业 region:北京'
-      kuaixun subscribe add green '绿色工厂 OR 绿色园区 -公示' --channel ops@example.cn
+      kuaixun subscribe add green '(绿色工厂 OR 绿色园区) -公示' --channel ops@example.cn
     config.yaml's subscriptions are synced into the store first, so list shows them too.
     """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner, Result
 from kuaixun.cli import main
 from kuaixun.config import read_raw
 from kuaixun.demo import demo_config
+from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
 from tests.conftest import PROJECT
 
@@ -44,3 +46,21 @@ def test_crawl_of_an_unknown_or_disabled_source_is_an_error_naming_the_enabled_o
     assert disabled.exit_code == 2 and f"source '{names[2]}' is disabled" in disabled.output
     assert known.exit_code == 0, known.output
     assert known.output.startswith(names[1]) and "found " in known.output
+
+
+def example_queries() -> list[str]:
+    """The alert queries `subscribe --help` and config.yaml's comments offer as examples."""
+    shown = CliRunner().invoke(main, ["subscribe", "--help"]).output
+    config = (PROJECT / "config.yaml").read_text(encoding="utf-8")
+    in_help = re.findall(r"subscribe (?:test|add \S+) '([^']+)'", shown)
+    return in_help + re.findall(r'query: "([^"]+)"', config)
+
+
+def test_the_query_examples_exclude_what_they_seem_to_exclude() -> None:
+    examples = [q for q in example_queries() if "-公示" in q]
+    assert len(examples) == 2  # one in the help, one in config.yaml
+    for query in examples:
+        compiled = compile_query(query)
+        for title in ("关于2020年度绿色工厂名单的公示", "关于2020年度绿色园区名单的公示"):
+            assert compiled.match(Document.of({"title": title})) is None, (query, title)
+        assert compiled.match(Document.of({"title": "关于组织申报绿色园区的通知"})) is not None, query
