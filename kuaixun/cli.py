@@ -72,7 +72,12 @@ def run(ctx: click.Context) -> None:
 @click.option("--source", "only", multiple=True, help="Crawl only this source (repeatable).")
 @click.pass_context
 def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
-    """Crawl the sources and store new and revised notices (no digest)."""
+    """Crawl the sources, store new and revised notices, send the instant keyword alerts they match.
+
+    No digest: nothing of an issue is created or delivered (not even a retry; that is
+    ``digest send``'s). Prints one line per source, then the total. Exits 1 when a source failed,
+    2 on an unknown --source.
+    """
     config = _config(ctx)
     from kuaixun.service import crawl_and_report, source_choice_error
 
@@ -119,8 +124,8 @@ def digest_preview(ctx: click.Context, since: datetime | None, until: datetime |
 def digest_send(ctx: click.Context, since: datetime | None, until: datetime | None) -> None:
     """Create the next issue if notices are waiting, archive it, and deliver everything due.
 
-    Deliveries that failed earlier are retried here once their wait is over. Exits 1 when a
-    delivery failed or is waiting for a retry.
+    Deliveries that failed earlier are retried here once their wait is over; each one still
+    waiting is listed with its retry time. Exits 1 when a delivery failed or is waiting for a retry.
     """
     config = _config(ctx)
     from kuaixun.service import digest_and_report

@@ -52,12 +52,14 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    waiting: int = 0
+    """Deliveries not tried in this run: an earlier attempt failed and their retry time is later."""
     issue: DigestFiles | None = None
     """The issue this run created, with its files in ``out_dir`` (None if no notice was waiting)."""
 
     @property
     def ok(self) -> bool:
-        return not (self.retrying or self.failed)
+        return not (self.retrying or self.failed or self.waiting)
 
     def count(self, delivery: Delivery) -> None:
         if delivery.status == outbox.SENT:
@@ -118,10 +120,17 @@ def preview_digest(
     return files
 
 
-def deliver_due(config: Config, db: Database, echo: Echo, clock: Clock = now_utc) -> DeliveryReport:
-    """Send every due outbox row through its channel, one line each (retries of earlier failures too)."""
+def deliver_due(
+    config: Config,
+    db: Database,
+    echo: Echo,
+    clock: Clock = now_utc,
+    kinds: Collection[str] | None = None,
+) -> DeliveryReport:
+    """Send every due outbox row (of ``kinds``; None: all) through its channel, one line each
+    (retries of earlier failures too)."""
     with _delivery_lock(config):
-        return _deliver(config, db, echo, clock)
+        return _deliver(config, db, echo, clock, kinds=kinds)
 
 
 def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
@@ -245,18 +254,28 @@ def _deliver(
     echo: Echo,
     clock: Clock,
     only: Collection[int] | None = None,
+    kinds: Collection[str] | None = None,
     loaders: Mapping[str, Loader] = LOADERS,
 ) -> DeliveryReport:
+    """Send the due rows, one line each; then a line for each row of ``kinds`` still waiting for its
+    retry time (not for a resend, which asks about ``only`` its rows): such a row is not ok yet."""
+    now = clock()
     with db.session() as session:
-        rows = outbox.due(session, clock(), only)
+        rows = [row for row in outbox.due(session, now, only) if kinds is None or row.kind in kinds]
+        pending = [] if only is not None else outbox.due(session, datetime.max)
+    waiting = [row for row in pending if row.next_attempt_at > now and (kinds is None or row.kind in kinds)]
     report = DeliveryReport()
     channels = _Channels(config)
     for row in rows:
         done = _deliver_one(config, db, row, channels, loaders, clock)
         report.count(done)
         echo(_row_line(done))
-    if rows:
-        echo(f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
+    for row in waiting:
+        echo(_row_line(row))
+    report.waiting = len(waiting)
+    if rows or waiting:
+        line = f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+        echo(line + (f", {report.waiting} waiting for their retry time" if waiting else ""))
     return report
 
 
