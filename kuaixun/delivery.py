@@ -117,7 +117,16 @@ def preview_digest(
         return None
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
+    echo("目录")
+    for line in contents_lines(issue):
+        echo(f"  {line}")
     return files
+
+
+def waiting_notices(config: Config, db: Database) -> int:
+    """How many notices the next issue would hold (a repost counted once, as the issue lists it)."""
+    with db.session() as session:
+        return len(digests.pending_groups(session, config.digest.sections))
 
 
 def deliver_due(
@@ -363,12 +372,18 @@ def _short(recipient: str) -> str:
     return recipient
 
 
-def _summary(subject: str, issue: Issue) -> str:
-    lines = [subject, f"本期 {issue.count} 条："]
+def contents_lines(issue: Issue) -> list[str]:
+    """The issue's 目录: each section, then its titles numbered, a revision marked （更新）."""
+    lines = []
     for section in issue.sections:
         lines.append(f"[{section.name}]")
-        lines.extend(f"{n}. {item.title}" for n, item in enumerate(section.items, 1))
-    return "\n".join(lines)
+        for n, item in enumerate(section.items, 1):
+            lines.append(f"{n}. {item.title}{'（更新）' if item.revised else ''}")
+    return lines
+
+
+def _summary(subject: str, issue: Issue) -> str:
+    return "\n".join([subject, f"本期 {issue.count} 条：", *contents_lines(issue)])
 
 
 def _list_headers(config: Config) -> dict[str, str]:

@@ -14,7 +14,7 @@ from crawlers.urls import normalize_url
 from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
-from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.delivery import deliver_due, send_digest, waiting_notices
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -42,6 +42,8 @@ def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: D
     with open_store(config, db) as database, alerting(config, database, echo):
         result = crawl(config, database, only)
         report_crawl(result, echo)
+        if result.new or result.revised:
+            echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
 
@@ -62,7 +64,8 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
         echo(outcome.line())
     failed = [o.source for o in result.outcomes if o.status == "failed"]
     if result.new or result.revised:
-        echo(f"found {result.new} new and {result.revised} revised notice(s)")
+        # pages: each site's copy counts, news included; an issue counts notices
+        echo(f"found {result.new} new and {result.revised} revised page(s)")
     elif failed and len(failed) == len(result.outcomes):
         echo("no source could be read: nothing was checked")
     else:

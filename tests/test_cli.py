@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from kuaixun.config import read_raw
 from kuaixun.demo import demo_config
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
+from simulator.truth import ground_truth
 from tests.conftest import PROJECT
 
 
@@ -64,3 +66,42 @@ def test_the_query_examples_exclude_what_they_seem_to_exclude() -> None:
         for title in ("关于2020年度绿色工厂名单的公示", "关于2020年度绿色园区名单的公示"):
             assert compiled.match(Document.of({"title": title})) is None, (query, title)
         assert compiled.match(Document.of({"title": "关于组织申报绿色园区的通知"})) is not None, query
+
+
+def test_an_issue_has_one_count_in_every_command_a_repost_counted_once(
+    sim: GovWebThread, tmp_path: Path
+) -> None:
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, tmp_path)
+    raw["sources"] = [
+        s for s in raw["sources"] if s["name"] in ("miit", "gxt-hunan")
+    ]  # the repost's two sites
+    config = write_config(tmp_path, raw)
+    [repost] = [t for t in ground_truth(sim.web) if t["kind"] == "repost"]
+
+    crawled = kuaixun(config, "crawl")
+    stored = json.loads(kuaixun(config, "items", "--json", "--limit", "0").output)
+    preview = kuaixun(config, "digest", "preview")
+    sent = kuaixun(config, "digest", "send")
+    listed = kuaixun(config, "digest", "list")
+
+    assert crawled.exit_code == preview.exit_code == sent.exit_code == listed.exit_code == 0
+    found = re.search(
+        r"found (\d+) new and 0 revised page\(s\)\n(\d+) notice\(s\) wait for the next issue", crawled.output
+    )
+    assert found, crawled.output
+    pages, notices = int(found[1]), int(found[2])
+    assert pages == len(stored)
+    sendable = [i for i in stored if i["section"] != "其他"]
+    assert [i["title"] for i in sendable].count(repost["title"]) == 2  # stored once per site
+    assert notices == len(sendable) - 1  # ... and one notice in the issue
+    assert f": {notices} notice(s) →" in preview.output and f": {notices} notice(s) →" in sent.output
+    assert re.search(rf"期  \d{{4}}-\d\d-\d\d  {notices} notice\(s\)", listed.output), listed.output
+
+    contents = preview.output.split("目录\n", 1)[1].splitlines()
+    titles = [line.split(". ", 1)[1] for line in contents if re.match(r"\s+\d+\. ", line)]
+    assert len(titles) == notices and titles.count(repost["title"]) == 1
+    assert {line.strip() for line in contents if line.strip().startswith("[")} <= {
+        "[政策文件]",
+        "[绿色制造]",
+        "[申报通知]",
+    }

@@ -117,7 +117,7 @@ def test_demo_command(tmp_path: Path) -> None:
     assert len(runs) == 4
     assert "found" in runs[1] and "digest (" in runs[1]
     assert "nothing new since the last run" in runs[2]
-    assert "found 1 new and 0 revised notice(s)" in runs[3]
+    assert "found 1 new and 0 revised page(s)" in runs[3]
     outputs = sorted(p.name for p in (tmp_path / "out").iterdir())
     for suffix in (".html", ".txt", ".md", ".pdf", ".eml"):
         assert len([n for n in outputs if n.endswith(suffix)]) == 2, suffix
