@@ -249,7 +249,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=1))
     else:
-        click.echo(format_health(health))
+        click.echo(format_health(health, config.schedule.timezone))
     sys.exit(1 if any(h.failing for h in health) else 0)
 
 

@@ -19,6 +19,7 @@ from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
+from kuaixun.localtime import local_time
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from notify.mail import issue_message
 from notify.render import render_html, render_markdown, render_pdf, render_text
@@ -335,7 +336,7 @@ def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
         text,
         sender=sender,
         to=recipients,
-        now=now.replace(tzinfo=UTC),
+        now=local_time(now, config.schedule.timezone),  # the Date: a reader of the .eml sees
         pdf=pdf,
         pdf_name=paths["pdf"].name,
     )

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from kuaixun.config import Config
 from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
+from kuaixun.localtime import local_date, shown_time
 from notify import archive
 from notify.channels import Channel, open_channel
 from notify.channels.email import bcc_recipient
@@ -94,7 +95,7 @@ def send_digest(
     deliver all that is due."""
     now = clock()
     with _delivery_lock(config):
-        files = _create_and_archive(config, db, today or date.today(), now, period)
+        files = _create_and_archive(config, db, today or _today(config, now), now, period)
         if files is None:
             echo("no digest: no notice is waiting for an issue")
         else:
@@ -110,7 +111,7 @@ def preview_digest(
     """Render the next issue into ``out_dir`` without recording it: no number taken, nothing queued."""
     now = now_utc()
     with db.session() as session:
-        issue = create_issue(session, config, today or date.today(), now, period)
+        issue = create_issue(session, config, today or _today(config, now), now, period)
         session.rollback()
     if issue is None:
         echo("nothing to preview: no notice is waiting for an issue")
@@ -166,8 +167,9 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     lines = []
     for digest, count in issues:
         ref = issue_ref(digest.label)
-        lines.append(f"{digest.label}  {digest.created_at:%Y-%m-%d}  {count} notice(s)")
-        lines.extend(f"    {_row_line(row)}" for row in by_ref.get(ref, []))
+        created = local_date(digest.created_at, config.schedule.timezone)
+        lines.append(f"{digest.label}  {created:%Y-%m-%d}  {count} notice(s)")
+        lines.extend(f"    {_row_line(row, config.schedule.timezone)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
 
 
@@ -278,9 +280,9 @@ def _deliver(
     for row in rows:
         done = _deliver_one(config, db, row, channels, loaders, clock)
         report.count(done)
-        echo(_row_line(done))
+        echo(_row_line(done, config.schedule.timezone))
     for row in waiting:
-        echo(_row_line(row))
+        echo(_row_line(row, config.schedule.timezone))
     report.waiting = len(waiting)
     if rows or waiting:
         line = f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed"
@@ -354,16 +356,21 @@ def _target(config: Config, to: str) -> tuple[str, str]:
     return "email", to
 
 
-def _row_line(row: Delivery) -> str:
+def _row_line(row: Delivery, zone: str) -> str:
     head = f"{row.channel:<8} {_short(row.recipient):<30} {row.ref:<20}"
     if row.status == outbox.SENT:
-        return f"{head} sent {row.sent_at:%Y-%m-%d %H:%M} UTC"
+        return f"{head} sent {shown_time(row.sent_at, zone)}"
     if row.status == outbox.FAILED:
         return f"{head} FAILED after {row.attempts} attempt(s): {row.last_error}"
     if row.attempts:
-        when = f"{row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        when = shown_time(row.next_attempt_at, zone)
         return f"{head} retry at {when} (attempt {row.attempts}): {row.last_error}"
     return f"{head} pending"
+
+
+def _today(config: Config, now: datetime) -> date:
+    """The issue's day: the calendar of ``schedule.timezone``, not of the machine."""
+    return local_date(now, config.schedule.timezone)
 
 
 def _short(recipient: str) -> str:

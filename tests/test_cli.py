@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,15 @@ from click.testing import CliRunner, Result
 
 from kuaixun.cli import main
 from kuaixun.config import read_raw
+from kuaixun.delivery import list_digests, send_digest
 from kuaixun.demo import demo_config
+from kuaixun.health import SourceHealth, format_health
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
+from store.db import Database
 from tests.conftest import PROJECT
+from tests.delivery_support import make_config, seed, smtp_server
 
 
 def write_config(folder: Path, raw: dict[str, Any]) -> Path:
@@ -105,3 +111,26 @@ def test_an_issue_has_one_count_in_every_command_a_repost_counted_once(
         "[绿色制造]",
         "[申报通知]",
     }
+
+
+def test_times_are_shown_in_the_configured_zone(tmp_path: Path) -> None:
+    evening_utc = datetime(2026, 11, 30, 20, 0)  # already 1 December, 04:00, in Asia/Shanghai
+    with smtp_server(tmp_path) as server:
+        config = make_config(
+            tmp_path, email_channel=server.channel(), subscribers=[{"name": "编辑部", "email": "e@x.cn"}]
+        )
+        assert config.schedule.timezone == "Asia/Shanghai"
+        db = Database(config.store.url)
+        seed(db, 1)
+        lines: list[str] = []
+        report = send_digest(config, db, lines.append, clock=lambda: evening_utc)
+        listed = list_digests(config, db)
+        db.close()
+    assert report.issue is not None and report.issue.label == "(2026) 1201 期"  # numbered by Beijing's day
+    eml = email.message_from_bytes(report.issue.eml.read_bytes())
+    assert eml["Date"].endswith(" 04:00:00 +0800") and "1 Dec 2026" in eml["Date"]
+    assert any(line.endswith("sent 2026-12-01 04:00 +0800") for line in lines), lines
+    assert listed[0] == "(2026) 1201 期  2026-12-01  1 notice(s)"
+    assert listed[1].endswith("sent 2026-12-01 04:00 +0800")
+    health = SourceHealth("miit", "工业和信息化部", evening_utc, evening_utc, 0, None)
+    assert "2026-12-01 04:00 +0800" in format_health([health], config.schedule.timezone)

@@ -98,7 +98,7 @@ def test_broken_sources_are_named_and_the_others_complete(tmp_path: Path) -> Non
     health = {h.name: h for h in source_health(config, db)}
     assert health["dead-port"].state == "FAILING (2 run(s))" and health["ndrc"].failing
     assert not any(h.failing for name, h in health.items() if name not in {"ndrc", "dead-port"})
-    table = format_health(list(health.values()))
+    table = format_health(list(health.values()), config.schedule.timezone)
     assert (
         "dead-port: listing http://127.0.0.1:" in table and "ndrc: listing" in table and "HTTP 500" in table
     )
