@@ -65,7 +65,7 @@ def run(ctx: click.Context) -> None:
     config = _config(ctx)
     from kuaixun.service import run_cycle
 
-    sys.exit(run_cycle(config, click.echo))
+    sys.exit(run_cycle(config, click.echo, live=sys.stderr.isatty()))
 
 
 @main.command()
@@ -84,7 +84,7 @@ def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
     problem = source_choice_error(config, only)
     if problem:
         raise click.BadParameter(problem, param_hint="--source")
-    sys.exit(crawl_and_report(config, click.echo, only))
+    sys.exit(crawl_and_report(config, click.echo, only, live=sys.stderr.isatty()))
 
 
 @main.group()
@@ -227,7 +227,7 @@ def demo(ctx: click.Context, workdir: Path) -> None:
     from kuaixun.demo import DemoRefused, run_demo
 
     try:
-        sys.exit(run_demo(ctx.obj, workdir, click.echo))
+        sys.exit(run_demo(ctx.obj, workdir, click.echo, live=sys.stderr.isatty()))
     except DemoRefused as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

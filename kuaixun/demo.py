@@ -73,7 +73,7 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
     }
 
 
-def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
+def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -> int:
     """The three runs in ``workdir``, reading the operator's config and writing nothing beside it."""
     raw = read_raw(config_path)
     workdir = workdir.resolve()
@@ -84,7 +84,7 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
         echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
         db = Database(config.store.url)
         try:
-            status = _three_runs(config, db, sim.web, echo)
+            status = _three_runs(config, db, sim.web, echo, live)
         finally:
             db.close()
     saved = config.data_dir / DEMO_CONFIG
@@ -94,17 +94,17 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
     return status
 
 
-def _three_runs(config: Config, db: Database, web: GovWeb, echo: Echo) -> int:
+def _three_runs(config: Config, db: Database, web: GovWeb, echo: Echo, live: bool) -> int:
     statuses = []
     echo("\n== run 1: first crawl of every source")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     echo("\n== run 2: again, at once")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     published = web.publish(1)
     echo(f"\n== the simulator publishes one more notice: {published[0]['title']}")
     echo("== run 3")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     return EXIT_OK if all(s == EXIT_OK for s in statuses) else EXIT_SOURCE_FAILED

@@ -15,6 +15,7 @@ from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
 from kuaixun.delivery import deliver_due, send_digest, waiting_notices
+from kuaixun.progress import line_per_source, live_line
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -37,10 +38,15 @@ def open_store(config: Config, db: Database | None = None) -> Iterator[Database]
         database.close()
 
 
-def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None) -> int:
-    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed."""
+def crawl_and_report(
+    config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None, live: bool = False
+) -> int:
+    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed.
+
+    While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line."""
+    progress = live_line(echo) if live else line_per_source(echo)
     with open_store(config, db) as database, alerting(config, database, echo):
-        result = crawl(config, database, only)
+        result = crawl(config, database, only, progress)
         report_crawl(result, echo)
         if result.new or result.revised:
             echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
@@ -101,10 +107,10 @@ def summaries_and_report(
         send_summaries(config, database, echo, modes)
 
 
-def run_cycle(config: Config, echo: Echo) -> int:
+def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:
     """Crawl then ``digest send``, on one store."""
     with open_store(config, None) as db:
-        status = crawl_and_report(config, echo, db=db)
+        status = crawl_and_report(config, echo, db=db, live=live)
         return max(status, digest_and_report(config, echo, db=db))
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
+import io
 import json
 import re
+import socket
+import struct
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,11 +17,14 @@ from typing import Any
 import yaml
 from click.testing import CliRunner, Result
 
+from crawlers.items import SourceReport
 from kuaixun.cli import main
-from kuaixun.config import read_raw
+from kuaixun.config import read_raw, validate
+from kuaixun.cycle import crawl
 from kuaixun.delivery import list_digests, send_digest
 from kuaixun.demo import demo_config
 from kuaixun.health import SourceHealth, format_health
+from kuaixun.progress import CLEAR_LINE, CrawlProgress, live_line
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
@@ -134,3 +142,69 @@ def test_times_are_shown_in_the_configured_zone(tmp_path: Path) -> None:
     assert listed[1].endswith("sent 2026-12-01 04:00 +0800")
     health = SourceHealth("miit", "工业和信息化部", evening_utc, evening_utc, 0, None)
     assert "2026-12-01 04:00 +0800" in format_health([health], config.schedule.timezone)
+
+
+class Blackhole:
+    """A listening port that never answers: a source on it hangs until ``release`` resets it."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._hold, daemon=True).start()
+
+    def _hold(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.held.append(self.server.accept()[0])
+
+    def release(self) -> None:
+        for connection in [*self.held, self.server]:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+            connection.close()
+
+
+def test_crawl_progress_is_heard_while_the_crawl_process_runs(sim: GovWebThread, tmp_path: Path) -> None:
+    hole = Blackhole()
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, tmp_path)
+    hanging = {"name": "hangs", "agency": "某局", "listing_url": f"http://127.0.0.1:{hole.port}/list.html"}
+    raw["sources"] = [*raw["sources"][:2], hanging]
+    # The hanging source ends only when released (or the crawl is stopped after 120 s).
+    raw["crawl"] |= {"timeout": 600, "retries": 0, "crawl_timeout": 120}
+    config = validate(raw, "config.yaml (test)", tmp_path)
+    heard: list[tuple[int, int]] = []
+
+    def progress(state: CrawlProgress, report: SourceReport | None) -> None:
+        heard.append((sum(state.fetched.values()), len(state.finished)))
+        if len(heard) == 1:  # heard while the crawl process still waits on the hanging source
+            hole.release()
+
+    db = Database(config.store.url)
+    result = crawl(config, db, progress=progress)
+    db.close()
+    assert heard[0] == (1, 0)  # a page, heard before any source finished
+    assert heard[-1][1] == 3
+    outcome = {o.source: o for o in result.outcomes}["hangs"]
+    assert outcome.status == "failed" and "ended before this source finished" not in " ".join(outcome.errors)
+
+
+def test_in_a_terminal_the_live_line_is_redrawn_and_finished_sources_stay() -> None:
+    terminal, kept = io.StringIO(), []
+    hook = live_line(kept.append, terminal)
+    progress = CrawlProgress(("miit", "ndrc"))
+    progress.fetched["miit"] = 3
+    hook(progress, None)
+    progress.finished.append(SourceReport("miit", listing_pages=1, links=3, fetched=3))
+    hook(progress, progress.finished[-1])
+    progress.finished.append(SourceReport("ndrc", errors=["listing: HTTP 500"]))
+    hook(progress, progress.finished[-1])
+    assert terminal.getvalue().split(CLEAR_LINE) == [
+        "",
+        "crawling: 0/2 sources done, 3 page(s) fetched — miit 3, ndrc 0",
+        "crawling: 1/2 sources done, 3 page(s) fetched — ndrc 0",
+        "",
+    ]
+    assert kept == [
+        "  [1/2] miit           fetched listing pages 1, links 3, pages 3",
+        "  [2/2] ndrc           FAILED  listing pages 0, links 0, pages 0 — listing: HTTP 500",
+    ]
