@@ -176,13 +176,14 @@ def test_crawl_progress_is_heard_while_the_crawl_process_runs(sim: GovWebThread,
 
     def progress(state: CrawlProgress, report: SourceReport | None) -> None:
         heard.append((sum(state.fetched.values()), len(state.finished)))
-        if len(heard) == 1:  # heard while the crawl process still waits on the hanging source
+        if report is not None and len(state.finished) == 2:  # the crawl still waits on the hanging source
             hole.release()
 
     db = Database(config.store.url)
     result = crawl(config, db, progress=progress)
     db.close()
     assert heard[0] == (1, 0)  # a page, heard before any source finished
+    assert [finished for _, finished in heard].index(2) < len(heard) - 1  # more came after the release
     assert heard[-1][1] == 3
     outcome = {o.source: o for o in result.outcomes}["hangs"]
     assert outcome.status == "failed" and "ended before this source finished" not in " ".join(outcome.errors)
