@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -104,3 +105,16 @@ def live_line(echo: Echo, terminal: TextIO = sys.stderr) -> ProgressHook:
         terminal.flush()
 
     return hook
+
+
+@contextmanager
+def crawl_progress(echo: Echo, live: bool, terminal: TextIO = sys.stderr) -> Iterator[ProgressHook]:
+    """The hook for one crawl; a live line is erased when the crawl ends, however it ends."""
+    if not live:
+        yield line_per_source(echo)
+        return
+    try:
+        yield live_line(echo, terminal)
+    finally:
+        terminal.write(CLEAR_LINE)
+        terminal.flush()

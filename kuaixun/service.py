@@ -15,7 +15,7 @@ from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
 from kuaixun.delivery import deliver_due, send_digest, waiting_notices
-from kuaixun.progress import line_per_source, live_line
+from kuaixun.progress import crawl_progress
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -44,9 +44,9 @@ def crawl_and_report(
     """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed.
 
     While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line."""
-    progress = live_line(echo) if live else line_per_source(echo)
     with open_store(config, db) as database, alerting(config, database, echo):
-        result = crawl(config, database, only, progress)
+        with crawl_progress(echo, live) as progress:
+            result = crawl(config, database, only, progress)
         report_crawl(result, echo)
         if result.new or result.revised:
             echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
