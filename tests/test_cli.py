@@ -61,7 +61,8 @@ def test_crawl_of_an_unknown_or_disabled_source_is_an_error_naming_the_enabled_o
     assert f"the enabled sources are: {names[0]}, {names[1]}" in unknown.output
     assert disabled.exit_code == 2 and f"source '{names[2]}' is disabled" in disabled.output
     assert known.exit_code == 0, known.output
-    assert known.output.startswith(names[1]) and "found " in known.output
+    assert any(line.startswith(f"{names[1]} ") for line in known.output.splitlines()), known.output
+    assert "found " in known.output
 
 
 def example_queries() -> list[str]:
