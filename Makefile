@@ -18,8 +18,9 @@ $(SYNCED): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
+# The demo writes only into demo/ (issues in demo/out/, store and config in demo/data/), kept for exploring.
 demo: $(SYNCED)
-	$(VENV)/bin/kuaixun demo
+	$(VENV)/bin/kuaixun demo --workdir demo
 
 # pytest exits 5 when it collects no test: not a failure of the product.
 test: $(SYNCED)
@@ -42,5 +43,7 @@ bench: $(SYNCED)
 	$(VENV)/bin/python bench/crawl_cycle.py
 	$(VENV)/bin/python bench/match_subscriptions.py
 
+# Never data/ or out/: they hold the real store and issues. demo/ only if the demo made it.
 clean:
-	rm -rf .tools $(VENV) out data
+	rm -rf .tools $(VENV)
+	if [ -f demo/.kuaixun-demo ]; then rm -rf demo; fi

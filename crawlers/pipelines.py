@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawlers.items import FetchedPage
+from crawlers.items import FetchedPage, SourceReport
 from crawlers.spool import SpoolWriter
 
 
@@ -19,11 +19,13 @@ class SpoolPipeline:
     def open_spider(self) -> None:
         self.writer = SpoolWriter(self.crawler.spider.job.spool)  # type: ignore[union-attr]
 
-    def process_item(self, item: FetchedPage) -> FetchedPage:
+    def process_item(self, item: FetchedPage | SourceReport) -> FetchedPage | SourceReport:
         self.writer.write(item)
         return item
 
     def close_spider(self) -> None:
-        for report in self.crawler.spider.reports.values():  # type: ignore[union-attr]
-            self.writer.write(report)
+        spider = self.crawler.spider
+        for name, report in spider.reports.items():  # type: ignore[union-attr]
+            if name not in spider.reported:  # type: ignore[union-attr]  # not yet written as it finished
+                self.writer.write(report)
         self.writer.close()

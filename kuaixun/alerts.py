@@ -78,7 +78,7 @@ def _alert_synced(config: Config, db: Database, echo: Echo) -> None:
     if matched:
         echo(f"alerts: {matched} match(es), {len(refs)} instant message(s) queued")
     if refs:
-        deliver_due(config, db, echo)
+        deliver_due(config, db, echo, kinds=(ALERT,))
 
 
 def send_summaries(config: Config, db: Database, echo: Echo, modes: Sequence[str] = SUMMARY_MODES) -> int:
@@ -89,7 +89,7 @@ def send_summaries(config: Config, db: Database, echo: Echo, modes: Sequence[str
         refs = queue_messages(config, session, modes, echo, now)
     echo(f"summaries ({', '.join(modes)}): {len(refs)} message(s) queued")
     if refs:
-        deliver_due(config, db, echo)
+        deliver_due(config, db, echo, kinds=(ALERT,))
     return len(refs)
 
 

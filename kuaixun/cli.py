@@ -67,18 +67,26 @@ def run(ctx: click.Context) -> None:
     config = _config(ctx)
     from kuaixun.service import run_cycle
 
-    sys.exit(run_cycle(config, click.echo))
+    sys.exit(run_cycle(config, click.echo, live=sys.stderr.isatty()))
 
 
 @main.command()
 @click.option("--source", "only", multiple=True, help="Crawl only this source (repeatable).")
 @click.pass_context
 def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
-    """Crawl the sources and store new and revised notices (no digest)."""
-    config = _config(ctx)
-    from kuaixun.service import crawl_and_report
+    """Crawl the sources, store new and revised notices, send the instant keyword alerts they match.
 
-    sys.exit(crawl_and_report(config, click.echo, only))
+    No digest: nothing of an issue is created or delivered (not even a retry; that is
+    ``digest send``'s). Prints one line per source, then the total. Exits 1 when a source failed,
+    2 on an unknown --source.
+    """
+    config = _config(ctx)
+    from kuaixun.service import crawl_and_report, source_choice_error
+
+    problem = source_choice_error(config, only)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--source")
+    sys.exit(crawl_and_report(config, click.echo, only, live=sys.stderr.isatty()))
 
 
 @main.group()
@@ -118,8 +126,8 @@ def digest_preview(ctx: click.Context, since: datetime | None, until: datetime |
 def digest_send(ctx: click.Context, since: datetime | None, until: datetime | None) -> None:
     """Create the next issue if notices are waiting, archive it, and deliver everything due.
 
-    Deliveries that failed earlier are retried here once their wait is over. Exits 1 when a
-    delivery failed or is waiting for a retry.
+    Deliveries that failed earlier are retried here once their wait is over; each one still
+    waiting is listed with its retry time. Exits 1 when a delivery failed or is waiting for a retry.
     """
     config = _config(ctx)
     from kuaixun.service import digest_and_report
@@ -236,16 +244,25 @@ def sim(state: Path | None, truth: Path | None) -> None:
 @click.option(
     "--workdir",
     type=click.Path(path_type=Path),
-    default=Path("."),
+    default=Path("demo"),
     show_default=True,
-    help="Where data/ and out/ go.",
+    help="The demo's own folder (its data/ and out/): new, empty, or made by an earlier demo.",
 )
 @click.pass_context
 def demo(ctx: click.Context, workdir: Path) -> None:
-    """The whole job offline: simulator, three crawls (all, nothing new, one published), digests in out/."""
-    from kuaixun.demo import run_demo
+    """The whole job offline: simulator, three crawls (all, nothing new, one published).
 
-    sys.exit(run_demo(ctx.obj, workdir, click.echo))
+    Reads config.yaml, writes only into --workdir: the issues in WORKDIR/out/, the store and its
+    config in WORKDIR/data/ (demo.db, demo.yaml), both kept for exploring. The operator's data/
+    and out/ are never touched; a non-empty folder the demo did not make is refused (exit 2).
+    """
+    from kuaixun.demo import DemoRefused, run_demo
+
+    try:
+        sys.exit(run_demo(ctx.obj, workdir, click.echo, live=sys.stderr.isatty()))
+    except DemoRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -264,7 +281,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=1))
     else:
-        click.echo(format_health(health))
+        click.echo(format_health(health, config.schedule.timezone))
     sys.exit(1 if any(h.failing for h in health) else 0)
 
 
@@ -399,9 +416,10 @@ def subscribe() -> None:
 
     \b
     Query syntax: words and "phrases", AND / OR / NOT (or -word), parentheses,
-    fields title: region: agency: doc: section:, e.g.
+    fields title: region: agency: doc: section:. NOT binds tightest, then AND,
+    then OR: 'a OR b -c' is 'a OR (b AND NOT c)'. E.g.
       kuaixun subscribe test '高新技术企业 region:北京'
-      kuaixun subscribe add green '绿色工厂 OR 绿色园区 -公示' --channel ops@example.cn
+      kuaixun subscribe add green '(绿色工厂 OR 绿色园区) -公示' --channel ops@example.cn
     config.yaml's subscriptions are synced into the store first, so list shows them too.
     """
 

@@ -9,6 +9,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,8 @@ from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
+from kuaixun.localtime import local_time
+from kuaixun.progress import CrawlProgress, ProgressHook, SpoolFollower
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from notify.mail import email_body, issue_message
 from notify.render import render_html, render_markdown, render_pdf, render_text
@@ -35,6 +38,8 @@ from store.models import NoticeVersion, RunSource
 Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.cycle")
 LOG_MAX_BYTES = 10 * 1024 * 1024
+PROGRESS_POLL = 0.25
+"""Seconds between looks at the spool while the crawl runs: live enough for a person, cheap."""
 LOG_KEEP = 3
 _PROXY = "Scrapy's HttpProxyMiddleware sends requests through the operator's proxy"
 CRAWL_ENVIRONMENT: dict[str, str] = {
@@ -129,8 +134,12 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult:
-    """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched."""
+def crawl(
+    config: Config, db: Database, only: Sequence[str] = (), progress: ProgressHook | None = None
+) -> CrawlResult:
+    """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched.
+
+    ``progress`` hears of each page and each finished source while the crawl process runs."""
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     spool_dir = private_dir(config.data_dir / "spool")
@@ -147,7 +156,8 @@ def crawl(config: Config, db: Database, only: Sequence[str] = ()) -> CrawlResult
         revisit=revisit if config.crawl.revisit_days else set(),
         settings=scrapy_settings(config),
     )
-    _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config)
+    follower = SpoolFollower(spool, CrawlProgress(tuple(s.name for s in sources)), progress or _silent)
+    _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config, follower)
     outcomes = _process_spool(config, db, spool, sources)
     spool.unlink(missing_ok=True)
     return CrawlResult(outcomes)
@@ -189,24 +199,40 @@ def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config) -> None:
-    """Run Scrapy in a child process (Twisted's reactor cannot restart), logging to the data dir."""
+def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config, follower: SpoolFollower) -> None:
+    """Run Scrapy in a child process (Twisted's reactor cannot restart), logging to the data dir;
+    while it runs, ``follower`` reads the spool it writes, for progress."""
     job.save(job_file)
     log_path = private_dir(config.data_dir / "logs") / "crawl.log"
     rotate(log_path)
+    deadline = time.monotonic() + config.crawl.crawl_timeout
     with open_private_log(log_path) as log:
-        try:
-            subprocess.run(
-                crawl_command(job_file),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=config.crawl.crawl_timeout,
-                check=False,
-                env=crawl_environment(os.environ),
-            )
-        except subprocess.TimeoutExpired:
-            log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
+        with subprocess.Popen(
+            crawl_command(job_file),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=crawl_environment(os.environ),
+        ) as child:
+            while not _ended(child, PROGRESS_POLL):
+                follower.poll()
+                if time.monotonic() > deadline:
+                    child.kill()
+                    child.wait()
+                    log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
+        follower.poll()
     job_file.unlink(missing_ok=True)
+
+
+def _ended(child: subprocess.Popen[bytes], wait: float) -> bool:
+    try:
+        child.wait(wait)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _silent(_progress: CrawlProgress, _report: SourceReport | None) -> None:
+    pass
 
 
 def rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
@@ -377,7 +403,7 @@ def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
         email_body(issue),
         sender=sender,
         to=recipients,
-        now=now.replace(tzinfo=UTC),
+        now=local_time(now, config.schedule.timezone),  # the Date: a reader of the .eml sees
         pdf=pdf,
         pdf_name=paths["pdf"].name,
     )

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from kuaixun.config import Config
 from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
+from kuaixun.localtime import local_date, shown_time
 from kuaixun.redact import config_secrets, redact
 from notify import archive
 from notify.channels import Channel, open_channel
@@ -37,6 +38,8 @@ from store.digests import ANY_TIME, Period
 from store.models import Delivery
 
 Echo = Callable[[str], None]
+Clock = Callable[[], datetime]
+"""The time now, naive UTC: ``now_utc`` in the product, a fixed or stepped clock in tests."""
 Loader = Callable[[Config, str], Outgoing]
 DIGEST = "digest"
 ALERT = "alert"
@@ -52,12 +55,14 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    waiting: int = 0
+    """Deliveries not tried in this run: an earlier attempt failed and their retry time is later."""
     issue: DigestFiles | None = None
     """The issue this run created, with its files in ``out_dir`` (None if no notice was waiting)."""
 
     @property
     def ok(self) -> bool:
-        return not (self.retrying or self.failed)
+        return not (self.retrying or self.failed or self.waiting)
 
     def count(self, delivery: Delivery) -> None:
         if delivery.status == outbox.SENT:
@@ -85,19 +90,19 @@ def send_digest(
     db: Database,
     echo: Echo,
     today: date | None = None,
-    now: datetime | None = None,
+    clock: Clock = now_utc,
     period: Period = ANY_TIME,
 ) -> DeliveryReport:
     """Create the next issue if notices (of ``period``) are waiting, archive and queue it, then
     deliver all that is due."""
-    now = now or now_utc()
+    now = clock()
     with _delivery_lock(config):
-        files = _create_and_archive(config, db, today or date.today(), now, period)
+        files = _create_and_archive(config, db, today or _today(config, now), now, period)
         if files is None:
             echo("no digest: no notice is waiting for an issue")
         else:
             echo(f"digest {files.label}: {files.count} notice(s) → {files.html}")
-        report = _deliver(config, db, echo, now)
+        report = _deliver(config, db, echo, clock)
     report.issue = files
     return report
 
@@ -108,20 +113,36 @@ def preview_digest(
     """Render the next issue into ``out_dir`` without recording it: no number taken, nothing queued."""
     now = now_utc()
     with db.session() as session:
-        issue = create_issue(session, config, today or date.today(), now, period)
+        issue = create_issue(session, config, today or _today(config, now), now, period)
         session.rollback()
     if issue is None:
         echo("nothing to preview: no notice is waiting for an issue")
         return None
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
+    echo("目录")
+    for line in contents_lines(issue):
+        echo(f"  {line}")
     return files
 
 
-def deliver_due(config: Config, db: Database, echo: Echo, now: datetime | None = None) -> DeliveryReport:
-    """Send every due outbox row through its channel, one line each (retries of earlier failures too)."""
+def waiting_notices(config: Config, db: Database) -> int:
+    """How many notices the next issue would hold (a repost counted once, as the issue lists it)."""
+    with db.session() as session:
+        return len(digests.pending_groups(session, config.digest.sections))
+
+
+def deliver_due(
+    config: Config,
+    db: Database,
+    echo: Echo,
+    clock: Clock = now_utc,
+    kinds: Collection[str] | None = None,
+) -> DeliveryReport:
+    """Send every due outbox row (of ``kinds``; None: all) through its channel, one line each
+    (retries of earlier failures too)."""
     with _delivery_lock(config):
-        return _deliver(config, db, echo, now or now_utc())
+        return _deliver(config, db, echo, clock, kinds=kinds)
 
 
 def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
@@ -134,7 +155,7 @@ def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> Del
     with _delivery_lock(config):
         with db.session() as session:
             rows = outbox.enqueue(session, DIGEST, outbox.resend_ref(session, DIGEST, ref), [target], now)
-        return _deliver(config, db, echo, now, only=[row.id for row in rows])
+        return _deliver(config, db, echo, now_utc, only=[row.id for row in rows])
 
 
 def list_digests(config: Config, db: Database, limit: int | None = None) -> list[str]:
@@ -149,8 +170,9 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     secrets = config_secrets(config)
     for digest, count in issues:
         ref = issue_ref(digest.label)
-        lines.append(f"{digest.label}  {digest.created_at:%Y-%m-%d}  {count} notice(s)")
-        lines.extend(f"    {_row_line(row, secrets)}" for row in by_ref.get(ref, []))
+        zone = config.schedule.timezone
+        lines.append(f"{digest.label}  {local_date(digest.created_at, zone):%Y-%m-%d}  {count} notice(s)")
+        lines.extend(f"    {_row_line(row, zone, secrets)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
 
 
@@ -253,21 +275,31 @@ def _deliver(
     config: Config,
     db: Database,
     echo: Echo,
-    now: datetime,
+    clock: Clock,
     only: Collection[int] | None = None,
+    kinds: Collection[str] | None = None,
     loaders: Mapping[str, Loader] = LOADERS,
 ) -> DeliveryReport:
+    """Send the due rows, one line each; then a line for each row of ``kinds`` still waiting for its
+    retry time (not for a resend, which asks about ``only`` its rows): such a row is not ok yet."""
+    now = clock()
     with db.session() as session:
-        rows = outbox.due(session, now, only)
+        rows = [row for row in outbox.due(session, now, only) if kinds is None or row.kind in kinds]
+        pending = [] if only is not None else outbox.due(session, datetime.max)
+    waiting = [row for row in pending if row.next_attempt_at > now and (kinds is None or row.kind in kinds)]
     report = DeliveryReport()
     channels = _Channels(config)
     secrets = config_secrets(config)
     for row in rows:
-        done = _deliver_one(config, db, row, channels, loaders, now, secrets)
+        done = _deliver_one(config, db, row, channels, loaders, clock, secrets)
         report.count(done)
-        echo(_row_line(done, secrets))
-    if rows:
-        echo(f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
+        echo(_row_line(done, config.schedule.timezone, secrets))
+    for row in waiting:
+        echo(_row_line(row, config.schedule.timezone, secrets))
+    report.waiting = len(waiting)
+    if rows or waiting:
+        line = f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+        echo(line + (f", {report.waiting} waiting for their retry time" if waiting else ""))
     return report
 
 
@@ -277,14 +309,13 @@ def _deliver_one(
     row: Delivery,
     channels: _Channels,
     loaders: Mapping[str, Loader],
-    now: datetime,
+    clock: Clock,
     secrets: Collection[str],
 ) -> Delivery:
     """Send one row and commit its mark at once: a later crash cannot make it go out twice.
 
     The error is stored redacted: services echo the robot's URL, whose token is its credential.
     """
-    now = max(now, now_utc())  # the run's time, or the real one when the run has lasted
     try:
         if row.kind not in loaders:
             raise DeliveryError(f"no message loader for kind {row.kind!r}", retryable=False)
@@ -293,9 +324,9 @@ def _deliver_one(
     except DeliveryError as exc:
         with db.session() as session:
             error = redact(str(exc), secrets)
-            return outbox.mark_failed(session, row.id, error, now, retryable=exc.retryable)
+            return outbox.mark_failed(session, row.id, error, clock(), retryable=exc.retryable)
     with db.session() as session:
-        return outbox.mark_sent(session, row.id, now)
+        return outbox.mark_sent(session, row.id, clock())
 
 
 def delivery_key(row: Delivery) -> str:
@@ -345,18 +376,24 @@ def _target(config: Config, to: str) -> tuple[str, str]:
     return "email", to
 
 
-def _row_line(row: Delivery, secrets: Collection[str]) -> str:
-    """One delivery for the operator; its error redacted again (rows stored before redaction)."""
+def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
+    """One delivery for the operator, times in ``zone``; its error redacted again (rows stored
+    before redaction)."""
     head = f"{row.channel:<8} {_short(row.recipient):<30} {row.ref:<20}"
     error = redact(row.last_error or "", secrets)
     if row.status == outbox.SENT:
-        return f"{head} sent {row.sent_at:%Y-%m-%d %H:%M} UTC"
+        return f"{head} sent {shown_time(row.sent_at, zone)}"
     if row.status == outbox.FAILED:
         return f"{head} FAILED after {row.attempts} attempt(s): {error}"
     if row.attempts:
-        when = f"{row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        when = shown_time(row.next_attempt_at, zone)
         return f"{head} retry at {when} (attempt {row.attempts}): {error}"
     return f"{head} pending"
+
+
+def _today(config: Config, now: datetime) -> date:
+    """The issue's day: the calendar of ``schedule.timezone``, not of the machine."""
+    return local_date(now, config.schedule.timezone)
 
 
 def _short(recipient: str) -> str:
@@ -365,12 +402,18 @@ def _short(recipient: str) -> str:
     return recipient
 
 
-def _summary(subject: str, issue: Issue) -> str:
-    lines = [subject, f"本期 {issue.count} 条："]
+def contents_lines(issue: Issue) -> list[str]:
+    """The issue's 目录: each section, then its titles numbered, a revision marked （更新）."""
+    lines = []
     for section in issue.sections:
         lines.append(f"[{section.name}]")
-        lines.extend(f"{n}. {item.title}" for n, item in enumerate(section.items, 1))
-    return "\n".join(lines)
+        for n, item in enumerate(section.items, 1):
+            lines.append(f"{n}. {item.title}{'（更新）' if item.revised else ''}")
+    return lines
+
+
+def _summary(subject: str, issue: Issue) -> str:
+    return "\n".join([subject, f"本期 {issue.count} 条：", *contents_lines(issue)])
 
 
 def _list_headers(config: Config) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 Three crawls on a fresh store show the product's promise: everything on the first, nothing
 new on the second, and exactly the one notice the simulator publishes before the third.
+Everything it writes goes into its own working folder (``./demo/`` by default), which it marks
+as its own: it never touches the operator's ``data/`` or ``out/``, and refuses a folder it did not make.
 """
 
 from __future__ import annotations
@@ -21,6 +23,32 @@ from store.db import Database
 Echo = Callable[[str], None]
 DEMO_CONFIG = "demo.yaml"
 """The demo's own config, kept beside its store so ``items`` and ``explain`` can read it."""
+MARKER = ".kuaixun-demo"
+"""Written into the working folder the demo creates: the proof that the folder is the demo's."""
+CREATED = ("data", "out")
+"""What the demo creates in its folder, and so all that a re-run may clear."""
+
+
+class DemoRefused(Exception):
+    """The working folder is not the demo's to use, phrased for the operator."""
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Make ``workdir`` the demo's (new or empty) or clear what an earlier demo wrote there."""
+    if workdir.exists() and not workdir.is_dir():
+        raise DemoRefused(f"{workdir} is not a folder")
+    marked = (workdir / MARKER).is_file()
+    if workdir.exists() and any(workdir.iterdir()) and not marked:
+        raise DemoRefused(
+            f"{workdir} is not empty and was not made by `kuaixun demo` (it has no {MARKER}): "
+            "the demo writes only into a new or empty folder, or one of its own; give another --workdir"
+        )
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in CREATED:
+        shutil.rmtree(workdir / name, ignore_errors=True)
+    (workdir / MARKER).write_text(
+        "Made by `kuaixun demo`: a re-run may clear this folder's data/ and out/.\n", encoding="utf-8"
+    )
 
 
 def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, Any]:
@@ -45,44 +73,38 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
     }
 
 
-def run_demo(config_path: Path, workdir: Path, echo: Echo) -> int:
+def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -> int:
+    """The three runs in ``workdir``, reading the operator's config and writing nothing beside it."""
     raw = read_raw(config_path)
     workdir = workdir.resolve()
+    prepare_workdir(workdir)
     with GovWebThread() as sim:
         demo_raw = demo_config(raw, sim.web, workdir)
         config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
-        echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1")
-        _fresh(config)
+        echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
         db = Database(config.store.url)
         try:
-            status = _three_runs(config, db, sim.web, echo)
+            status = _three_runs(config, db, sim.web, echo, live)
         finally:
             db.close()
     saved = config.data_dir / DEMO_CONFIG
     saved.write_text(yaml.safe_dump(demo_raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    echo(f"\nexplore the demo store: kuaixun --config {saved} items   (then: explain ID)")
+    echo(f"\nthe issues are in {config.out_dir}; the store is {config.data_dir / 'demo.db'}")
+    echo(f"explore it: kuaixun --config {saved} items   (then: explain ID, status, digest list)")
     return status
 
 
-def _fresh(config: Config) -> None:
-    shutil.rmtree(config.out_dir, ignore_errors=True)
-    shutil.rmtree(config.data_dir / "archive", ignore_errors=True)
-    (config.data_dir / "demo.db").unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        (config.data_dir / f"demo.db{suffix}").unlink(missing_ok=True)
-
-
-def _three_runs(config: Config, db: Database, web: GovWeb, echo: Echo) -> int:
+def _three_runs(config: Config, db: Database, web: GovWeb, echo: Echo, live: bool) -> int:
     statuses = []
     echo("\n== run 1: first crawl of every source")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     echo("\n== run 2: again, at once")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     published = web.publish(1)
     echo(f"\n== the simulator publishes one more notice: {published[0]['title']}")
     echo("== run 3")
-    statuses.append(crawl_and_report(config, echo, db=db))
+    statuses.append(crawl_and_report(config, echo, db=db, live=live))
     digest_and_report(config, echo, db=db)
     return EXIT_OK if all(s == EXIT_OK for s in statuses) else EXIT_SOURCE_FAILED

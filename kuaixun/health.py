@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from kuaixun.config import Config
+from kuaixun.localtime import shown_time
 from store import runs
 from store.db import Database
 from store.models import Source
@@ -52,17 +53,14 @@ def _health(name: str, agency: str, row: Source | None) -> SourceHealth:
     return SourceHealth(name, agency, row.last_run_at, row.last_ok_at, row.consecutive_failures, error)
 
 
-def format_health(health: list[SourceHealth]) -> str:
-    """A table for the terminal (times in UTC); the failing sources with their last error below it."""
-    lines = [f"{'source':<14} {'state':<20} {'last run (UTC)':<17} {'last ok (UTC)':<17}"]
+def format_health(health: list[SourceHealth], zone: str) -> str:
+    """A table for the terminal (times in ``zone``); the failing sources with their last error below it."""
+    lines = [f"{'source':<14} {'state':<20} {'last run':<22} {'last ok':<22}"]
     for h in health:
-        lines.append(f"{h.name:<14} {h.state:<20} {_time(h.last_run):<17} {_time(h.last_ok):<17}")
+        last_run, last_ok = shown_time(h.last_run, zone), shown_time(h.last_ok, zone)
+        lines.append(f"{h.name:<14} {h.state:<20} {last_run:<22} {last_ok:<22}")
     failing = [h for h in health if h.failing]
     if failing:
         lines.append("")
         lines += [f"{h.name}: {h.last_error}" for h in failing]
     return "\n".join(lines)
-
-
-def _time(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"

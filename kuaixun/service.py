@@ -14,7 +14,8 @@ from crawlers.urls import normalize_url
 from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
-from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.delivery import deliver_due, send_digest, waiting_notices
+from kuaixun.progress import crawl_progress
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -37,12 +38,31 @@ def open_store(config: Config, db: Database | None = None) -> Iterator[Database]
         database.close()
 
 
-def crawl_and_report(config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None) -> int:
-    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed."""
+def crawl_and_report(
+    config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None, live: bool = False
+) -> int:
+    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed.
+
+    While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line."""
     with open_store(config, db) as database, alerting(config, database, echo):
-        result = crawl(config, database, only)
+        with crawl_progress(echo, live) as progress:
+            result = crawl(config, database, only, progress)
         report_crawl(result, echo)
+        if result.new or result.revised:
+            echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
+
+
+def source_choice_error(config: Config, names: Sequence[str]) -> str | None:
+    """Why ``crawl --source`` cannot crawl ``names`` (unknown or disabled ones), or None if it can."""
+    enabled = [s.name for s in config.sources if s.enabled]
+    disabled = [n for n in names if n in {s.name for s in config.sources} and n not in enabled]
+    unknown = [n for n in names if n not in enabled and n not in disabled]
+    problems = [f"no source named {n!r}" for n in unknown]
+    problems += [f"source {n!r} is disabled (enabled: false)" for n in disabled]
+    if not problems:
+        return None
+    return f"{'; '.join(problems)}; the enabled sources are: {', '.join(enabled) or 'none'}"
 
 
 def report_crawl(result: CrawlResult, echo: Echo) -> None:
@@ -50,7 +70,8 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
         echo(outcome.line())
     failed = [o.source for o in result.outcomes if o.status == "failed"]
     if result.new or result.revised:
-        echo(f"found {result.new} new and {result.revised} revised notice(s)")
+        # pages: each site's copy counts, news included; an issue counts notices
+        echo(f"found {result.new} new and {result.revised} revised page(s)")
     elif failed and len(failed) == len(result.outcomes):
         echo("no source could be read: nothing was checked")
     else:
@@ -86,10 +107,10 @@ def summaries_and_report(
         send_summaries(config, database, echo, modes)
 
 
-def run_cycle(config: Config, echo: Echo) -> int:
+def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:
     """Crawl then ``digest send``, on one store."""
     with open_store(config, None) as db:
-        status = crawl_and_report(config, echo, db=db)
+        status = crawl_and_report(config, echo, db=db, live=live)
         return max(status, digest_and_report(config, echo, db=db))
 
 

@@ -5,9 +5,10 @@
 #   scripts/render-check.sh [--demo] [STEM]
 #
 #   STEM     an issue's path without suffix (out/kuaixun-2019-1102); default: the latest issue in out/
-#   --demo   run `kuaixun demo` first (done anyway when out/ holds no issue)
+#   --demo   run `kuaixun demo` first and check its latest issue, in demo/out/ (done anyway when
+#            out/ holds no issue)
 #
-# Writes to out/render-check/:
+# Writes to OUT/render-check/ (OUT: out/, or demo/out/ after a demo):
 #   STEM-page-N.png    every PDF page at 60 dpi (pdftoppm): cover, 目 录 page numbers, footer, CJK glyphs
 #   STEM-phone.png     the HTML email in headless chromium, 420 px wide
 #   STEM-desktop.png   the same, 1000 px wide
@@ -16,7 +17,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=out
-CHECK="$OUT/render-check"
 KUAIXUN=.venv/bin/kuaixun
 
 run_demo=no
@@ -24,7 +24,7 @@ stem=""
 for arg in "$@"; do
     case "$arg" in
         --demo) run_demo=yes ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) stem="${arg%.*}" ;;
     esac
 done
@@ -39,7 +39,8 @@ latest_issue() {
 
 if [ -z "$stem" ]; then
     if [ "$run_demo" = yes ] || [ -z "$(latest_issue 2>/dev/null)" ]; then
-        "$KUAIXUN" demo >/dev/null
+        "$KUAIXUN" demo --workdir demo >/dev/null
+        OUT=demo/out
     fi
     stem="$(latest_issue)"
     stem="${stem%.pdf}"
@@ -47,6 +48,7 @@ fi
 [ -f "$stem.pdf" ] && [ -f "$stem.html" ] || { echo "render-check: no $stem.pdf / $stem.html" >&2; exit 1; }
 
 name="$(basename "$stem")"
+CHECK="$(dirname "$stem")/render-check"
 mkdir -p "$CHECK"
 rm -f "$CHECK/$name"-*.png
 

@@ -100,10 +100,13 @@ def was_published_before(session: Session, notice_id: int, before_version: int) 
 
 
 def recent_digests(session: Session, limit: int | None = None) -> list[tuple[Digest, int]]:
-    """Issues, newest first, each with the number of notices it holds."""
+    """Issues, newest first, each with the number of notices it lists (a repost group is one)."""
+    group = func.coalesce(Notice.group_id, Notice.id)
     query = (
-        select(Digest, func.count(DigestItem.id))
+        select(Digest, func.count(func.distinct(group)))
         .outerjoin(DigestItem, DigestItem.digest_id == Digest.id)
+        .outerjoin(NoticeVersion, NoticeVersion.id == DigestItem.version_id)
+        .outerjoin(Notice, Notice.id == NoticeVersion.notice_id)
         .group_by(Digest.id)
         .order_by(Digest.year.desc(), Digest.month.desc(), Digest.seq.desc())
         .limit(limit)

@@ -4,11 +4,15 @@ and webhook receiver. Expected matches are computed from the simulator's ground 
 
 from __future__ import annotations
 
+import html
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -19,6 +23,7 @@ from kuaixun.cli import main
 from kuaixun.config import Config, ConfigError, read_raw, validate
 from kuaixun.demo import demo_config
 from kuaixun.service import crawl_and_report
+from notify.alerts import Alert, AlertItem, Unsubscribe, render_alert
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
@@ -132,6 +137,10 @@ def test_each_subscriber_gets_exactly_its_matches_once(rig: Rig) -> None:
     )
     html = message.message.get_body(("html",)).get_content()
     assert "<mark" in html and "退订" in html
+    hrefs = [a.get("href") for a in lxml.html.fromstring(html).iter("a")]
+    assert {href: hrefs.count(href) for href in hrefs if href.startswith("http")} == dict.fromkeys(
+        green, 2
+    )  # each notice's title is its link, and its URL line too
 
     # The NOT clause drops the 公示, which the plain query does alert.
     final = text_matches(f"({GREEN}) -公示", truth)
@@ -315,3 +324,89 @@ def test_a_repost_alerts_once(sim: GovWebThread, tmp_path: Path) -> None:
     assert len(mails) == 1
     urls = alerted_urls(mails[0])
     assert len(urls) == 1 and urls < expected
+
+
+PHONE_WIDTH = 420
+"""A phone's screen in CSS px: an alert must not be wider."""
+TOKEN = "WzEyLCIwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZiJd.rphXeuCnuxypti7nwkEGzRRAoVE"
+"""An unsubscribe token's shape (signed JSON, URL-safe base64): one long word, no hyphen to break at."""
+
+
+def phone_alert() -> Alert:
+    url = "https://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/202003/t20200301_11823456789012345.html"
+    item = AlertItem(
+        title=(("湖南省工业和信息化厅关于组织推荐2020年度", False), ("绿色工厂", True), ("的通知", False)),
+        url=url,
+        section="绿色制造",
+        agency="湖南省工业和信息化厅",
+        region="湖南",
+        date="2020-03-01",
+        deadline="2020-04-15",
+        terms=("绿色工厂",),
+        context=None,
+        revised=False,
+        change=None,
+    )
+    return Alert(
+        "green-south", "绿色工厂 region:湖南", "instant", (item,), Unsubscribe("kx@example.cn", TOKEN)
+    )
+
+
+def test_the_html_alert_links_the_notice_from_its_title_and_its_url_line() -> None:
+    alert = phone_alert()
+    page = lxml.html.fromstring(render_alert(alert).html)
+    [url] = {item.url for item in alert.items}
+    title_link = next(a for a in page.iter("a") if "绿色工厂" in a.text_content())
+    url_line = next(a for a in page.iter("a") if a.text_content() == url)
+    assert title_link.get("href") == url_line.get("href") == url
+
+
+def scroll_width(page_html: str, width: int, tmp_path: Path) -> int:
+    """The document's scroll width when shown ``width`` px wide in headless Chromium.
+
+    Headless Chromium's window is at least 500 px wide, so the page is shown in an iframe of
+    ``width`` px (srcdoc: same origin, so the parent can measure it); --dump-dom prints the title
+    the parent's onload script writes the measure into.
+    """
+    inner = page_html.replace("<script", "<!--script")  # the alert has none; nothing of it may run
+    frame = html.escape(inner, quote=True)
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        f'<!DOCTYPE html><html><head><title>-</title></head><body style="margin:0">'
+        f'<iframe id="f" style="width:{width}px;height:3000px;border:0" srcdoc="{frame}"></iframe>'
+        "<script>onload = () => { document.title = 'scroll:' + "
+        "document.getElementById('f').contentDocument.documentElement.scrollWidth; };</script>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    dom = subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,3000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    title = lxml.html.fromstring(dom).findtext(".//title") or ""
+    assert title.startswith("scroll:"), dom[:500]
+    return int(title.removeprefix("scroll:"))
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="chromium not installed (scripts/system-deps.sh)"
+)
+def test_the_html_alert_fits_a_phone_screen(tmp_path: Path) -> None:
+    assert scroll_width(render_alert(phone_alert()).html, PHONE_WIDTH, tmp_path) <= PHONE_WIDTH

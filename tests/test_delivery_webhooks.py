@@ -153,8 +153,8 @@ def test_rate_limits_and_server_errors_are_retried_on_the_next_run(tmp_path: Pat
         seed(db, 1)
         first = send_digest(config, db, lambda _line: None)
         waiting = rows(db)
-        second = deliver_due(config, db, lambda _line: None, now=now_utc() + timedelta(minutes=2))
-        third = deliver_due(config, db, lambda _line: None, now=now_utc() + timedelta(hours=1))
+        second = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
+        third = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(hours=1))
         db.close()
     assert first.retrying == 4 and all(row.status == "pending" for row in waiting.values())
     assert "130101" in (waiting["ding-sales"].last_error or "") and "HTTP 429" in (

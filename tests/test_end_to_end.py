@@ -98,7 +98,7 @@ def test_broken_sources_are_named_and_the_others_complete(tmp_path: Path) -> Non
     health = {h.name: h for h in source_health(config, db)}
     assert health["dead-port"].state == "FAILING (2 run(s))" and health["ndrc"].failing
     assert not any(h.failing for name, h in health.items() if name not in {"ndrc", "dead-port"})
-    table = format_health(list(health.values()))
+    table = format_health(list(health.values()), config.schedule.timezone)
     assert (
         "dead-port: listing http://127.0.0.1:" in table and "ndrc: listing" in table and "HTTP 500" in table
     )
@@ -117,7 +117,7 @@ def test_demo_command(tmp_path: Path) -> None:
     assert len(runs) == 4
     assert "found" in runs[1] and "digest (" in runs[1]
     assert "nothing new since the last run" in runs[2]
-    assert "found 1 new and 0 revised notice(s)" in runs[3]
+    assert "found 1 new and 0 revised page(s)" in runs[3]
     outputs = sorted(p.name for p in (tmp_path / "out").iterdir())
     for suffix in (".html", ".txt", ".md", ".pdf", ".eml"):
         assert len([n for n in outputs if n.endswith(suffix)]) == 2, suffix

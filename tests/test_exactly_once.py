@@ -10,7 +10,8 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -18,9 +19,11 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from kuaixun.cli import main
-from kuaixun.config import load_config
+from kuaixun.config import load_config, read_raw
 from kuaixun.cycle import now_utc
 from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.demo import demo_config
+from simulator.server import GovWebThread
 from store.db import Database
 from store.models import Delivery, Digest
 from tests.delivery_support import (
@@ -45,6 +48,20 @@ def quiet(_line: str) -> None:
     pass
 
 
+@dataclass
+class SteppedClock:
+    """A clock that moves only when the test moves it: however long a send takes, it is ``now``."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> SteppedClock:
+        self.now += timedelta(**delta)
+        return self
+
+
 def statuses(db: Database) -> list[tuple[str, str, int]]:
     with db.session() as session:
         return [
@@ -59,12 +76,12 @@ def test_a_451_stays_pending_with_backoff_and_the_next_run_after_it_delivers_onc
         config = make_config(tmp_path, email_channel=server.channel(), subscribers=READERS[:1])
         db = Database(config.store.url)
         seed(db, 2)
-        start = now_utc()
-        first = send_digest(config, db, quiet, now=start)
+        clock = SteppedClock(datetime(2026, 11, 2, 9, 0))
+        first = send_digest(config, db, quiet, clock=clock)
         assert statuses(db) == [("editor@chinamomentum.com", "pending", 1)]
-        too_soon = deliver_due(config, db, quiet, now=start + timedelta(seconds=30))
-        recovered = deliver_due(config, db, quiet, now=start + timedelta(minutes=1, seconds=1))
-        again = send_digest(config, db, quiet, now=start + timedelta(hours=1))
+        too_soon = deliver_due(config, db, quiet, clock=clock.advance(seconds=59))
+        recovered = deliver_due(config, db, quiet, clock=clock.advance(seconds=1))
+        again = send_digest(config, db, quiet, clock=clock.advance(hours=1))
         final = statuses(db)
         db.close()
     assert first.retrying == 1 and too_soon.sent == 0 and recovered.sent == 1 and again.sent == 0
@@ -79,10 +96,11 @@ def test_a_server_that_is_down_then_up_gets_the_issue_once(tmp_path: Path) -> No
     config = make_config(tmp_path, email_channel=channel, subscribers=READERS)
     db = Database(config.store.url)
     seed(db, 1)
-    down = send_digest(config, db, quiet)
+    clock = SteppedClock(now_utc())
+    down = send_digest(config, db, quiet, clock=clock)
     with smtp_server(tmp_path, port=port) as server:
-        up = deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=5))
-        deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=10))
+        up = deliver_due(config, db, quiet, clock=clock.advance(minutes=5))
+        deliver_due(config, db, quiet, clock=clock.advance(minutes=5))
     db.close()
     assert down.retrying == 3 and up.sent == 3
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(r["email"] for r in READERS)
@@ -95,9 +113,10 @@ def test_a_webhook_answering_500_then_200_receives_exactly_one(tmp_path: Path) -
         config = make_config(tmp_path, webhooks=webhooks, subscribers=[{"name": "CRM", "webhooks": ["crm"]}])
         db = Database(config.store.url)
         seed(db, 1)
-        send_digest(config, db, quiet)
-        for minutes in (2, 10, 60):
-            deliver_due(config, db, quiet, now=now_utc() + timedelta(minutes=minutes))
+        clock = SteppedClock(now_utc())
+        send_digest(config, db, quiet, clock=clock)
+        for minutes in (2, 8, 50):
+            deliver_due(config, db, quiet, clock=clock.advance(minutes=minutes))
         db.close()
     assert [hit.signed for hit in played.hits["hook"]] == [False, True]
     assert len({hit.delivery for hit in played.hits["hook"]}) == 1  # the same key on the retry
@@ -112,7 +131,7 @@ def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path
         db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
         seed(db, 3)
         killed = _digest_send(config_path)
-        assert behaviour.stalled.wait(30), "the send never reached the stalling server"
+        _wait_for_stall(behaviour, killed)
         os.kill(killed.pid, signal.SIGKILL)
         killed.wait(10)
         label_then = _labels(db)
@@ -164,6 +183,65 @@ def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_
     assert unknown.exit_code == 1 and "issue 2001-0101 has no archive" in unknown.output
 
 
+def test_a_crawl_sends_its_alerts_but_leaves_a_digest_retry_to_digest_send(
+    sim: GovWebThread, tmp_path: Path
+) -> None:
+    env = {"SMTP_PASSWORD": PASSWORD, "KUAIXUN_SECRET": "alerts-secret"}
+    with smtp_server(tmp_path, SmtpBehaviour(failures=1)) as server:
+        raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, tmp_path)
+        alerts = {"name": "all", "query": "关于", "channel": "alerts@example.cn"}
+        raw |= {
+            "channels": {"email": server.channel()},
+            "subscribers": READERS[:1],
+            "alerts": {"secret": "${KUAIXUN_SECRET}"},
+            "subscriptions": [alerts],
+        }
+        config_path = tmp_path / "config.yaml"
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        config = load_config(config_path, environ=env)
+        db = Database(config.store.url)
+        seed(db, 1)
+        an_hour_ago = SteppedClock(now_utc() - timedelta(hours=1))
+        assert send_digest(config, db, quiet, clock=an_hour_ago).retrying == 1  # its retry is due now
+        cli = CliRunner(env=env)
+        crawled = cli.invoke(
+            main, ["--config", str(config_path), "crawl", "--source", raw["sources"][0]["name"]]
+        )
+        after_crawl = statuses(db)
+        alerted = {r.rcpt_tos[0] for r in server.received}
+        sent = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        final = statuses(db)
+        db.close()
+    assert crawled.exit_code == 0, crawled.output
+    assert alerted == {"alerts@example.cn"}  # the crawl's alert went out, the digest did not
+    assert after_crawl[0] == ("editor@chinamomentum.com", "pending", 1)
+    assert sent.exit_code == 0, sent.output
+    assert final[0] == ("editor@chinamomentum.com", "sent", 2)
+
+
+def test_digest_send_while_a_delivery_waits_for_its_retry_says_so_and_exits_1(tmp_path: Path) -> None:
+    with smtp_server(tmp_path, SmtpBehaviour(failures=1)) as server:
+        config_path = tmp_path / "config.yaml"
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1]}
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
+        db = Database(config.store.url)
+        seed(db, 1)
+        cli = CliRunner(env={"SMTP_PASSWORD": PASSWORD})
+        first = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        waiting = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        deliver_due(config, db, quiet, clock=SteppedClock(now_utc()).advance(minutes=2))
+        done = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        db.close()
+    assert first.exit_code == 1 and "retry at" in first.output, first.output
+    assert waiting.exit_code == 1, waiting.output
+    assert "no digest: no notice is waiting" in waiting.output
+    assert "editor@chinamomentum.com" in waiting.output and "retry at" in waiting.output
+    assert "deliveries: 0 sent, 0 to retry, 0 failed, 1 waiting for their retry time" in waiting.output
+    assert done.exit_code == 0 and "to retry" not in done.output, done.output
+    assert len(server.received) == 1
+
+
 def _digest_send(config_path: Path) -> subprocess.Popen[str]:
     command = [sys.executable, "-c", "from kuaixun.cli import main; main()", "--config", str(config_path)]
     return subprocess.Popen(
@@ -174,6 +252,14 @@ def _digest_send(config_path: Path) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _wait_for_stall(behaviour: SmtpBehaviour, process: subprocess.Popen[str]) -> None:
+    """Until the send stalls in DATA, however slow the machine; at once if the process ends first."""
+    while not behaviour.stalled.wait(0.5):
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the send never reached the stalling server:\n{output}")
 
 
 def _labels(db: Database) -> list[str]:

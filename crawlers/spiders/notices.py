@@ -33,11 +33,23 @@ class NoticeSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.job = job
         self.reports = {s.name: SourceReport(s.name) for s in job.sources}
+        self.reported: set[str] = set()
+        """Sources whose report was yielded as they finished; the pipeline writes the rest at the end."""
         self._queued: set[str] = set()
+        self._open = dict.fromkeys(self.reports, 0)
+        """Requests of each source not yet answered: at 0 the source is finished."""
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.job.sources:
+            self._open[source.name] += 1
             yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+
+    def _answered(self, source: str, followed: int = 0) -> Iterator[SourceReport]:
+        """One request of ``source`` answered (it queued ``followed`` more): its report once it is done."""
+        self._open[source] += followed - 1
+        if self._open[source] == 0:
+            self.reported.add(source)
+            yield self.reports[source]
 
     def _listing_request(self, source: JobSource, page_request: PageRequest, page: int) -> Request:
         meta = {
@@ -66,7 +78,12 @@ class NoticeSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    def parse_listing(self, response: Response) -> Iterator[Request | SourceReport]:
+        followed = list(self._follow_listing(response))
+        yield from followed
+        yield from self._answered(response.meta["source"], len(followed))
+
+    def _follow_listing(self, response: Response) -> Iterator[Request]:
         source = self.job.source(response.meta["source"])
         report = self.reports[source.name]
         page = response.meta["page"]
@@ -103,12 +120,16 @@ class NoticeSpider(scrapy.Spider):
             errback=self.on_notice_error,
         )
 
-    def parse_notice(self, response: Response) -> Iterator[FetchedPage]:
+    def parse_notice(self, response: Response) -> Iterator[FetchedPage | SourceReport]:
+        yield self._page(response)
+        yield from self._answered(response.meta["source"])
+
+    def _page(self, response: Response) -> FetchedPage:
         entry: Entry = response.meta["entry"]
         report = self.reports[response.meta["source"]]
         report.fetched += 1
         content_type = response.headers.get("Content-Type")
-        yield FetchedPage(
+        return FetchedPage(
             source=report.source,
             url=entry.url,
             final_url=response.url,
@@ -120,17 +141,20 @@ class NoticeSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
 
-    def on_listing_error(self, failure: Failure) -> None:
+    def on_listing_error(self, failure: Failure) -> Iterator[SourceReport]:
         request = failure.request  # type: ignore[attr-defined]
         self.reports[request.meta["source"]].errors.append(f"listing {request.url}: {describe(failure)}")
+        yield from self._answered(request.meta["source"])
 
-    def on_notice_error(self, failure: Failure) -> None:
-        if failure.check(Refused):
-            return  # counted as refused where it was refused, not a failure of the site
+    def on_notice_error(self, failure: Failure) -> Iterator[SourceReport]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(Refused):  # counted as refused where it was refused, not a failure of the site
+            yield from self._answered(request.meta["source"])
+            return
         report = self.reports[request.meta["source"]]
         report.failed += 1
         report.errors.append(f"notice {request.url}: {describe(failure)}")
+        yield from self._answered(request.meta["source"])
 
     def _allowed(self, source: JobSource, url: str) -> bool:
         """Whether a link of this source's listing may be followed; a refusal is counted."""
