@@ -8,6 +8,7 @@ then read by ``read_listing``, as ``NoticeSpider.parse_listing`` reads it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,13 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawlers import settings as default_settings
+from crawlers.job import CrawlJob, JobSource
 from crawlers.listings import Listing, read_listing
+from crawlers.urls import Refusal
 from pipeline.dates import parse_date
+
+PROBE_SOURCE = "listing"
+"""The one source of a probe: the listing URL given, whose origin bounds every request."""
 
 
 class ProbeError(Exception):
@@ -73,11 +79,18 @@ def read_response(response: Response, reader: str | None = None) -> Listing:
 
 
 class _OnePage(scrapy.Spider):
+    """Fetches one listing page (and a shell's list); like the crawl, it never leaves the page's origin."""
+
     name = "listing-probe"
 
     def __init__(self, url: str, listings: list[Listing], errors: list[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.url, self.listings, self.errors = url, listings, errors
+        self.job = CrawlJob(sources=[JobSource(PROBE_SOURCE, url)], spool=Path(os.devnull))
+
+    def refuse(self, _source_name: str | None, refusal: Refusal) -> None:
+        """What the origin guard refused, as the probe's error."""
+        self.errors.append(str(refusal))
 
     async def start(self) -> AsyncIterator[Request]:
         yield self._request(self.url, None)
@@ -85,7 +98,7 @@ class _OnePage(scrapy.Spider):
     def _request(self, url: str, reader: str | None) -> Request:
         return Request(
             url,
-            meta={"reader": reader},
+            meta={"reader": reader, "source": PROBE_SOURCE},
             headers={"Referer": self.url},
             callback=self.read,
             errback=self.fail,

@@ -40,6 +40,11 @@ class Outgoing:
     headers: dict[str, str] = field(default_factory=dict)
     """Extra email headers, e.g. List-Unsubscribe."""
 
+    @property
+    def email_plain(self) -> str:
+        """What an email shows as text/plain."""
+        return self.email_text or self.text
+
 
 class DeliveryError(Exception):
     """A send that did not go through; ``retryable`` says whether trying later may help."""

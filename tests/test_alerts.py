@@ -29,6 +29,7 @@ from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.models import AlertMatch, Delivery, Notice
+from tests.browser import chromium
 from tests.conftest import PROJECT
 from tests.delivery_support import (
     PASSWORD,
@@ -380,21 +381,12 @@ def scroll_width(page_html: str, width: int, tmp_path: Path) -> int:
         encoding="utf-8",
     )
     dom = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
+        chromium(
+            tmp_path / "profile",
             "--window-size=1000,3000",
             "--dump-dom",
             probe.as_uri(),
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=120,

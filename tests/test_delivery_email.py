@@ -61,7 +61,7 @@ def test_digest_is_sent_over_starttls_with_login(tmp_path: Path) -> None:
         assert message["Message-ID"].endswith(".kuaixun@chinamomentum.com>")
         ids.add(message["Message-ID"])
         content = parts(received)
-        assert content["text/plain"] == saved.text
+        assert content["text/plain"] == saved.email_plain
         assert content["text/html"] == saved.html
         assert "关于印发" in str(content["text/html"])
         attached = [p.get_filename() for p in message.iter_attachments()]

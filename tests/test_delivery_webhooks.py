@@ -309,7 +309,7 @@ def test_a_redirect_is_not_delivered_and_not_followed(tmp_path: Path, status: in
         seed(db, 1)
         first = send_digest(config, db, lambda _line: None)
         waiting = rows(db)
-        second = deliver_due(config, db, lambda _line: None, now=now_utc() + timedelta(minutes=2))
+        second = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
         db.close()
     assert (first.sent, first.retrying) == (0, 3)
     assert not played.hits["elsewhere"]  # the Location was never requested

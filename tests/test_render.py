@@ -43,6 +43,7 @@ from notify.render import (
 )
 from simulator.seednotice import SeedNotice
 from simulator.seeds import load_seeds
+from tests.browser import chromium
 from tests.conftest import PROJECT
 
 SECTIONS = ("政策文件", "绿色制造", "申报通知")
@@ -328,21 +329,12 @@ def test_html_email_renders_in_a_phone_sized_browser(issue: Issue, tmp_path: Pat
     page.write_text(render_html(issue), encoding="utf-8")
     shot = tmp_path / "phone.png"
     subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
+        chromium(
+            tmp_path / "profile",
             f"--screenshot={shot}",
             "--window-size=420,2000",
             page.as_uri(),
-        ],
+        ),
         capture_output=True,
         timeout=120,
         check=False,

@@ -95,7 +95,7 @@ def build_message(message: Outgoing, sender: str, recipient: str, key: str, now:
     email["Message-ID"] = message_id(key, sender)
     for name, value in message.headers.items():
         email[name] = value
-    plain = message.email_text or message.text
+    plain = message.email_plain
     email.set_content(plain, subtype="plain", charset="utf-8", cte=transfer_encoding(plain))
     if message.html:
         cte = transfer_encoding(message.html)
