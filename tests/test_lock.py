@@ -128,7 +128,7 @@ def test_threads_opening_a_fresh_store_at_once_all_succeed(tmp_path: Path) -> No
         start.wait()
         try:
             Database(url).close()
-        except Exception as exc:  # noqa: BLE001 - any failure of any thread is the finding
+        except Exception as exc:  # any failure of any thread is the finding
             failures.append(repr(exc))
 
     threads = [threading.Thread(target=open_store) for _ in range(THREADS)]
