@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -75,6 +77,16 @@ def recorded_holder(data_dir: Path) -> Holder | None:
     return Holder.from_text(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+def lock_is_free(data_dir: Path) -> bool:
+    """Whether the run lock can be taken now (it is let go at once)."""
+    with lock_path(data_dir).open("rb") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+    return True
+
+
 def test_a_second_crawl_exits_3_naming_the_holder_and_a_dead_holder_is_taken_over(
     sim: GovWebThread, tmp_path: Path
 ) -> None:
@@ -102,12 +114,14 @@ def test_a_second_crawl_exits_3_naming_the_holder_and_a_dead_holder_is_taken_ove
         read_only = subprocess.run(kuaixun(config, "items"), capture_output=True, text=True, timeout=PATIENCE)
         assert read_only.returncode == 0, read_only.stderr  # reading never waits for the lock
 
-        os.killpg(first.pid, signal.SIGKILL)  # the holder and its crawl process
+        os.kill(first.pid, signal.SIGKILL)  # the holder only: its crawl process lives on, hanging
         first.wait(PATIENCE)
+        os.killpg(first.pid, 0)  # the orphaned crawl process is still there (else ProcessLookupError)
+        assert lock_is_free(data)  # and does not hold the lock: the kernel freed it with the holder
     finally:
-        if first.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(first.pid, signal.SIGKILL)
-            first.wait(PATIENCE)
+        first.wait(PATIENCE)
         hole.release()
     assert recorded_holder(data) == holder  # a killed holder cannot empty its record
 
