@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kuaixun.config import Config, ConfigError, load_config, load_extraction_config
+from kuaixun.lock import EXIT_LOCKED, RunLockHeld
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -23,7 +24,8 @@ DEFAULT_CONFIG = Path("config.yaml")
 
 
 class KuaixunGroup(click.Group):
-    """Turns a config problem into one clear line and exit code 2, never a traceback."""
+    """Turns a config problem into one clear line and exit code 2, never a traceback; another
+    run holding the run lock into the line naming it and exit code 3."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -31,6 +33,9 @@ class KuaixunGroup(click.Group):
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except RunLockHeld as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_LOCKED)
 
 
 @click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +68,10 @@ def _config(ctx: click.Context) -> Config:
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """One full cycle: crawl all sources, store what is new, then ``digest send``."""
+    """One full cycle: crawl all sources, store what is new, then ``digest send``.
+
+    Exits 3 when another run holds the run lock (the line names it: pid, host, since when).
+    """
     config = _config(ctx)
     from kuaixun.service import run_cycle
 
@@ -78,7 +86,7 @@ def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
 
     No digest: nothing of an issue is created or delivered (not even a retry; that is
     ``digest send``'s). Prints one line per source, then the total. Exits 1 when a source failed,
-    2 on an unknown --source.
+    2 on an unknown --source, 3 when another run holds the run lock (the line names it).
     """
     config = _config(ctx)
     from kuaixun.service import crawl_and_report, source_choice_error
@@ -127,7 +135,8 @@ def digest_send(ctx: click.Context, since: datetime | None, until: datetime | No
     """Create the next issue if notices are waiting, archive it, and deliver everything due.
 
     Deliveries that failed earlier are retried here once their wait is over; each one still
-    waiting is listed with its retry time. Exits 1 when a delivery failed or is waiting for a retry.
+    waiting is listed with its retry time. Exits 1 when a delivery failed or is waiting for a retry,
+    3 when another run holds the run lock (the line names it).
     """
     config = _config(ctx)
     from kuaixun.service import digest_and_report
@@ -288,7 +297,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @main.command()
 @click.pass_context
 def schedule(ctx: click.Context) -> None:
-    """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default)."""
+    """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default).
+
+    Jobs run one at a time, each under the run lock (waiting for another process's run).
+    """
     from kuaixun.scheduler import run_schedule
 
     run_schedule(ctx.obj, click.echo)
@@ -541,7 +553,10 @@ def alerts_group() -> None:
 )
 @click.pass_context
 def alerts_send_summaries(ctx: click.Context, modes: tuple[str, ...]) -> None:
-    """Send daily/weekly subscribers a summary of their matches since the last one."""
+    """Send daily/weekly subscribers a summary of their matches since the last one.
+
+    Exits 3 when another run holds the run lock (the line names it).
+    """
     config = _config(ctx)
     from kuaixun.service import summaries_and_report
     from notify.subscriptions import SUMMARY_MODES

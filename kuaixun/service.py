@@ -15,6 +15,7 @@ from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl, source_hints
 from kuaixun.delivery import deliver_due, send_digest, waiting_notices
+from kuaixun.lock import run_lock
 from kuaixun.progress import crawl_progress
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
@@ -26,16 +27,24 @@ EXIT_OK, EXIT_SOURCE_FAILED, EXIT_DELIVERY_FAILED = 0, 1, 1
 
 
 @contextmanager
-def open_store(config: Config, db: Database | None = None) -> Iterator[Database]:
-    """The caller's open store, or one opened (and closed) for this command."""
-    if db is not None:
-        yield db
-        return
+def open_store(config: Config) -> Iterator[Database]:
+    """The store opened (and migrated) for this command, closed after it."""
     database = Database(config.store.url)
     try:
         yield database
     finally:
         database.close()
+
+
+@contextmanager
+def writing_store(config: Config, command: str, echo: Echo, db: Database | None = None) -> Iterator[Database]:
+    """The store for a run that writes it: the caller's (who then holds the run lock), or one
+    opened for ``command`` under the run lock (RunLockHeld when another run holds it)."""
+    if db is not None:
+        yield db
+        return
+    with run_lock(config.data_dir, command, config.schedule.timezone, echo), open_store(config) as database:
+        yield database
 
 
 def crawl_and_report(
@@ -44,7 +53,7 @@ def crawl_and_report(
     """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed.
 
     While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line."""
-    with open_store(config, db) as database, alerting(config, database, echo):
+    with writing_store(config, "crawl", echo, db) as database, alerting(config, database, echo):
         with crawl_progress(echo, live) as progress:
             result = crawl(config, database, only, progress)
         report_crawl(result, echo)
@@ -87,14 +96,14 @@ def digest_and_report(
 
     Exit status 1 when a delivery failed or waits for a retry (the line of each says why).
     """
-    with open_store(config, db) as database:
+    with writing_store(config, "digest send", echo, db) as database:
         report = send_digest(config, database, echo, period=period)
     return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
 
 
 def retry_and_report(config: Config, echo: Echo, db: Database | None = None) -> int:
     """Deliver whatever is due in the outbox (retries after an outage); exit 1 if any still fails."""
-    with open_store(config, db) as database:
+    with writing_store(config, "digest retry", echo, db) as database:
         report = deliver_due(config, database, echo)
     return EXIT_OK if report.ok else EXIT_DELIVERY_FAILED
 
@@ -103,13 +112,13 @@ def summaries_and_report(
     config: Config, echo: Echo, modes: Sequence[str], db: Database | None = None
 ) -> None:
     """The daily or weekly alert summaries, queued and delivered."""
-    with open_store(config, db) as database:
+    with writing_store(config, "alerts send-summaries", echo, db) as database:
         send_summaries(config, database, echo, modes)
 
 
 def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:
-    """Crawl then ``digest send``, on one store."""
-    with open_store(config, None) as db:
+    """Crawl then ``digest send``, on one store, under one hold of the run lock."""
+    with writing_store(config, "run", echo) as db:
         status = crawl_and_report(config, echo, db=db, live=live)
         return max(status, digest_and_report(config, echo, db=db))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -20,6 +21,8 @@ PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 """Modes of what the store keeps on disk: notices, issues, logs and errors are the operator's only."""
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+_MIGRATING = threading.Lock()
+"""Alembic's ``context`` and ``op`` are process-wide proxies: two threads migrating at once break them."""
 
 
 def private_dir(path: Path) -> Path:
@@ -84,9 +87,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creates it on a new database)."""
+    """Bring the schema to the newest revision (creates it on a new database); one thread at a time."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -451,16 +451,16 @@ def test_a_scheduled_job_says_a_missing_secret_in_one_line(tmp_path: Path) -> No
         "subscribers: [{name: 编辑部, email: editor@example.cn}]\n",
     )
     os.environ["KX_LATER"] = "set at start"
+    db = Database(load_config(path, environ={}).store.url)
     try:
         said: list[str] = []
         watch = ConfigWatch(path, said.append)
-        scheduler = build_scheduler(watch, said.append)
+        scheduler = build_scheduler(watch, said.append, db)
     finally:
         del os.environ["KX_LATER"]
-    db = Database(load_config(path, environ={}).store.url)
     try:
         seed(db)
+        scheduler.get_job("digest").func()
     finally:
         db.close()
-    scheduler.get_job("digest").func()
     assert said[-1] == "error: config.yaml: channels.email.password: environment variable KX_LATER is not set"

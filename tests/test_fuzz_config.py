@@ -24,6 +24,8 @@ from click.testing import CliRunner
 from kuaixun.cli import main
 from kuaixun.config import Config, ConfigError, load_config
 from kuaixun.scheduler import ConfigWatch, build_scheduler
+from store.db import Database
+from tests.stores import store_url
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHIPPED_TEXT = (PROJECT / "config.yaml").read_text(encoding="utf-8")
@@ -180,13 +182,13 @@ def mutations(count: int) -> list[bytes]:
     return [rng.choice(MUTATORS)(rng) for _ in range(count)]
 
 
-def check_loaded(config: Config, path: Path) -> None:
+def check_loaded(config: Config, path: Path, db: Database) -> None:
     """A config that loads can also be scheduled and asked for its secrets without a crash."""
     try:
         config.require_secrets("channels.email")
     except ConfigError as exc:
         assert_clean(str(exc))
-    build_scheduler(ConfigWatch(path, lambda line: None), lambda line: None)
+    build_scheduler(ConfigWatch(path, lambda line: None), lambda line: None, db)
 
 
 def assert_clean(message: str) -> None:
@@ -200,6 +202,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[bytes, str 
     folder = tmp_path_factory.mktemp("fuzz-config")
     path = folder / "config.yaml"
     results: list[tuple[bytes, str | None]] = []
+    db = Database(store_url(folder))  # the store a scheduler is built on; no job runs
     for data in mutations(CASES):
         path.write_bytes(data)
         try:
@@ -211,8 +214,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[bytes, str 
             kept = folder / f"crash-{len(results)}.yaml"
             kept.write_bytes(data)
             pytest.fail(f"{type(exc).__name__}: {exc} (the file: {kept})")
-        check_loaded(config, path)
+        check_loaded(config, path, db)
         results.append((data, None))
+    db.close()
     return results
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kuaixun.scheduler import ConfigWatch, build_scheduler
+from store.db import Database
+from tests.stores import store_url
 
 CONFIG = """
 schedule: {timezone: Asia/Shanghai, crawl: "15 8-20/2 * * *", digest: "30 9 1,11,21 * *"}
@@ -19,7 +21,7 @@ sources:
 def test_jobs_follow_the_cron_lines(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(CONFIG, encoding="utf-8")
-    scheduler = build_scheduler(ConfigWatch(path, print), print)
+    scheduler = build_scheduler(ConfigWatch(path, print), print, Database(store_url(tmp_path)))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"crawl", "digest", "summaries-daily", "summaries-weekly"}
     shanghai = ZoneInfo("Asia/Shanghai")
