@@ -17,6 +17,8 @@ MAX_ANNEX_TITLE = 60
 """Characters at most in an annex title: a longer first line is a paragraph, not a heading."""
 MAX_OPENING = 200
 """Characters of a notice's first paragraph a summary email quotes; the rest is in the PDF."""
+REVIEW_MARK = "「待核」"
+"""Beside a title in the editor's preview only: the classifier chose its section on little evidence."""
 
 _ANNEX_LABEL_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[0-9０-９一二三四五六七八九十]{0,3}$")
 _ATTACHMENTS_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[：:][\s\u3000]*")
@@ -130,10 +132,17 @@ class Issue:
     """``(2019) 1102 期``."""
     layout: DigestLayout
     sections: tuple[Section, ...] = field(default=())
+    for_editor: bool = False
+    """The editor's preview (``digest preview``): low-confidence items carry :data:`REVIEW_MARK`.
+    An issue that is sent or archived is never made with it, so readers never see the mark."""
 
     @property
     def count(self) -> int:
         return sum(len(s.items) for s in self.sections)
+
+    def review_mark(self, item: IssueItem) -> str:
+        """:data:`REVIEW_MARK` for a low-confidence item of the editor's preview, else ``""``."""
+        return REVIEW_MARK if self.for_editor and item.low_confidence else ""
 
 
 def item_from_record(
