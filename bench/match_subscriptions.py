@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, QuerySet, Term, compile_query
+from pipeline.records import ExtractedNotice
 from simulator.seednotice import SeedNotice
 from simulator.seeds import load_seeds
 
@@ -39,23 +40,24 @@ SHAPES = (
 )
 
 
-def record(seed: SeedNotice) -> dict[str, Any]:
+def record(seed: SeedNotice) -> ExtractedNotice:
     """A seed as the store keeps a notice record (the fields the queries look at)."""
-    return {
-        "title": seed.title,
-        "body_text": "\n".join(seed.paragraphs),
-        "doc_number": seed.doc_number,
-        "category": seed.section,
-        "issuer": "、".join(seed.signers),
-        "agencies": list(seed.signers),
-    }
+    return ExtractedNotice(
+        source_url=seed.source_url,
+        title=seed.title,
+        body_text="\n".join(seed.paragraphs),
+        doc_number=seed.doc_number,
+        category=seed.section,
+        issuer="、".join(seed.signers),
+        agencies=tuple(seed.signers),
+    )
 
 
-def vocabulary(records: list[dict[str, Any]], rng: random.Random) -> list[str]:
+def vocabulary(records: list[ExtractedNotice], rng: random.Random) -> list[str]:
     """Chinese 2–4 character words cut from the titles (often matching) and bodies (less often)."""
     words: set[str] = set()
     for rec in records:
-        for text, keep in ((rec["title"], 1.0), (rec["body_text"], 0.05)):
+        for text, keep in ((rec.title, 1.0), (rec.body_text, 0.05)):
             for run in CJK_RUN.findall(text):
                 for size in (2, 3, 4):
                     words.update(run[i : i + size] for i in range(len(run) - size + 1) if rng.random() < keep)

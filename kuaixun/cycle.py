@@ -30,6 +30,7 @@ from notify.render import render_html, render_markdown, render_pdf, render_text
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
+from pipeline.records import ExtractedNotice
 from store import digests, notices, runs
 from store.db import Database, open_private_log, private_dir, write_private
 from store.digests import ANY_TIME, Period
@@ -304,7 +305,7 @@ def _process_page(config: Config, db: Database, page: FetchedPage, outcome: Sour
             return
         notices.save_version(
             session,
-            record.to_json(),
+            record,
             source_name=source.name,
             content_hash=change.content_hash,
             reasons=list(decision.reasons),
@@ -379,9 +380,9 @@ def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tup
     return items
 
 
-def is_original(record: dict[str, object]) -> bool:
+def is_original(record: ExtractedNotice) -> bool:
     """Published by its own issuer: the source's agency signed it (a repost is signed by another)."""
-    agency, issuer = str(record.get("agency") or ""), str(record.get("issuer") or "")
+    agency, issuer = record.agency or "", record.issuer or ""
     return bool(agency and issuer) and (agency in issuer or issuer.split("、")[0] in agency)
 
 

@@ -16,7 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +28,7 @@ from kuaixun.redact import config_secrets, redact
 from notify import archive
 from notify.channels import Channel, open_channel
 from notify.channels.email import bcc_recipient
-from notify.issue import Issue
+from notify.issue import REVIEW_MARK, Issue, IssueItem
 from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
 from notify.render import http_urls
@@ -118,11 +118,18 @@ def preview_digest(
     if issue is None:
         echo("nothing to preview: no notice is waiting for an issue")
         return None
+    issue = replace(issue, for_editor=True)  # the 待核 marks: in the preview files, never in a sent issue
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
     echo("目录")
     for line in contents_lines(issue):
         echo(f"  {line}")
+    flagged = sum(bool(issue.review_mark(item)) for section in issue.sections for item in section.items)
+    if flagged:
+        echo(
+            f"{REVIEW_MARK} {flagged} notice(s) placed in their section on little evidence: check them "
+            "(kuaixun explain ID says why; classify.overrides moves one)"
+        )
     return files
 
 
@@ -403,13 +410,19 @@ def _short(recipient: str) -> str:
 
 
 def contents_lines(issue: Issue) -> list[str]:
-    """The issue's 目录: each section, then its titles numbered, a revision marked （更新）."""
+    """The issue's 目录: each section, then its titles numbered, a revision marked （更新）, and in
+    the editor's preview a low-confidence section marked 「待核」 with its margin."""
     lines = []
     for section in issue.sections:
         lines.append(f"[{section.name}]")
         for n, item in enumerate(section.items, 1):
-            lines.append(f"{n}. {item.title}{'（更新）' if item.revised else ''}")
+            lines.append(f"{n}. {item.title}{'（更新）' if item.revised else ''}{_review(issue, item)}")
     return lines
+
+
+def _review(issue: Issue, item: IssueItem) -> str:
+    mark = issue.review_mark(item)
+    return f"{mark}(margin {item.margin:g})" if mark and item.margin is not None else mark
 
 
 def _summary(subject: str, issue: Issue) -> str:

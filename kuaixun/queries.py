@@ -15,6 +15,7 @@ from typing import Any
 
 from notify.width import display_width, pad
 from pipeline.classify import SCORES_PREFIX
+from pipeline.records import ExtractedNotice
 from pipeline.tags import normalize_region
 from store import queries
 from store.db import Database
@@ -85,7 +86,7 @@ def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
         rows = queries.latest_versions(
             session, section=wanted.section, since=wanted.since, until=wanted.until
         )
-        matching = (item_of(n, v) for n, v in rows if matches(n, v.record or {}, wanted))
+        matching = (item_of(n, v) for n, v in rows if matches(n, v.record, wanted))
         return list(islice(matching, wanted.limit))
 
 
@@ -98,20 +99,20 @@ def explain_notice(db: Database, notice_id: int) -> Explanation | None:
         notice, version = found
         stored = list(version.reasons or []) if version else []
         scores = parse_scores(stored[-1]) if stored else None
-        record = (version.record if version else None) or {}
+        record = version.record if version else None
         return Explanation(
             item=item_of(notice, version),
             reasons=tuple(stored[:-1] if scores is not None else stored),
             scores=scores,
             versions=len(notice.versions),
-            low_confidence=bool(record.get("category_low_confidence")),
-            margin=record.get("category_margin"),
+            low_confidence=record.category_low_confidence if record else False,
+            margin=record.category_margin if record else None,
         )
 
 
 def item_of(notice: Notice, version: NoticeVersion | None) -> Item:
     """The listing view of a notice: columns from the notice row, tags from its newest record."""
-    record = (version.record if version else None) or {}
+    record = version.record if version else None
     return Item(
         id=notice.id,
         date=notice.publish_date,
@@ -121,25 +122,25 @@ def item_of(notice: Notice, version: NoticeVersion | None) -> Item:
         title=notice.title,
         url=notice.url,
         doc_number=notice.doc_number,
-        notice_type=record.get("notice_type"),
-        regions=tuple(record.get("regions") or ()),
-        agencies=tuple(record.get("agencies") or ()),
+        notice_type=record.notice_type if record else None,
+        regions=record.regions if record else (),
+        agencies=record.agencies if record else (),
         version=version.number if version else 0,
     )
 
 
-def matches(notice: Notice, record: dict[str, Any], wanted: ItemFilter) -> bool:
+def matches(notice: Notice, record: ExtractedNotice, wanted: ItemFilter) -> bool:
     """Whether a notice meets the criteria SQL cannot check: region/agency tags and words."""
     if wanted.region:
         region = normalize_region(wanted.region)
-        if region != notice.region and region not in (record.get("regions") or ()):
+        if region != notice.region and region not in record.regions:
             return False
     if wanted.agency:
-        bodies = [notice.agency or "", *(record.get("agencies") or ())]
+        bodies = [notice.agency or "", *record.agencies]
         if not any(wanted.agency in body for body in bodies):
             return False
     if wanted.words:
-        parts = (notice.title, notice.doc_number, record.get("issuer"), record.get("body_text"))
+        parts = (notice.title, notice.doc_number, record.issuer, record.body_text)
         text = " ".join(str(part or "") for part in parts).casefold()
         return all(word.casefold() in text for word in wanted.words)
     return True

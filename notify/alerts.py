@@ -7,14 +7,14 @@ links. The matched terms are marked — 【绿色工厂】 in text, <mark> in HT
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from notify.outgoing import Link, Outgoing
 from notify.render import changes, environment, markdown_environment, safe_url
 from pipeline.query import TEXT, excerpt, highlight
+from pipeline.records import ExtractedNotice
 
 Pieces = tuple[tuple[str, bool], ...]
 """Text cut into (piece, is_match), for marking the matched terms."""
@@ -80,22 +80,21 @@ class Alert:
 
 
 def alert_item(
-    record: Mapping[str, Any], *, terms: Sequence[Sequence[str]], revised: bool, diff: str | None
+    record: ExtractedNotice, *, terms: Sequence[Sequence[str]], revised: bool, diff: str | None
 ) -> AlertItem:
     """The item of a stored record; ``terms`` as an AlertMatch keeps them: [field, normal form, written]."""
     shown = [value for field, value, _ in terms if field in (TEXT, "title")]
-    title = record.get("title") or ""
-    in_title = {value for value in shown if any(hit for _, hit in highlight(title, [value]))}
+    in_title = {value for value in shown if any(hit for _, hit in highlight(record.title, [value]))}
     body_terms = [value for value in shown if value not in in_title]
-    around = excerpt(record.get("body_text") or "", body_terms) if body_terms else None
+    around = excerpt(record.body_text, body_terms) if body_terms else None
     return AlertItem(
-        title=tuple(highlight(title, shown)),
-        url=record.get("source_url") or "",
-        section=record.get("category"),
-        agency=record.get("agency"),
-        region=record.get("region"),
-        date=record.get("publish_date"),
-        deadline=min((d["date"] for d in record.get("deadlines") or () if d.get("date")), default=None),
+        title=tuple(highlight(record.title, shown)),
+        url=record.source_url,
+        section=record.category,
+        agency=record.agency,
+        region=record.region,
+        date=record.publish_date,
+        deadline=record.earliest_deadline,
         terms=tuple(dict.fromkeys(written for _, _, written in terms)),
         context=tuple(highlight(around, body_terms)) if around else None,
         revised=revised,

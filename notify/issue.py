@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.classify import SECTIONS, check_sections
+from pipeline.records import ExtractedNotice
+from pipeline.tags import agencies
 
 MAX_ANNEX_TITLE = 60
 """Characters at most in an annex title: a longer first line is a paragraph, not a heading."""
 MAX_OPENING = 200
 """Characters of a notice's first paragraph a summary email quotes; the rest is in the PDF."""
+REVIEW_MARK = "「待核」"
+"""Beside a title in the editor's preview only: the classifier chose its section on little evidence."""
 
 _ANNEX_LABEL_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[0-9０-９一二三四五六七八九十]{0,3}$")
 _ATTACHMENTS_RE = re.compile(r"^附[\s\u3000]*件[\s\u3000]*[：:][\s\u3000]*")
@@ -101,6 +105,11 @@ class IssueItem:
     revised: bool = False
     """更新: an earlier version was in an earlier issue."""
     diff: str | None = None
+    low_confidence: bool = False
+    """The classifier put it in its section on little evidence: the editor's preview marks it
+    (:data:`REVIEW_MARK`); what readers get never does."""
+    margin: float | None = None
+    """The section's lead over the runner-up (``category_margin``), for the editor."""
 
     @property
     def opening(self) -> str | None:
@@ -123,14 +132,21 @@ class Issue:
     """``(2019) 1102 期``."""
     layout: DigestLayout
     sections: tuple[Section, ...] = field(default=())
+    for_editor: bool = False
+    """The editor's preview (``digest preview``): low-confidence items carry :data:`REVIEW_MARK`.
+    An issue that is sent or archived is never made with it, so readers never see the mark."""
 
     @property
     def count(self) -> int:
         return sum(len(s.items) for s in self.sections)
 
+    def review_mark(self, item: IssueItem) -> str:
+        """:data:`REVIEW_MARK` for a low-confidence item of the editor's preview, else ``""``."""
+        return REVIEW_MARK if self.for_editor and item.low_confidence else ""
+
 
 def item_from_record(
-    record: dict[str, Any],
+    record: ExtractedNotice,
     *,
     source_urls: Sequence[str] = (),
     revised: bool = False,
@@ -139,28 +155,30 @@ def item_from_record(
     """An issue item from a stored notice record; ``source_urls`` lists reposts too.
 
     Signers and date are printed under the body only when the page's own signature named them
-    (``extra.issuer_source``): an issuer read from the 公开目录 or a meta, or a posting date, is
-    not a signature, and printing it as one would put words in the notice's mouth.
+    (``record.signed``): an issuer read from the 公开目录 or a meta, or a posting date, is not a
+    signature, and printing it as one would put words in the notice's mouth. The signers are the
+    record's ``agencies`` (the 落款's bodies, in order), or its issuer split as tagging splits it
+    in a record stored without them.
     """
-    signed = (record.get("extra") or {}).get("issuer_source") == "signature"
-    issuer = (record.get("issuer") or "") if signed else ""
-    body = blocks(_lines(record.get("body_text")))
-    names = tuple(a["name"] for a in record.get("attachments") or [])
+    body = blocks(_lines(record.body_text))
+    names = tuple(a.name for a in record.attachments)
     if names and not _names_attachments(body):
         body += (AttachmentList(_numbered(names)),)
     return IssueItem(
-        title=record["title"],
-        doc_number=record.get("doc_number"),
-        addressee=record.get("addressee"),
+        title=record.title,
+        doc_number=record.doc_number,
+        addressee=record.addressee,
         body=body,
-        signers=tuple(s for s in issuer.split("、") if s),
-        date=printed_date(record.get("publish_date")) if signed else None,
-        posted=None if signed else printed_date(record.get("posted_date") or record.get("publish_date")),
-        annex=annex(_lines(record.get("annex_text"))),
-        source_urls=tuple(source_urls) or (record["source_url"],),
-        deadline=printed_date(_earliest_deadline(record)),
+        signers=(record.agencies or agencies(record.issuer)) if record.signed and record.issuer else (),
+        date=printed_date(record.publish_date) if record.signed else None,
+        posted=None if record.signed else printed_date(record.posted_date or record.publish_date),
+        annex=annex(_lines(record.annex_text)),
+        source_urls=tuple(source_urls) or (record.source_url,),
+        deadline=printed_date(record.earliest_deadline),
         revised=revised,
         diff=diff,
+        low_confidence=record.category_low_confidence,
+        margin=record.category_margin,
     )
 
 
@@ -225,10 +243,6 @@ def _names_attachments(body: tuple[Block, ...]) -> bool:
         isinstance(block, AttachmentList) or (isinstance(block, str) and _NAMES_ATTACHMENTS_RE.match(block))
         for block in body
     )
-
-
-def _earliest_deadline(record: dict[str, Any]) -> str | None:
-    return min((d["date"] for d in record.get("deadlines") or () if d.get("date")), default=None)
 
 
 def _is_title(line: Line) -> bool:

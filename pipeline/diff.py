@@ -28,21 +28,21 @@ class Change:
     """Readable unified diff of the watched text, for revisions."""
 
 
-def content_hash(record: dict[str, Any]) -> str:
-    """Hash of the watched fields, whitespace-insensitive."""
-    watched = {key: _squash(record.get(key)) for key in WATCHED}
+def content_hash(record: ExtractedNotice) -> str:
+    """Hash of the watched fields, whitespace-insensitive (of their JSON, so stored hashes stay valid)."""
+    data = record.to_json()
+    watched = {key: _squash(data[key]) for key in WATCHED}
     return hashlib.sha256(json.dumps(watched, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def compare(previous: dict[str, Any] | None, current: ExtractedNotice) -> Change:
+def compare(previous: ExtractedNotice | None, current: ExtractedNotice) -> Change:
     """Compare the stored record (None if never seen) with a fresh extraction."""
-    record = current.to_json()
-    digest = content_hash(record)
+    digest = content_hash(current)
     if previous is None:
         return Change(NEW, digest)
     if content_hash(previous) == digest:
         return Change(UNCHANGED, digest)
-    return Change(REVISED, digest, _text_diff(previous, record))
+    return Change(REVISED, digest, _text_diff(previous, current))
 
 
 def _squash(value: Any) -> Any:
@@ -55,15 +55,15 @@ def _squash(value: Any) -> Any:
     return value
 
 
-def _lines(record: dict[str, Any]) -> list[str]:
-    lines = [f"标题：{record.get('title')}", f"文号：{record.get('doc_number') or ''}"]
-    lines += (record.get("body_text") or "").splitlines()
-    lines += [f"附件：{a['name']}" for a in record.get("attachments") or []]
-    lines += [f"截止：{d['date']} {d['text']}" for d in record.get("deadlines") or []]
+def _lines(record: ExtractedNotice) -> list[str]:
+    lines = [f"标题：{record.title}", f"文号：{record.doc_number or ''}"]
+    lines += record.body_text.splitlines()
+    lines += [f"附件：{a.name}" for a in record.attachments]
+    lines += [f"截止：{d.date} {d.text}" for d in record.deadlines]
     return lines
 
 
-def _text_diff(previous: dict[str, Any], current: dict[str, Any]) -> str:
+def _text_diff(previous: ExtractedNotice, current: ExtractedNotice) -> str:
     return "\n".join(
         difflib.unified_diff(_lines(previous), _lines(current), "之前", "现在", lineterm="", n=1)
     )

@@ -53,7 +53,7 @@ from pipeline.metadata import (
     read_metadata,
 )
 from pipeline.pdftext import pdf_blocks
-from pipeline.records import Attachment, ExtractedNotice
+from pipeline.records import SIGNATURE, Attachment, ExtractedNotice
 from pipeline.sanitize import blocks_to_html
 from pipeline.scriptdata import script_article
 from pipeline.structure import NoticeShape, analyse, compact
@@ -439,7 +439,7 @@ def _issuer(metadata: PageMetadata, shape: NoticeShape) -> tuple[str | None, str
         if shape.letterhead:
             return shape.letterhead, "letterhead"
     if shape.signers:
-        return "、".join(shape.signers), "signature"
+        return "、".join(shape.signers), SIGNATURE
     return (catalog, "catalog") if catalog else (None, None)
 
 

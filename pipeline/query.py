@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from pipeline.records import ExtractedNotice
 from pipeline.tags import normalize_region
 
 GRAMMAR = r"""
@@ -98,18 +99,18 @@ class Document:
     section: str
 
     @classmethod
-    def of(cls, record: Mapping[str, Any]) -> Document:
+    def of(cls, record: ExtractedNotice) -> Document:
         """Prepare a stored notice record (``NoticeVersion.record``)."""
-        title = normalize(record.get("title") or "")
-        places = [record.get("region"), *(record.get("regions") or ())]
-        bodies = [record.get("agency"), *(record.get("agencies") or ()), record.get("issuer")]
+        title = normalize(record.title)
+        places = [record.region, *record.regions]
+        bodies = [record.agency, *record.agencies, record.issuer]
         return cls(
             title=title,
-            text=title + "\n" + normalize(record.get("body_text") or ""),
+            text=title + "\n" + normalize(record.body_text),
             regions=frozenset(_region(p) for p in places if p),
             agencies="\n".join(normalize(b) for b in bodies if b),
-            doc=normalize_doc(record.get("doc_number") or ""),
-            section=normalize(record.get("category") or ""),
+            doc=normalize_doc(record.doc_number or ""),
+            section=normalize(record.category or ""),
         )
 
     @cached_property

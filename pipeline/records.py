@@ -1,9 +1,23 @@
-"""Records the pipeline produces: one extracted notice, as the store keeps it."""
+"""Records the pipeline produces: one extracted notice, as the store keeps it.
+
+``ExtractedNotice.to_json`` / ``from_json`` are the one conversion between the record and its
+JSON (the store's ``notice_versions.record`` column, ``kuaixun extract``'s output).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+SCHEMA = 1
+"""The version of the JSON ``to_json`` writes. Rows written before it carry no ``schema`` key
+(version 0: the same fields); ``from_json`` reads every version."""
+SIGNATURE = "signature"
+"""``extra["issuer_source"]`` when the issuer was read from the page's own 落款."""
+
+_Part = TypeVar("_Part", "Attachment", "Deadline")
 
 
 @dataclass(frozen=True)
@@ -70,11 +84,56 @@ class ExtractedNotice:
     extra: dict[str, Any] = field(default_factory=dict)
     """Raw metadata kept for diagnosis: metas, 公开目录 fields."""
 
+    @property
+    def signed(self) -> bool:
+        """Whether ``issuer`` and ``publish_date`` come from the page's own signature (落款)."""
+        return self.extra.get("issuer_source") == SIGNATURE
+
+    @property
+    def earliest_deadline(self) -> str | None:
+        """The first 截止日期 (ISO) the notice states, None if it states none."""
+        return min((d.date for d in self.deadlines if d.date), default=None)
+
     def to_json(self) -> dict[str, Any]:
-        """The record as plain JSON-able data (the ``kuaixun extract`` output)."""
+        """The record as plain JSON-able data (the ``kuaixun extract`` output), with its ``schema``."""
         data = asdict(self)
         data["attachments"] = [asdict(a) for a in self.attachments]
         data["deadlines"] = [asdict(d) for d in self.deadlines]
         data["regions"] = list(self.regions)
         data["agencies"] = list(self.agencies)
-        return data
+        return {"schema": SCHEMA, **data}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExtractedNotice:
+        """The record from ``to_json``'s data of any schema version.
+
+        Rows stored before a field existed load with its default, and keys this version does not
+        know (a newer schema's, ``schema`` itself) are ignored, so every stored row still loads.
+        A row without ``source_url`` or ``title`` is not a notice: ValueError names the key.
+        """
+        values = _known_fields(cls, data)
+        for key in ("source_url", "title"):
+            if not isinstance(values.get(key), str):
+                raise ValueError(f"stored notice record has no {key!r}: {sorted(data)[:12]}")
+        values["attachments"] = _parts(Attachment, data.get("attachments"))
+        values["deadlines"] = _parts(Deadline, data.get("deadlines"))
+        values["regions"] = tuple(data.get("regions") or ())
+        values["agencies"] = tuple(data.get("agencies") or ())
+        values["extra"] = dict(data.get("extra") or {})
+        return cls(**values)
+
+
+def _known_fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data``'s values for ``cls``'s fields; a None where the field has a non-None default is
+    left out (the default applies), so an old row's null never lands in a ``str`` field."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    return {
+        key: value
+        for key, value in data.items()
+        if key in known and (value is not None or known[key].default in (None, dataclasses.MISSING))
+    }
+
+
+def _parts(kind: type[_Part], items: Any) -> tuple[_Part, ...]:
+    """Attachments or deadlines from their JSON objects (unknown keys ignored, as for the record)."""
+    return tuple(kind(**_known_fields(kind, item)) for item in items or () if isinstance(item, Mapping))

@@ -6,13 +6,40 @@ Declared once with SQLAlchemy so the same code runs on SQLite (default) and Post
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pipeline.records import ExtractedNotice
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class NoticeRecord(TypeDecorator[ExtractedNotice]):
+    """A JSON column holding an :class:`ExtractedNotice`: the record crosses the store boundary
+    typed both ways (``to_json`` on write, ``from_json`` on read, so rows of older schemas load)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: ExtractedNotice | None, dialect: Dialect) -> dict[str, Any] | None:
+        return None if value is None else value.to_json()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> ExtractedNotice | None:
+        return None if value is None else ExtractedNotice.from_json(value)
 
 
 class Source(Base):
@@ -68,7 +95,7 @@ class NoticeVersion(Base):
     number: Mapped[int]
     fetched_at: Mapped[datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
-    record: Mapped[dict] = mapped_column(JSON)
+    record: Mapped[ExtractedNotice] = mapped_column(NoticeRecord)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     """Why it was put in its section: the classification's reasons."""
     diff: Mapped[str | None] = mapped_column(Text)

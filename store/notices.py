@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.records import ExtractedNotice
 from store.models import Notice, NoticeVersion
 
 
@@ -21,7 +22,7 @@ def urls_first_seen_since(session: Session, since: datetime) -> set[str]:
     return set(session.scalars(select(Notice.url).where(Notice.first_seen >= since)))
 
 
-def latest_record(session: Session, url: str) -> dict[str, Any] | None:
+def latest_record(session: Session, url: str) -> ExtractedNotice | None:
     """The newest stored record of the notice at ``url``, or None if it was never seen."""
     notice = session.scalar(select(Notice).where(Notice.url == url))
     return notice.versions[-1].record if notice and notice.versions else None
@@ -29,7 +30,7 @@ def latest_record(session: Session, url: str) -> dict[str, Any] | None:
 
 def save_version(
     session: Session,
-    record: dict[str, Any],
+    record: ExtractedNotice,
     *,
     source_name: str,
     content_hash: str,
@@ -37,16 +38,15 @@ def save_version(
     diff: str | None,
     seen_at: datetime,
 ) -> NoticeVersion:
-    """Store a new version of the notice at ``record['source_url']``, creating the notice if new."""
-    notice = session.scalar(select(Notice).where(Notice.url == record["source_url"]))
+    """Store a new version of the notice at ``record.source_url``, creating the notice if new."""
+    notice = session.scalar(select(Notice).where(Notice.url == record.source_url))
     if notice is None:
-        notice = Notice(
-            url=record["source_url"], source_name=source_name, first_seen=seen_at, last_seen=seen_at
-        )
+        notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
         notice.group_id = _repost_group(session, record)
         session.add(notice)
-    for key in ("title", "doc_number", "publish_date", "category", "region", "agency"):
-        setattr(notice, key, record.get(key))
+    notice.title, notice.doc_number = record.title, record.doc_number
+    notice.publish_date, notice.category = record.publish_date, record.category
+    notice.region, notice.agency = record.region, record.agency
     notice.last_seen = seen_at
     version = NoticeVersion(
         number=len(notice.versions) + 1,
@@ -63,13 +63,13 @@ def save_version(
     return version
 
 
-def _repost_group(session: Session, record: dict[str, Any]) -> int | None:
+def _repost_group(session: Session, record: ExtractedNotice) -> int | None:
     """The group of an earlier notice this one reposts: same 文号, or same title and date."""
     same: list[Any] = []
-    if record.get("doc_number"):
-        same.append(Notice.doc_number == record["doc_number"])
-    if record.get("publish_date"):
-        same.append(and_(Notice.title == record["title"], Notice.publish_date == record["publish_date"]))
+    if record.doc_number:
+        same.append(Notice.doc_number == record.doc_number)
+    if record.publish_date:
+        same.append(and_(Notice.title == record.title, Notice.publish_date == record.publish_date))
     if not same:
         return None
     return session.scalar(select(Notice.group_id).where(or_(*same)).order_by(Notice.id).limit(1))

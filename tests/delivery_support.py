@@ -69,7 +69,7 @@ def seed(db: Database, count: int = 3, *, paragraphs: int = 3, start: int = 0) -
             )
             notices.save_version(
                 session,
-                record.to_json(),
+                record,
                 source_name="miit",
                 content_hash=f"hash-{n}",
                 reasons=["test"],
@@ -93,7 +93,7 @@ def seed_hostile(db: Database) -> None:
     with db.session() as session:
         notices.save_version(
             session,
-            record.to_json(),
+            record,
             source_name="miit",
             content_hash="hostile",
             reasons=["test"],

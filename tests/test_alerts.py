@@ -25,6 +25,7 @@ from kuaixun.demo import demo_config
 from kuaixun.service import crawl_and_report
 from notify.alerts import Alert, AlertItem, Unsubscribe, render_alert
 from pipeline.query import Document, compile_query
+from pipeline.records import ExtractedNotice
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
@@ -103,7 +104,11 @@ def rig(sim: GovWebThread, tmp_path: Path) -> Iterator[Rig]:
 def text_matches(query: str, truth: list[dict[str, Any]]) -> set[str]:
     """URLs of the published pages whose true title and body the query matches."""
     compiled = compile_query(query)
-    return {t["source_url"] for t in truth if compiled.match(Document.of(t)) is not None}
+    return {
+        t["source_url"]
+        for t in truth
+        if compiled.match(Document.of(ExtractedNotice.from_json(t))) is not None
+    }
 
 
 def alerted_urls(received: Received) -> set[str]:
@@ -114,10 +119,7 @@ def alerted_urls(received: Received) -> set[str]:
 def stored_regions(config: Config) -> dict[str, set[str]]:
     db = Database(config.store.url)
     with db.session() as session:
-        found = {
-            n.url: {n.region, *(n.versions[-1].record.get("regions") or ())}
-            for n in session.scalars(select(Notice))
-        }
+        found = {n.url: {n.region, *n.versions[-1].record.regions} for n in session.scalars(select(Notice))}
     db.close()
     return found
 

@@ -26,6 +26,7 @@ from kuaixun.demo import demo_config
 from kuaixun.health import SourceHealth, format_health
 from kuaixun.progress import CLEAR_LINE, CrawlProgress, live_line
 from pipeline.query import Document, compile_query
+from pipeline.records import ExtractedNotice
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
@@ -79,8 +80,14 @@ def test_the_query_examples_exclude_what_they_seem_to_exclude() -> None:
     for query in examples:
         compiled = compile_query(query)
         for title in ("关于2020年度绿色工厂名单的公示", "关于2020年度绿色园区名单的公示"):
-            assert compiled.match(Document.of({"title": title})) is None, (query, title)
-        assert compiled.match(Document.of({"title": "关于组织申报绿色园区的通知"})) is not None, query
+            assert compiled.match(Document.of(ExtractedNotice(source_url="", title=title))) is None, (
+                query,
+                title,
+            )
+        assert (
+            compiled.match(Document.of(ExtractedNotice(source_url="", title="关于组织申报绿色园区的通知")))
+            is not None
+        ), query
 
 
 def test_an_issue_has_one_count_in_every_command_a_repost_counted_once(

@@ -21,6 +21,7 @@ from kuaixun.queries import display_width
 from notify.issue import DigestLayout, Issue, IssueItem, build_issue, item_from_record
 from notify.render import render_html, render_markdown, render_pdf, render_print_html, render_text
 from pipeline.extract import extract_page
+from pipeline.records import ExtractedNotice
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -81,14 +82,16 @@ ORPHAN_LENGTHS = (*range(31, 36), *range(41, 46), *range(63, 68))
 """Title lengths around a full line of the item title (32 characters) and of the 目 录 (42)."""
 
 
-def extracted(title: str, body: str, source: str, posted: str, url: str) -> dict:
+def extracted(title: str, body: str, source: str, posted: str, url: str) -> ExtractedNotice:
     page = PAGE.format(title=title, body=body, source=source, posted=posted, site="某某政府网")
-    return extract_page(page.encode("utf-8"), url, "text/html; charset=utf-8").to_json()
+    return extract_page(page.encode("utf-8"), url, "text/html; charset=utf-8")
 
 
 def orphan_item(length: int) -> IssueItem:
     title = (ORPHAN_STEM * 2)[: length - 3] + "的通知"
-    record = {"title": title, "body_text": "正文。", "source_url": f"http://example.gov.cn/{length}.html"}
+    record = ExtractedNotice(
+        source_url=f"http://example.gov.cn/{length}.html", title=title, body_text="正文。"
+    )
     return item_from_record(record)
 
 
@@ -312,8 +315,10 @@ def test_markdown_keeps_the_table_as_a_pipe_table(issue: Issue) -> None:
 # --------------------------------------------------------------------------- the record, read
 
 
-def record(**fields: str | list[dict[str, str]]) -> dict:
-    return {"title": "关于某事项的通知", "source_url": "http://example.gov.cn/1.html", **fields}
+def record(**fields: str | list[dict[str, str]]) -> ExtractedNotice:
+    return ExtractedNotice.from_json(
+        {"title": "关于某事项的通知", "source_url": "http://example.gov.cn/1.html", **fields}
+    )
 
 
 def test_closing_notes_after_the_signature_are_not_an_annex_title() -> None:

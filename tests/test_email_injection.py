@@ -14,6 +14,7 @@ import pytest
 from kuaixun.delivery import send_digest
 from notify.alerts import Alert, alert_item, render_alert
 from notify.channels.email import EmailChannel, EmailSettings
+from pipeline.records import ExtractedNotice
 from store.db import Database
 from tests.conftest import shown_text
 from tests.delivery_support import OWN_URL, PASSWORD, Received, make_config, seed_hostile, smtp_server
@@ -38,7 +39,7 @@ def assert_inert_html(html: str) -> None:
 
 @pytest.mark.parametrize("title", HEADER_BREAKS)
 def test_a_line_break_in_a_title_forges_no_header_and_no_recipient(tmp_path: Path, title: str) -> None:
-    record = {"title": title, "body_text": "正文", "source_url": OWN_URL}
+    record = ExtractedNotice(source_url=OWN_URL, title=title, body_text="正文")
     alert = Alert("订阅", "通知", "instant", (alert_item(record, terms=[], revised=False, diff=None),))
     with smtp_server(tmp_path) as server:
         settings = EmailSettings(**{**server.channel(), "password": PASSWORD})
@@ -54,7 +55,7 @@ def test_a_line_break_in_a_title_forges_no_header_and_no_recipient(tmp_path: Pat
 
 
 def test_html_in_an_alert_arrives_as_text(tmp_path: Path) -> None:
-    record = {"title": HOSTILE_TITLE, "body_text": "\n".join(HOSTILE_BODY), "source_url": OWN_URL}
+    record = ExtractedNotice(source_url=OWN_URL, title=HOSTILE_TITLE, body_text="\n".join(HOSTILE_BODY))
     item = alert_item(record, terms=[["text", "办理", "办理"]], revised=False, diff=None)
     alert = Alert("订阅", "办理", "instant", (item,))
     with smtp_server(tmp_path) as server:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from typing import get_args
 
 import pytest
@@ -18,6 +19,7 @@ from notify.alerts import Alert, alert_item, render_alert
 from notify.channels.base import WebhookType
 from notify.escape import ESCAPES, chat_markdown, commonmark, feishu, inert, link_url, slack
 from notify.render import markdown_environment
+from pipeline.records import ExtractedNotice
 from tests.hostile_text import EVERY, HOSTILE_BODY, HOSTILE_TITLE, PHISH_URL
 
 COMMONMARK = MarkdownIt("commonmark").enable("table").enable("strikethrough")
@@ -92,11 +94,11 @@ def test_link_targets_are_checked_http_urls_that_cannot_end_a_link_early(url: st
 
 def test_the_alert_markdown_links_only_the_notice() -> None:
     """alert.md.j2 with a hostile title and body: the only link is the notice's own URL."""
-    record = {"title": HOSTILE_TITLE, "body_text": "\n".join(HOSTILE_BODY), "source_url": OWN_URL}
+    record = ExtractedNotice(source_url=OWN_URL, title=HOSTILE_TITLE, body_text="\n".join(HOSTILE_BODY))
     item = alert_item(
         record, terms=[["text", "补贴", "补贴"], ["text", "办理", "办理"]], revised=False, diff=None
     )
-    evil = alert_item({**record, "source_url": "javascript:alert(1)"}, terms=[], revised=False, diff=None)
+    evil = alert_item(replace(record, source_url="javascript:alert(1)"), terms=[], revised=False, diff=None)
 
     message = render_alert(Alert(name="@all 订阅", query="补贴", mode="instant", items=(item, evil)))
     assert message.markdown is not None

@@ -63,7 +63,7 @@ def _save(
     with db.session() as session:
         version = notices.save_version(
             session,
-            tagged.to_json(),
+            tagged,
             source_name="test",
             content_hash=str(hash(tagged.body_text)),
             reasons=list(decision.reasons) if reasons is None else reasons,

@@ -7,14 +7,16 @@ from typing import Any
 import pytest
 
 from pipeline.query import Document, QueryError, QuerySet, compile_query, excerpt, highlight
+from pipeline.records import ExtractedNotice
 
 
 def record(
     title: str = "关于开展2024年度绿色工厂申报工作的通知",
     body: str = "各有关单位：为推进绿色制造体系建设，现组织开展申报。",
     **fields: Any,
-) -> dict[str, Any]:
+) -> ExtractedNotice:
     base = {
+        "source_url": "http://www.miit.gov.cn/n1.html",
         "title": title,
         "body_text": body,
         "doc_number": "工信厅节函〔2024〕12号",
@@ -25,14 +27,14 @@ def record(
         "agencies": ["工业和信息化部办公厅"],
         "issuer": "工业和信息化部办公厅",
     }
-    return base | fields
+    return ExtractedNotice.from_json(base | fields)
 
 
-def matches(query: str, rec: dict[str, Any]) -> bool:
+def matches(query: str, rec: ExtractedNotice) -> bool:
     return compile_query(query).match(Document.of(rec)) is not None
 
 
-def words(*present: str) -> dict[str, Any]:
+def words(*present: str) -> ExtractedNotice:
     """A record whose body holds exactly the given words (a, b, c …)."""
     return record(title="通知", body=" ".join(present))
 

@@ -41,6 +41,7 @@ from notify.render import (
     render_text,
     safe_url,
 )
+from pipeline.records import ExtractedNotice
 from simulator.seednotice import SeedNotice
 from simulator.seeds import load_seeds
 from tests.browser import chromium
@@ -64,35 +65,39 @@ DIFF = "--- 之前\n+++ 现在\n@@ -1,3 +1,3 @@\n 标题：x\n-文号：旧文�
 # --------------------------------------------------------------------------- the issue
 
 
-def seed_record(seed: SeedNotice) -> dict[str, Any]:
+def seed_record(seed: SeedNotice) -> ExtractedNotice:
     """A stored-notice record carrying what the seed printed, as the pipeline would store it."""
-    return {
-        "title": seed.title,
-        "doc_number": seed.doc_number,
-        "addressee": seed.addressee,
-        "body_text": "\n".join(seed.paragraphs),
-        "attachments": [{"name": name, "url": "http://example.gov.cn/a"} for name in seed.attachments],
-        "issuer": "、".join(seed.signers),
-        "publish_date": seed.date,
-        "annex_text": "\n".join(seed.annex),
-        "source_url": seed.source_url,
-        "extra": {"issuer_source": "signature" if seed.signers else None},
-    }
+    return ExtractedNotice.from_json(
+        {
+            "title": seed.title,
+            "doc_number": seed.doc_number,
+            "addressee": seed.addressee,
+            "body_text": "\n".join(seed.paragraphs),
+            "attachments": [{"name": name, "url": "http://example.gov.cn/a"} for name in seed.attachments],
+            "issuer": "、".join(seed.signers),
+            "publish_date": seed.date,
+            "annex_text": "\n".join(seed.annex),
+            "source_url": seed.source_url,
+            "extra": {"issuer_source": "signature" if seed.signers else None},
+        }
+    )
 
 
 def evil_item() -> IssueItem:
-    record = {
-        "title": EVIL_TITLE,
-        "doc_number": "恶〔2019〕1号",
-        "addressee": "各有关单位",
-        "body_text": "\n".join(EVIL_BODY),
-        "attachments": [],
-        "issuer": "某某厅",
-        "publish_date": "2019-11-20",
-        "annex_text": "",
-        "source_url": EVIL_URL,
-        "extra": {"issuer_source": "signature"},
-    }
+    record = ExtractedNotice.from_json(
+        {
+            "title": EVIL_TITLE,
+            "doc_number": "恶〔2019〕1号",
+            "addressee": "各有关单位",
+            "body_text": "\n".join(EVIL_BODY),
+            "attachments": [],
+            "issuer": "某某厅",
+            "publish_date": "2019-11-20",
+            "annex_text": "",
+            "source_url": EVIL_URL,
+            "extra": {"issuer_source": "signature"},
+        }
+    )
     return item_from_record(record)
 
 
