@@ -8,7 +8,6 @@ configured http origin, counts every refusal, and the digest keeps the payloads 
 from __future__ import annotations
 
 import email
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from simulator.families.hostile import (
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
-from store.models import Notice
+from store.models import Base, Notice
 from tests.conftest import publish_issue, sim_config
 
 LOCAL_FILE_MARK = "root:x:0:0"
@@ -63,10 +62,12 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun
         run.db.close()
 
 
-def stored_text(database: Path) -> str:
-    """Every value of every table of the store, as SQL text."""
-    with sqlite3.connect(database) as connection:
-        return "\n".join(connection.iterdump())
+def stored_text(db: Database) -> str:
+    """Every row of every table of the store, as text (SQLite or PostgreSQL)."""
+    with db.engine.connect() as connection:
+        return "\n".join(
+            str(row) for table in Base.metadata.sorted_tables for row in connection.execute(select(table))
+        )
 
 
 def test_only_the_sites_own_notices_are_stored(hostile_run: HostileRun) -> None:
@@ -85,7 +86,8 @@ def test_nothing_outside_the_configured_origin_is_fetched(hostile_run: HostileRu
     assert web.served(METADATA) == []
     redirect_paths = {r.path for r in REDIRECTS}
     assert redirect_paths <= {r.path_qs for r in web.served(HOSTILE)}  # asked, answered 302, not followed
-    dump = stored_text(Path(hostile_run.config.store.url.removeprefix("sqlite:///")))
+    dump = stored_text(hostile_run.db)
+    assert all(t["source_url"] in dump for t in ground_truth(web))  # the dump holds the store
     assert LOCAL_FILE_MARK not in dump
     assert CANARY not in dump
     for link in HOSTILE_LINKS:
