@@ -60,3 +60,14 @@ def serve_listing_paths(listing_path: str) -> tuple[str, ...]:
     """The paths a listing answers on: the directory and its ``index`` page."""
     directory = listing_path.rsplit("/", 1)[0] + "/"
     return tuple(dict.fromkeys((listing_path, directory)))
+
+
+def add_plain_listing(app: web.Application, view: SiteView, template: str) -> None:
+    """A one-page listing of the site's rows (title, link, date) rendered by ``template``."""
+
+    async def listing(_: web.Request) -> web.Response:
+        rows = [Row(href=p.path, title=p.title, date=p.day.isoformat()) for p in view.rows()]
+        return view.html(view.render(template, rows=rows, title=view.site.column))
+
+    for path in serve_listing_paths(view.site.listing_path):
+        app.router.add_get(path, listing)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from simulator.body import body_blocks
 from simulator.catalog import Page
-from simulator.families.base import Family, Row, serve_listing_paths
+from simulator.families.base import Family, add_plain_listing
 from simulator.urls import stable_int
 from simulator.view import SiteView
 
@@ -20,12 +20,7 @@ class NewsroomFamily(Family):
     name = "newsroom"
 
     def add_routes(self, app: web.Application, view: SiteView) -> None:
-        async def listing(_: web.Request) -> web.Response:
-            rows = [Row(href=p.path, title=p.title, date=p.day.isoformat()) for p in view.rows()]
-            return view.html(view.render("newsroom/listing.html", rows=rows, title=view.site.column))
-
-        for path in serve_listing_paths(view.site.listing_path):
-            app.router.add_get(path, listing)
+        add_plain_listing(app, view, "newsroom/listing.html")
 
     def detail(self, view: SiteView, page: Page) -> web.Response:
         html = view.render(
