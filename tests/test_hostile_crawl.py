@@ -8,6 +8,8 @@ configured http origin, counts every refusal, and the digest keeps the payloads 
 from __future__ import annotations
 
 import email
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +148,20 @@ def test_the_markdown_digest_makes_no_link_or_mention_of_the_payload(hostile_run
     assert f"[点击领取补贴]({PHISH})" not in markdown
     assert MARKDOWN_TITLE not in markdown
     assert "<@all>" not in markdown and "<!channel>" not in markdown
+
+
+def test_kuaixun_listing_url_does_not_follow_a_redirect_off_its_origin(hostile_run: HostileRun) -> None:
+    """``kuaixun listing URL`` fetches under the crawl's origin guard: a redirect elsewhere is refused."""
+    web = hostile_run.sim.web
+    url = web.base_url(HOSTILE) + REDIRECTS[0].path  # answers 302 to the other port
+    probe = subprocess.run(
+        [str(Path(sys.executable).parent / "kuaixun"), "listing", url],
+        capture_output=True,
+        text=True,
+        cwd=hostile_run.config.data_dir,  # no config.yaml there: the defaults
+        timeout=300,
+        check=False,
+    )
+    assert probe.returncode == 1, probe.stdout + probe.stderr
+    assert "refused" in probe.stderr and "/secret/notice.html" in probe.stderr, probe.stderr
+    assert web.served(OTHER_PORT) == []
