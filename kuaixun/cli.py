@@ -295,6 +295,22 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.pass_context
+def web(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the editor's desk (next issue, approval) and the public archive, search, feeds and calendar."""
+    import uvicorn
+
+    from kuaixun.web.app import create_app
+
+    config = _config(ctx)
+    with _database(config) as database:
+        click.echo(f"the desk: http://{host}:{port}/")
+        uvicorn.run(create_app(config, database), host=host, port=port, log_level="warning")
+
+
+@main.command()
 @click.pass_context
 def schedule(ctx: click.Context) -> None:
     """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default).
