@@ -296,7 +296,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.pass_context
 def web(ctx: click.Context, host: str, port: int) -> None:
     """Serve the editor's desk (next issue, approval) and the public archive, search, feeds and calendar."""
