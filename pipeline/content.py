@@ -230,16 +230,28 @@ def _opens_with_chrome_heading(el: etree._Element) -> bool:
     return False
 
 
+CHROME_LINE_MAX = 120
+"""Furniture lines are short: a longer line naming 版权所有 or 编辑 is prose that mentions them."""
+CHROME_TOKENS_MAX = 40
+"""A line made only of toolbar words (打印 关闭 字体 大 中 小) is at most this long."""
+
+
 def is_chrome_line(text: str) -> bool:
     """True for lines that are page furniture: 【字体：大 中 小】, 打印本页, 浏览次数：12, footers."""
-    if len(text) > 120:
+    if len(text) > CHROME_LINE_MAX:
         return False
     if _CHROME_LINE_RE.match(text):
         return True
-    if len(text) > 40:
+    if len(text) > CHROME_TOKENS_MAX:
         return False
     stripped = _CHROME_TOKENS_RE.sub("", text)
     return stripped == "" and text != ""
+
+
+FOOTER_TEXT_MAX = 200
+"""A footer (版权所有 … 网站标识码 …) is short; a long text mentioning them is a notice's prose."""
+PUNCT_BONUS = 2
+"""Extra weight per sentence mark: prose is punctuated, menus and link lists are not."""
 
 
 def _text_weight(text: str) -> int:
@@ -249,9 +261,9 @@ def _text_weight(text: str) -> int:
     lose to the footer of its own page.
     """
     text = text.strip()
-    if not text or (len(text) < 200 and _FOOTER_TEXT_RE.search(text)):
+    if not text or (len(text) < FOOTER_TEXT_MAX and _FOOTER_TEXT_RE.search(text)):
         return 0
-    return len(text) + 2 * len(_PROSE_PUNCT_RE.findall(text))
+    return len(text) + PUNCT_BONUS * len(_PROSE_PUNCT_RE.findall(text))
 
 
 def _holder(el: etree._Element) -> etree._Element | None:
@@ -343,6 +355,12 @@ def _is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
     return any(node is ancestor for node in el.iterancestors())
 
 
+DENSE_CANDIDATES = 6
+"""Best-scoring elements weighed against their link density: the body is always among the first few."""
+INNER_BODY_SHARE = 0.93
+"""A descendant keeping this share of the best score is the tighter body (the outer one adds chrome)."""
+
+
 def densest_element(root: etree._Element) -> etree._Element:
     """The element holding the densest block of prose: the generic fallback for unknown layouts."""
     body = root.find("body")
@@ -351,7 +369,7 @@ def densest_element(root: etree._Element) -> etree._Element:
     scores = _text_scores(body)
     if not scores:
         return body
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:6]
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:DENSE_CANDIDATES]
     adjusted: list[tuple[float, etree._Element]] = []
     for el, score in ranked:
         total, _ = text_and_link_length(el)
@@ -360,7 +378,7 @@ def densest_element(root: etree._Element) -> etree._Element:
     adjusted.sort(key=lambda item: item[0], reverse=True)
     best_score, best = adjusted[0]
     for score, el in adjusted[1:]:
-        if score >= 0.93 * best_score and _is_descendant(el, best):
+        if score >= INNER_BODY_SHARE * best_score and _is_descendant(el, best):
             best_score, best = score, el
     return _outside_data_table(best)
 
@@ -384,6 +402,14 @@ def _is_hint(el: etree._Element) -> bool:
     return any(name in tokens for name in _HINT_CLASSES) or (el.tag == "td" and "content" in tokens)
 
 
+HINT_MIN_CHARS = 30
+"""A family's body element with less text than this is an empty template slot, not the body."""
+MAX_LINK_SHARE = 0.5
+"""A block more than half link text is a list of pages (menu, related articles), not a body."""
+HINT_DENSE_SHARE = 0.5
+"""A family hint holding half the densest block's text is the body even where it is not the densest."""
+
+
 def find_container(root: etree._Element) -> etree._Element:
     """The body container: a family hint when it holds the page's prose, else the densest element;
     a body the template cut in two is joined again (:func:`join_split_body`)."""
@@ -393,9 +419,10 @@ def find_container(root: etree._Element) -> etree._Element:
         if not _is_hint(hint):
             continue
         total, _ = text_and_link_length(hint)
-        if total < 30 or page_link_length(hint) > 0.5 * total:
+        if total < HINT_MIN_CHARS or page_link_length(hint) > MAX_LINK_SHARE * total:
             continue
-        if total >= 0.5 * dense_total or _is_descendant(dense, hint) or _is_descendant(hint, dense):
+        nested = _is_descendant(dense, hint) or _is_descendant(hint, dense)
+        if total >= HINT_DENSE_SHARE * dense_total or nested:
             return join_split_body(hint)
     return join_split_body(dense)
 
@@ -416,7 +443,7 @@ def _is_text_part(el: etree._Element) -> bool:
     pages is not; a 附件 line linking its files is)."""
     total, _ = text_and_link_length(el)
     linked = page_link_length(el)
-    return total - linked >= _MIN_PART_CHARS and linked <= 0.5 * total
+    return total - linked >= _MIN_PART_CHARS and linked <= MAX_LINK_SHARE * total
 
 
 def _is_filler(el: etree._Element) -> bool:
@@ -660,6 +687,13 @@ def _owning_table(row: etree._Element) -> etree._Element | None:
     return None
 
 
+LAYOUT_CELL_CHARS = 400
+"""A cell holding this much text is a page region (old table layouts), not a data cell."""
+PARAGRAPH_CELL_CHARS = 150
+"""A cell this long with PARAGRAPH_CELL_BREAKS paragraphs or breaks holds prose: a layout cell."""
+PARAGRAPH_CELL_BREAKS = 3
+
+
 def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
     """True for tables used for page layout (old sites) rather than data: recurse into their cells."""
     if table.find(".//table") is not None:
@@ -671,9 +705,10 @@ def _is_layout_table(table: etree._Element, rows: list[etree._Element]) -> bool:
         return False
     for cell in cells:
         size = len(clean("".join(cell.itertext())))
-        if size > 400:
+        if size > LAYOUT_CELL_CHARS:
             return True
-        if size > 150 and len(cell.findall(".//p")) + len(cell.findall(".//br")) >= 3:
+        breaks = len(cell.findall(".//p")) + len(cell.findall(".//br"))
+        if size > PARAGRAPH_CELL_CHARS and breaks >= PARAGRAPH_CELL_BREAKS:
             return True
     return False
 

@@ -45,6 +45,7 @@ from pipeline.lexicon import (
     TITLE_ENDINGS,
 )
 from pipeline.metadata import (
+    TITLE_LINE_MAX,
     PageMetadata,
     choose_title,
     dom_title_candidates,
@@ -236,7 +237,7 @@ def _extract_html(
     dom_titles = dom_title_candidates(root, container)
     if article is not None and article.title:
         dom_titles.insert(0, clean(article.title))
-    first_line = blocks[0].text if blocks and len(blocks[0].text) <= 120 else None
+    first_line = blocks[0].text if blocks and len(blocks[0].text) <= TITLE_LINE_MAX else None
     near = preceding_title_candidates(root, container)
     title = choose_title(metadata, dom_titles, first_line, listing_title, near)
     title = title or _fallback_title(listing_title, first_line)
@@ -312,7 +313,7 @@ def _pdf_title(blocks: list[Block], listing_title: str | None) -> str:
     title = ""
     for block in blocks[:4]:
         candidate = title + block.text
-        if title and (len(candidate) > 120 or block.text.endswith(("：", ":"))):
+        if title and (len(candidate) > TITLE_LINE_MAX or block.text.endswith(("：", ":"))):
             break
         title = candidate
         if title.endswith(TITLE_ENDINGS):

@@ -168,36 +168,47 @@ def _next_value(node: etree._Element) -> str:
     return "" if _label_of(text) else text
 
 
+SHORT_TEXT_MAX = 300
+"""Labels and header lines are short; longer text nodes are body paragraphs, not worth matching."""
+
+
 def scan_text_metadata(root: etree._Element, metadata: PageMetadata) -> None:
     """One pass over short text nodes: 公开目录 labels and visible 发布时间 / 来源 header lines."""
     for text in root.xpath("//body//text()"):
         owner = text.getparent()
-        if owner is None or not isinstance(owner.tag, str):
-            continue
-        if owner.tag in _TEXT_SKIP:
+        if owner is None or not isinstance(owner.tag, str) or owner.tag in _TEXT_SKIP:
             continue
         value = str(text).strip()
-        if not value or len(value) > 300:
+        if not value or len(value) > SHORT_TEXT_MAX:
             continue
         found = _label_of(value)
         if found:
-            label, rest = found
-            if label not in metadata.catalog:
-                if not rest and not text.is_tail:
-                    rest = _next_value(owner)
-                if rest:
-                    metadata.catalog[label] = rest
-            continue
-        if metadata.dated_element is None and _BARE_DATE_RE.match(value) and _named_for_date(owner):
-            metadata.dated_element = value
-        if metadata.header_date is None:
-            m = _HEADER_DATE_RE.search(value)
-            if m:
-                metadata.header_date = m.group(1) or m.group(2)
-        if metadata.header_source is None:
-            m = _HEADER_SOURCE_RE.search(value)
-            if m:
-                metadata.header_source = m.group(1)
+            _read_catalog_field(metadata, found, owner, after_element=text.is_tail)
+        else:
+            _read_header_line(metadata, value, owner)
+
+
+def _read_catalog_field(
+    metadata: PageMetadata, found: tuple[str, str], owner: etree._Element, after_element: bool
+) -> None:
+    """A 公开目录 ``label：value``; a bare label takes its value from the next cell. First one wins."""
+    label, rest = found
+    if label in metadata.catalog:
+        return
+    if not rest and not after_element:
+        rest = _next_value(owner)
+    if rest:
+        metadata.catalog[label] = rest
+
+
+def _read_header_line(metadata: PageMetadata, value: str, owner: etree._Element) -> None:
+    """A visible date element and the header's 发布时间 / 来源 lines. First one of each wins."""
+    if metadata.dated_element is None and _BARE_DATE_RE.match(value) and _named_for_date(owner):
+        metadata.dated_element = value
+    if metadata.header_date is None and (m := _HEADER_DATE_RE.search(value)):
+        metadata.header_date = m.group(1) or m.group(2)
+    if metadata.header_source is None and (m := _HEADER_SOURCE_RE.search(value)):
+        metadata.header_source = m.group(1)
 
 
 def _named_for_date(el: etree._Element) -> bool:
@@ -240,6 +251,8 @@ _ORG_ONLY_RE = re.compile(
 )
 _TRUNCATED_RE = re.compile(r"(?:\.{2,}|…+|。{3,})\s*$")
 _TITLE_MAX = 200
+TITLE_LINE_MAX = 120
+"""A body's first line (or a PDF's opening lines) longer than this is a paragraph, not the title."""
 
 
 def _title_key(text: str) -> str:
@@ -345,6 +358,64 @@ def html_title_parts(title: str | None) -> list[str]:
     return [part for part in parts if part]
 
 
+TITLE_WEIGHTS: dict[str, float] = {
+    "listing": 3.0,  # the link text the site itself lists the notice under: rarely wrong
+    "near_heading": 2.0,  # one of the NEAREST_TITLES headings just above the body
+    "catalog": 2.0,  # the 公开目录 标题 field, filled in by the site's editor
+    "meta": 1.5,  # ArticleTitle / og:title metas: often right, sometimes blank or stale
+    "preceding_line": 1.5,  # a title-like line above the body on a page without heading markup
+    "first_line": 1.0,  # the body's first line: the title when the body repeats it
+    "html_title": 1.0,  # a <title> part: mixed with site and column names
+    "far_heading": 0.5,  # headings farther away: sidebars and related-article lists
+}
+"""How much each place a title is stated counts in the vote (see ``choose_title``)."""
+TITLE_META_NAMES = ("articletitle", "title", "og:title")
+CONTAINED_TITLE_SHARE = 0.4
+"""Vote a candidate gets from another that contains it (a title with or without its 文号 suffix)."""
+CONTAINED_TITLE_MIN = 6
+"""Shorter keys are too generic (通知, 公告) for containment to mean the same title."""
+CUT_PREFIX_MIN = 4
+"""A ``...``-cut listing title shorter than this selects nothing: too many titles start alike."""
+
+
+def title_votes(
+    metadata: PageMetadata,
+    dom_candidates: list[str],
+    first_line: str | None,
+    near_candidates: list[str] | None = None,
+) -> list[tuple[str, float]]:
+    """Every statement of the title on the page with its weight (``TITLE_WEIGHTS``), not yet filtered."""
+    weights = TITLE_WEIGHTS
+    votes = [
+        (text, weights["near_heading"] if i < NEAREST_TITLES else weights["far_heading"])
+        for i, text in enumerate(dom_candidates)
+    ]
+    if metadata.catalog.get("标题"):
+        votes.append((metadata.catalog["标题"], weights["catalog"]))
+    metas = [metadata.metas[name] for name in TITLE_META_NAMES if metadata.metas.get(name)]
+    votes += [(text, weights["meta"]) for text in metas]
+    if first_line:
+        votes.append((first_line, weights["first_line"]))
+    votes += [(text, weights["preceding_line"]) for text in near_candidates or []]
+    votes += [(part, weights["html_title"]) for part in html_title_parts(metadata.html_title)]
+    return votes
+
+
+def _title_score(key: str, candidates: list[tuple[str, float]], prefix: str | None) -> float:
+    """A candidate's support: full weight from equal statements, a share from containing ones,
+    and the listing's weight when a ``...``-cut listing title starts it."""
+    score = 0.0
+    for other, weight in candidates:
+        other_key = _title_key(other)
+        if other_key == key:
+            score += weight
+        elif min(len(key), len(other_key)) >= CONTAINED_TITLE_MIN and (key in other_key or other_key in key):
+            score += CONTAINED_TITLE_SHARE * weight
+    if prefix and len(prefix) >= CUT_PREFIX_MIN and key.startswith(prefix):
+        score += TITLE_WEIGHTS["listing"]
+    return score
+
+
 def choose_title(
     metadata: PageMetadata,
     dom_candidates: list[str],
@@ -357,44 +428,20 @@ def choose_title(
     Sources: the listing title (strongest; a ``...``-cut one only selects candidates by prefix),
     visible headings (the few nearest to the body count fully), the 公开目录 标题, the ArticleTitle
     meta, the body's first line and ``<title>`` parts. Metas may be blank or stale, so no single
-    source decides alone.
+    source decides alone. Ties go to the longer title.
     """
-    sites = _site_names(metadata)
-    sources: list[tuple[str, float]] = []
-    sources += [(text, 2.0 if i < NEAREST_TITLES else 0.5) for i, text in enumerate(dom_candidates)]
-    if metadata.catalog.get("标题"):
-        sources.append((metadata.catalog["标题"], 2.0))
-    for name in ("articletitle", "title", "og:title"):
-        if metadata.metas.get(name):
-            sources.append((metadata.metas[name], 1.5))
-    if first_line:
-        sources.append((first_line, 1.0))
-    sources += [(text, 1.5) for text in near_candidates or []]
-    sources += [(part, 1.0) for part in html_title_parts(metadata.html_title)]
+    votes = title_votes(metadata, dom_candidates, first_line, near_candidates)
     prefix = None
     if listing_title and clean(listing_title):
         if _TRUNCATED_RE.search(listing_title):
             prefix = _title_key(_TRUNCATED_RE.sub("", listing_title))
         else:
-            sources.append((clean(listing_title), 3.0))
-    stripped = [(split_title_suffix(clean(text))[0], weight) for text, weight in sources]
+            votes.append((clean(listing_title), TITLE_WEIGHTS["listing"]))
+    sites = _site_names(metadata)
+    stripped = [(split_title_suffix(clean(text))[0], weight) for text, weight in votes]
     candidates = [(text, weight) for text, weight in stripped if _plausible_title(text, sites)]
-    if not candidates:
-        return None
-    best: tuple[float, int, str] | None = None
-    for text, _ in candidates:
-        key = _title_key(text)
-        score = 0.0
-        for other, weight in candidates:
-            other_key = _title_key(other)
-            if other_key == key:
-                score += weight
-            elif len(key) >= 6 and len(other_key) >= 6 and (key in other_key or other_key in key):
-                score += 0.4 * weight
-        if prefix and len(prefix) >= 4 and key.startswith(prefix):
-            score += 3.0
-        rank = (score, len(key), text)
-        if best is None or rank[:2] > best[:2]:
-            best = rank
-    assert best is not None
-    return best[2]
+    ranked = [
+        (_title_score(_title_key(text), candidates, prefix), len(_title_key(text)), -i, text)
+        for i, (text, _) in enumerate(candidates)
+    ]
+    return max(ranked)[3] if ranked else None

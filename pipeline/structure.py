@@ -78,8 +78,40 @@ class NoticeShape:
         return (
             bool(self.signers)
             and self.signers[0].endswith(SIGNING_POSTS)
-            and all(2 <= len(name) <= 4 for name in self.signers[1:])
+            and all(len(name) in PERSON_NAME_LENGTHS for name in self.signers[1:])
         )
+
+
+PERSON_NAME_LENGTHS = range(2, 5)
+"""A Chinese person's name in a signature (李克强, 欧阳明高): two to four characters."""
+TITLE_PIECE_MIN = 6
+"""A line this long found inside the title is a wrapped piece of it; shorter ones (通知) are not."""
+TITLE_SUFFIX_MAX = 24
+"""The longest 文号 or bracketed note a heading appends to the title (（发改能源规〔2019〕916号）)."""
+ORG_NAME_MAX = 40
+"""The longest organisation name (国家市场监督管理总局办公厅 …) with room to spare."""
+ADDRESSEE_LINE_MAX = 300
+"""A 主送 line lists many units (各省、自治区、直辖市…) but is never a paragraph of this length."""
+PROSE_MIN = 60
+"""A punctuated line this long is a body paragraph."""
+SIGNER_LINE_MAX = 200
+"""Several signing bodies on one line stay under this; a longer line is text."""
+SIGNER_DIGITS_MAX = 2
+"""Signature lines carry no numbers; three digits or more mean a date, phone or 文号 line."""
+RIGHT_ALIGNED_SIGNER_MAX = 30
+"""A short right-aligned line at the end is a signature even without an organisation ending."""
+SIGNER_DATE_LINE_MAX = 80
+"""Signers and their date on one line: longer lines are sentences that mention a date."""
+NUMBERED_CLOSING_MAX = 60
+"""A short numbered line (3. 联系人：…) can close a notice just above its signature."""
+ANNEX_GAP_BLOCKS = 8
+"""More lines than this between an 附件 heading and the signature: the heading starts the annex text."""
+ANNEX_PROSE_MIN = 80
+"""So does one line this long between them: a list of 附件 names is shorter."""
+GLUED_NAME_MIN = 5
+"""Two bodies glued together are at least this long (科技部财政部)."""
+SHORT_RIGHT_BODY = 4
+"""A right part shorter than this is an office of the left body unless it ends like a body (部, 局 …)."""
 
 
 def compact(text: str) -> str:
@@ -94,18 +126,18 @@ def _is_title_line(text: str, title: str) -> bool:
         return False  # a file named like the title is the notice's document, not a heading
     if line == full:
         return True
-    if len(line) >= 6 and line in full:
+    if len(line) >= TITLE_PIECE_MIN and line in full:
         return True
     rest = line[len(full) :]
     # The title with its 文号 appended (…的通知（发改能源规〔2019〕916号）); not a longer display
     # headline that merely starts with it (…座谈会强调).
-    return line.startswith(full) and len(rest) <= 24 and rest[:1] in _SUFFIX_OPENERS
+    return line.startswith(full) and len(rest) <= TITLE_SUFFIX_MAX and rest[:1] in _SUFFIX_OPENERS
 
 
 def is_org_name(text: str) -> bool:
     """True for a short line naming an organisation (ends like 部/委/局/厅/中心/政府 …)."""
     text = _SEAL_RE.sub("", text).strip()
-    return 2 <= len(text) <= 40 and text.endswith(ORG_ENDINGS)
+    return 2 <= len(text) <= ORG_NAME_MAX and text.endswith(ORG_ENDINGS)
 
 
 def is_catalog_row(text: str) -> bool:
@@ -167,7 +199,7 @@ def letterhead_body(text: str) -> str:
 def is_addressee(text: str) -> bool:
     """True for a 主送 line: 各省、自治区…有关部门： — addressed units ending with a colon."""
     text = text.strip()
-    if not text.endswith(("：", ":")) or not 3 <= len(text) <= 300:
+    if not text.endswith(("：", ":")) or not 3 <= len(text) <= ADDRESSEE_LINE_MAX:
         return False
     core = text[:-1].strip()
     if any(
@@ -187,7 +219,7 @@ def is_addressee(text: str) -> bool:
 
 def _is_prose(block: Block) -> bool:
     """A real body paragraph (long, sentence punctuation), which ends the search for an addressee."""
-    return len(block.text) >= 60 and any(ch in block.text for ch in "，。；")
+    return len(block.text) >= PROSE_MIN and any(ch in block.text for ch in "，。；")
 
 
 def _find_addressee(blocks: list[Block], start: int, shape: NoticeShape) -> int:
@@ -208,7 +240,7 @@ def split_glued(name: str) -> list[str]:
     A split needs an organisation ending on both sides and a right part that does not continue the
     left one (办公厅, 委员会, 直属…), so 工业和信息化部办公厅 and 人力资源社会保障部 stay whole.
     """
-    if len(name) < 5:
+    if len(name) < GLUED_NAME_MIN:
         return [name]
     for i in range(3, len(name) - 2):
         left, right = name[:i], name[i:]
@@ -216,7 +248,7 @@ def split_glued(name: str) -> list[str]:
             continue
         if right.startswith(ORG_CONTINUATIONS) or not right.endswith(_STRONG_RIGHT_END):
             continue
-        if len(right) < 4 and not right.endswith(("部", "局", "委", "厅")):
+        if len(right) < SHORT_RIGHT_BODY and not right.endswith(("部", "局", "委", "厅")):
             continue  # 中央宣传部文改办: a short tail is an office of the left body
         return [left, *split_glued(right)]
     return [name]
@@ -252,21 +284,21 @@ def _join_letter_spaced(parts: list[str]) -> list[str]:
 def is_signer_line(block: Block) -> bool:
     """True for a signature line: a short organisation name (or names), no sentence punctuation."""
     text = _SEAL_RE.sub("", block.text).strip()
-    if block.kind == "tr" or not 2 <= len(text) <= 200:
+    if block.kind == "tr" or not 2 <= len(text) <= SIGNER_LINE_MAX:
         return False
-    if any(ch in _SENTENCE_PUNCT for ch in text) or sum(ch.isdigit() for ch in text) >= 3:
+    if any(ch in _SENTENCE_PUNCT for ch in text) or sum(ch.isdigit() for ch in text) > SIGNER_DIGITS_MAX:
         return False
     if text.startswith(_NOT_SIGNER_START) or _NUMBERED_RE.match(text) or line_doc_number(text):
         return False
     parts = split_signers(text)
-    if parts and all(part.endswith(ORG_ENDINGS) and len(part) <= 40 for part in parts):
+    if parts and all(part.endswith(ORG_ENDINGS) and len(part) <= ORG_NAME_MAX for part in parts):
         return True
-    return block.align == "right" and len(text) <= 30
+    return block.align == "right" and len(text) <= RIGHT_ALIGNED_SIGNER_MAX
 
 
 def _signer_date_line(text: str) -> tuple[str, str] | None:
     """(signers, ISO date) for a line holding both: ``国家发展改革委　2019年11月10日``."""
-    if len(text) > 80:
+    if len(text) > SIGNER_DATE_LINE_MAX:
         return None
     dates = find_dates(text)
     if len(dates) != 1 or dates[0].end < len(text.rstrip()) or dates[0].start == 0:
@@ -316,7 +348,7 @@ def _looks_signed(blocks: list[Block], index: int, start: int) -> bool:
     return (
         "特此" in text
         or text.startswith(("附件", "附表"))
-        or bool(_NUMBERED_RE.match(text) and len(text) < 60)
+        or bool(_NUMBERED_RE.match(text) and len(text) < NUMBERED_CLOSING_MAX)
     )
 
 
@@ -408,7 +440,7 @@ def analyse(blocks: list[Block], title: str) -> NoticeShape:
     heading = _annex_heading(blocks, start, found[0] if found else len(blocks))
     if found and heading is not None:
         between = blocks[heading + 1 : found[0]]
-        if len(between) > 8 or any(len(b.text) >= 80 for b in between):
+        if len(between) > ANNEX_GAP_BLOCKS or any(len(b.text) >= ANNEX_PROSE_MIN for b in between):
             found = None
     if found is None:
         if heading is not None:
