@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -354,9 +354,7 @@ def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 
 @main.command()
-@click.option(
-    "--section", type=click.Choice(["政策文件", "绿色制造", "申报通知", "其他"]), help="Only this section."
-)
+@click.option("--section", metavar="SECTION", help="Only this section (of classify.sections, or 其他).")
 @click.option("--region", help="Only notices of this region (湖南 or 湖南省; 全国 for central bodies).")
 @click.option("--agency", help="Only notices whose issuing body contains this (工业和信息化部, 科技).")
 @click.option("--since", metavar="YYYY-MM-DD", callback=_iso_date, help="Dated on or after this day.")
@@ -382,6 +380,8 @@ def items(
     config = _config(ctx)
     from kuaixun.queries import ItemFilter, find_items, format_items
 
+    _check_sections(config, (section,) if section else ())
+
     wanted = ItemFilter(
         section=section,
         region=region,
@@ -401,15 +401,13 @@ def items(
 
 def _alert_filters(command: Callable[..., None]) -> Callable[..., None]:
     """The filter options shared by ``subscribe add`` and ``subscribe test``."""
-    from notify.subscriptions import SECTION_CHOICES
-
     options = [
         click.option(
             "--section",
             "sections",
             multiple=True,
-            type=click.Choice(SECTION_CHOICES),
-            help="Only this section (repeatable).",
+            metavar="SECTION",
+            help="Only this section of classify.sections, or 其他 (repeatable).",
         ),
         click.option("--region", "regions", multiple=True, help="Only notices of this region (repeatable)."),
         click.option(
@@ -422,6 +420,18 @@ def _alert_filters(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _check_sections(config: Config, sections: Sequence[str]) -> None:
+    """Refuse (exit 2) a --section config.yaml does not name: its sections are classify.sections' keys."""
+    from pipeline.classify import OTHER
+
+    allowed = (*config.classify.names, OTHER)
+    for name in sections:
+        if name not in allowed:
+            raise click.BadParameter(
+                f"{name!r} is not a section; sections are {', '.join(allowed)}", param_hint="--section"
+            )
 
 
 def _checked_query(query: str) -> str:
@@ -482,6 +492,7 @@ def subscribe_add(
     from store.subscriptions import Spec
 
     config = _config(ctx)
+    _check_sections(config, sections)
     try:
         check_channel(channel)
     except ValueError as exc:
@@ -548,6 +559,7 @@ def subscribe_test(
     from notify.subscriptions import Filters
 
     config = _config(ctx)
+    _check_sections(config, sections)
     filters = Filters(sections, regions, sources, agencies)
     with _database(config) as db:
         for line in try_query(db, _checked_query(query), filters, limit or None):

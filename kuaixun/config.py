@@ -33,6 +33,7 @@ from pydantic import (
     PrivateAttr,
     Strict,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -44,7 +45,7 @@ from kuaixun.redact import config_secrets, install_log_redaction
 from notify.channels import EmailSettings, WebhookSettings
 from notify.issue import DigestLayout
 from notify.subscriptions import SubscriptionConfig, subscriptions_problem
-from pipeline.classify import ClassifyRules
+from pipeline.classify import SECTIONS_CONTEXT, ClassifyRules
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -264,8 +265,10 @@ class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     schedule: ScheduleConfig = ScheduleConfig()
-    digest: DigestLayout = DigestLayout()
     classify: ClassifyRules = ClassifyRules()
+    """The section rules; ``classify.sections``'s keys are the 快讯's sections (validated first: the
+    keys below that name sections are checked against them)."""
+    digest: DigestLayout = Field(default_factory=DigestLayout, validate_default=True)
     sources: tuple[SourceConfig, ...] = ()
     channels: ChannelsConfig = ChannelsConfig()
     subscribers: tuple[Subscriber, ...] = ()
@@ -275,6 +278,15 @@ class Config(_Model):
 
     _label: str = PrivateAttr(default="config.yaml")
     _unset: tuple[UnsetSecret, ...] = PrivateAttr(default=())
+
+    @field_validator("digest")
+    @classmethod
+    def _issue_sections(cls, value: DigestLayout, info: ValidationInfo) -> DigestLayout:
+        """An issue without its own ``sections`` lists classify's, in their order."""
+        classify = info.data.get("classify")
+        if value.sections or not isinstance(classify, ClassifyRules):
+            return value
+        return value.model_copy(update={"sections": classify.names})
 
     @field_validator("sources")
     @classmethod
@@ -426,7 +438,7 @@ def validate(
     unset: list[UnsetSecret] = []
     resolved = resolve_env(data, os.environ if environ is None else environ, label, unset)
     try:
-        config = Config.model_validate(resolved)
+        config = Config.model_validate(resolved, context={SECTIONS_CONTEXT: _section_names(resolved)})
     except ValidationError as exc:
         error = exc.errors()[0]
         key = _loc(error["loc"])
@@ -499,6 +511,14 @@ def _bool_as_number(raw: Any, value: Any, key: str = "") -> str | None:
             if problem:
                 return problem
     return None
+
+
+def _section_names(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The keys of the raw ``classify.sections`` (what the other keys may name); () when malformed,
+    which classify's own validation then reports."""
+    classify = raw.get("classify")
+    sections = classify.get("sections") if isinstance(classify, Mapping) else None
+    return tuple(str(name) for name in sections) if isinstance(sections, Mapping) else ()
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from pipeline.classify import SECTIONS, check_sections
+from pipeline.classify import check_sections, configured_sections
 from pipeline.records import ExtractedNotice
 from pipeline.tags import agencies
 
@@ -37,7 +37,8 @@ class DigestLayout(BaseModel):
 
     publisher: str = "北京关键要素科技有限公司"
     title: str = "快 讯"
-    sections: tuple[str, ...] = SECTIONS
+    sections: tuple[str, ...] = ()
+    """The sections in issue order; in config.yaml by default ``classify.sections``'s."""
     footer: tuple[str, ...] = ()
     """Contact line(s) at the foot of every page."""
     closing: tuple[str, ...] = ()
@@ -49,8 +50,10 @@ class DigestLayout(BaseModel):
 
     @field_validator("sections")
     @classmethod
-    def _known_sections(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        check_sections(value, SECTIONS)
+    def _known_sections(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        allowed = configured_sections(info)
+        if allowed is not None:
+            check_sections(value, allowed)
         return value
 
 

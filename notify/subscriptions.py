@@ -12,14 +12,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from pipeline.classify import OTHER, SECTIONS, check_sections
+from pipeline.classify import OTHER, check_sections, configured_sections
 from pipeline.query import Document, QueryError, compile_query, field_term
 
 Mode = Literal["instant", "daily", "weekly"]
 SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
-SECTION_CHOICES = (*SECTIONS, OTHER)
 WEBHOOK_PREFIX = "webhook:"
 EMAIL_RE = re.compile(r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")
 
@@ -67,8 +66,10 @@ class SubscriptionConfig(_Model):
 
     @field_validator("sections")
     @classmethod
-    def _known_sections(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        check_sections(value, SECTION_CHOICES)
+    def _known_sections(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        allowed = configured_sections(info)
+        if allowed is not None:
+            check_sections(value, (*allowed, OTHER))
         return value
 
     def filters(self) -> dict[str, list[str]]:

@@ -17,14 +17,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from pipeline.form import read_form
 from pipeline.records import ExtractedNotice
 from pipeline.tags import NOTICE_TYPES, notice_type
 
-SECTIONS = ("政策文件", "绿色制造", "申报通知")
 OTHER = "其他"
+"""Not a notice for the 快讯 (news, a page that is no official document): stored, never sent.
+The sections themselves are config.yaml's: the keys of ``classify.sections``."""
+SECTIONS_CONTEXT = "sections"
+"""Validation context key under which config.yaml's section names reach the models that name sections."""
 BODY_WINDOW = 3000
 """Body characters looked at: the opening states what a notice is about."""
 COLUMN_WEIGHT = 2.0
@@ -34,11 +37,18 @@ SCORES_PREFIX = "scores: "
 _CODE_END_RE = re.compile(r"[〔\[［(（【]|(?:19|20)\d{2}")
 
 
-def check_sections(names: Iterable[str], allowed: Sequence[str] = SECTIONS) -> None:
+def configured_sections(info: ValidationInfo) -> tuple[str, ...] | None:
+    """config.yaml's section names while it is validated (None outside a config: nothing to check)."""
+    context = info.context or {}
+    return context.get(SECTIONS_CONTEXT)
+
+
+def check_sections(names: Iterable[str], allowed: Sequence[str]) -> None:
     """Raise the config's error for the first name that is not a section."""
     for name in names:
         if name not in allowed:
-            raise ValueError(f"unknown section {name!r}; sections are {', '.join(allowed)}")
+            known = f"sections are {', '.join(allowed)}" if allowed else "classify.sections names none"
+            raise ValueError(f"unknown section {name!r}; {known}")
 
 
 class SectionRule(BaseModel):
@@ -86,8 +96,8 @@ class ClassifyRules(BaseModel):
     sections: dict[str, SectionRule] = {}
     types: dict[str, TypeRule] = {}
     """Notice type (通知, 公示, 征求意见稿 …, see pipeline.tags.NOTICE_TYPES) → its rule."""
-    order: tuple[str, ...] = SECTIONS
-    """Which section wins a tie: the earlier one."""
+    order: tuple[str, ...] = ()
+    """Which section wins a tie: the earlier one; by default the order of ``sections``."""
     topics: dict[str, float] = {}
     """Topic sections and the score at which they win outright, whatever the form scores: the editor
     files a green call, a green policy and a green 公示 alike under 绿色制造."""
@@ -96,8 +106,9 @@ class ClassifyRules(BaseModel):
     to be a confident choice; below it the document still goes there, flagged low-confidence."""
     min_margin: float = 1.0
     """Lead over the runner-up below which the choice is flagged low-confidence."""
-    fallback: str = "政策文件"
-    """Where a document with no cue for any section goes (flagged): the editor's general section."""
+    fallback: str | None = None
+    """Where a document with no cue for any section goes (flagged): the editor's general section;
+    by default the first of ``sections``."""
     overrides: dict[str, str] = {}
     """URL or 文号 → section: the editor's last word."""
 
@@ -106,12 +117,22 @@ class ClassifyRules(BaseModel):
         named = [*self.sections, *self.overrides.values(), *self.order, *self.topics]
         for rule in self.types.values():
             named += [*rule.add, *rule.mute]
-        check_sections(named, (*SECTIONS, OTHER))
-        check_sections([self.fallback])
+        check_sections(named, (*self.names, OTHER))
+        check_sections([self.fallback] if self.fallback else [], self.names)
         for kind in self.types:
             if kind not in NOTICE_TYPES:
                 raise ValueError(f"unknown notice type {kind!r}; types are {', '.join(NOTICE_TYPES)}")
         return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The 快讯's sections, in issue order: the keys of config.yaml's ``classify.sections``."""
+        return tuple(self.sections)
+
+    @property
+    def general(self) -> str | None:
+        """The section of a document no cue places."""
+        return self.fallback or next(iter(self.sections), None)
 
 
 @dataclass(frozen=True)
@@ -143,7 +164,7 @@ def classify(notice: ExtractedNotice, rules: ClassifyRules, column: str | None =
     reasons = list(form.reasons)
     scores, evidence = _section_scores(notice, rules, column, reasons)
     topic = _topic(scores, rules.topics, reasons)
-    best = topic or best_section(scores, rules.order)
+    best = topic or best_section(scores, rules.order or rules.names)
     if not form.is_document:
         vetoed = ""
         if best and scores[best]:
@@ -151,7 +172,9 @@ def classify(notice: ExtractedNotice, rules: ClassifyRules, column: str | None =
         reasons += [f"{OTHER}: not an official document{vetoed}", format_scores(scores)]
         return Decision(OTHER, scores, tuple(reasons))
     if best is None or scores[best] <= 0:
-        best = rules.fallback
+        best = rules.general
+        if best is None:
+            return Decision(OTHER, scores, (*reasons, f"{OTHER}: config.yaml names no section"))
         reasons.append(f"{best}: no section cue; a document goes to the general section")
     margin = scores.get(best, 0.0) - max((v for k, v in scores.items() if k != best), default=0.0)
     # A topic that reaches its bar decides whatever the runner-up scores; its lead is not the question.
@@ -186,7 +209,7 @@ def _section_scores(
     return scores, evidence
 
 
-def best_section(scores: dict[str, float], order: tuple[str, ...] = SECTIONS) -> str | None:
+def best_section(scores: dict[str, float], order: Sequence[str] = ()) -> str | None:
     """The highest-scoring section; on a tie the one earlier in ``order`` (then in ``scores``)."""
     if not scores:
         return None
@@ -203,9 +226,10 @@ def _topic(scores: dict[str, float], topics: dict[str, float], reasons: list[str
     return None
 
 
-def format_scores(scores: dict[str, float]) -> str:
-    """The scores as one stored reason line, in the sections' print order."""
-    names = sorted(scores, key=lambda n: SECTIONS.index(n) if n in SECTIONS else len(SECTIONS))
+def format_scores(scores: dict[str, float], order: Sequence[str] = ()) -> str:
+    """The scores as one stored reason line, in ``order`` (by default the order they were scored in:
+    the sections' own)."""
+    names = sorted(scores, key=lambda n: order.index(n) if n in order else len(order))
     return SCORES_PREFIX + ", ".join(f"{name} {scores[name]:g}" for name in names)
 
 

@@ -24,7 +24,6 @@ from pipeline.classify import (
     BODY_WINDOW,
     OTHER,
     SCORES_PREFIX,
-    SECTIONS,
     ClassifyRules,
     SectionRule,
     TypeRule,
@@ -36,7 +35,7 @@ from pipeline.classify import (
 from pipeline.records import ExtractedNotice
 from simulator.news import news_items
 from simulator.seednotice import SeedNotice
-from simulator.seeds import load_seeds
+from simulator.seeds import SECTIONS, load_seeds
 from simulator.sites import SITES
 from simulator.unseen import UNSEEN_NOTICES
 
@@ -216,7 +215,7 @@ def test_scores_are_the_last_reason() -> None:
 
 def test_format_scores_uses_section_order() -> None:
     assert (
-        format_scores({"申报通知": 5, "政策文件": 3, "绿色制造": 0})
+        format_scores({"申报通知": 5, "政策文件": 3, "绿色制造": 0}, SECTIONS)
         == "scores: 政策文件 3, 绿色制造 0, 申报通知 5"
     )
 
@@ -298,7 +297,9 @@ def test_news_is_other_whatever_its_topic() -> None:
 
 
 def test_a_document_no_cue_places_goes_to_the_fallback_flagged() -> None:
-    rules = ClassifyRules(sections={"申报通知": SectionRule(title={"申报": 5})}, threshold=2)
+    rules = ClassifyRules(
+        sections={"政策文件": SectionRule(), "申报通知": SectionRule(title={"申报": 5})}, threshold=2
+    )
     decision = classify(_notice("关于调整园区管理职责分工的通知", doc_number="某工信〔2024〕4号"), rules)
     assert (decision.section, decision.low_confidence, decision.margin) == ("政策文件", True, 0)
     assert "政策文件: no section cue; a document goes to the general section" in decision.reasons
@@ -318,7 +319,8 @@ def test_a_narrow_lead_is_flagged() -> None:
 
 def test_overrides_have_the_last_word() -> None:
     rules = ClassifyRules(
-        sections={"申报通知": SectionRule(title={"申报": 5})}, overrides={"某发〔2019〕1号": "政策文件"}
+        sections={"政策文件": SectionRule(), "申报通知": SectionRule(title={"申报": 5})},
+        overrides={"某发〔2019〕1号": "政策文件"},
     )
     decision = classify(_notice("关于申报的通知", doc_number="某发〔2019〕1号"), rules)
     assert decision.section == "政策文件"

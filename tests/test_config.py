@@ -73,7 +73,7 @@ def test_shipped_config_loads_without_its_secrets_and_names_them_when_sending() 
             "crawl: {download_delay: -1}\n",
             "config.yaml: crawl.download_delay: must be at least 0, not -1",
         ),
-        ("digest: {sections: [政策文件, 新闻]}\n", "config.yaml: digest.sections: unknown section '新闻'"),
+        ("classify: {sections: {政策文件: {}}}\ndigest: {sections: [政策文件, 新闻]}\n", "config.yaml: digest.sections: unknown section '新闻'"),
         ("sourcez: []\n", "config.yaml: sourcez: unknown key (did you mean `sources`?)"),
         (
             "crawl: {download_dela: 3}\n",

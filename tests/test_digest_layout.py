@@ -22,6 +22,7 @@ from notify.issue import DigestLayout, Issue, IssueItem, build_issue, item_from_
 from notify.render import render_html, render_markdown, render_pdf, render_print_html, render_text
 from pipeline.extract import extract_page
 from pipeline.records import ExtractedNotice
+from simulator.seeds import SECTIONS
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -109,7 +110,7 @@ def issue() -> Issue:
     )
     pairs = [("绿色制造", item_from_record(signed)), ("申报通知", item_from_record(unsigned))]
     pairs += [("政策文件", orphan_item(n)) for n in ORPHAN_LENGTHS]
-    return build_issue("(2019) 1102 期", DigestLayout(), pairs)
+    return build_issue("(2019) 1102 期", DigestLayout(sections=SECTIONS), pairs)
 
 
 @pytest.fixture(scope="module")

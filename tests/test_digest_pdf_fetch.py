@@ -103,7 +103,9 @@ def test_a_hostile_page_makes_the_pdf_fetch_nothing(server: tuple[str, list[str]
         '<p align="right">某某厅</p><p align="right">2019年11月20日</p></div></body></html>'
     )
     record = extract_page(page.encode("utf-8"), "http://www.example.gov.cn/t20191120_1.html", "text/html")
-    issue = build_issue("(2019) 1102 期", DigestLayout(), [("申报通知", item_from_record(record))])
+    issue = build_issue(
+        "(2019) 1102 期", DigestLayout(sections=("申报通知",)), [("申报通知", item_from_record(record))]
+    )
     assert_server_counts(base, paths)
     text = pdf_text(render_pdf(issue), tmp_path)
     assert paths == ["/probe"], "the PDF renderer requested a resource"
