@@ -33,6 +33,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from kuaixun.config import Config, validate
 from pipeline.records import ExtractedNotice
+from simulator.seeds import SECTIONS
 from store import notices
 from store.db import Database
 from tests.hostile_text import HOSTILE_BODY, HOSTILE_TITLE
@@ -102,6 +103,10 @@ def seed_hostile(db: Database) -> None:
         )
 
 
+SECTION_RULES: dict[str, Any] = {"sections": {name: {} for name in SECTIONS}}
+"""config.yaml's ``classify`` at its smallest: the 快讯's sections, no cues."""
+
+
 def make_config(
     tmp_path: Path,
     *,
@@ -117,6 +122,7 @@ def make_config(
         "store": {"url": store_url(tmp_path, "sqlite:///data/kuaixun.db")},
         "channels": channels,
         "subscribers": subscribers or [],
+        "classify": SECTION_RULES,
     }
     return validate(raw, "config.yaml (test)", tmp_path, environ=environ or {"SMTP_PASSWORD": PASSWORD})
 

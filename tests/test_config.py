@@ -26,7 +26,7 @@ from kuaixun.delivery import deliver_due, send_digest
 from kuaixun.scheduler import ConfigWatch, build_scheduler
 from simulator.server import GovWebThread
 from store.db import Database
-from tests.delivery_support import PASSWORD, seed, smtp_server
+from tests.delivery_support import PASSWORD, SECTION_RULES, seed, smtp_server
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHIPPED = PROJECT / "config.yaml"
@@ -73,7 +73,10 @@ def test_shipped_config_loads_without_its_secrets_and_names_them_when_sending() 
             "crawl: {download_delay: -1}\n",
             "config.yaml: crawl.download_delay: must be at least 0, not -1",
         ),
-        ("classify: {sections: {政策文件: {}}}\ndigest: {sections: [政策文件, 新闻]}\n", "config.yaml: digest.sections: unknown section '新闻'"),
+        (
+            "classify: {sections: {政策文件: {}}}\ndigest: {sections: [政策文件, 新闻]}\n",
+            "config.yaml: digest.sections: unknown section '新闻'",
+        ),
         ("sourcez: []\n", "config.yaml: sourcez: unknown key (did you mean `sources`?)"),
         (
             "crawl: {download_dela: 3}\n",
@@ -271,6 +274,7 @@ def test_digest_send_names_the_missing_password_and_loses_nothing(tmp_path: Path
             "store": {"url": "sqlite:///data/kuaixun.db"},
             "channels": {"email": smtp.channel()},
             "subscribers": [{"name": "编辑部", "email": "editor@example.cn"}],
+            "classify": SECTION_RULES,
         }
         config = validate(raw, "config.yaml", tmp_path, environ={})
         db = Database(config.store.url)
@@ -448,7 +452,8 @@ def test_a_scheduled_job_says_a_missing_secret_in_one_line(tmp_path: Path) -> No
     path = write(
         tmp_path,
         "channels: {email: {host: 127.0.0.1, port: 9, password: '${KX_LATER}', sender: s@x.cn}}\n"
-        "subscribers: [{name: 编辑部, email: editor@example.cn}]\n",
+        "subscribers: [{name: 编辑部, email: editor@example.cn}]\n"
+        "classify: {sections: {政策文件: {}, 绿色制造: {}, 申报通知: {}}}\n",
     )
     os.environ["KX_LATER"] = "set at start"
     db = Database(load_config(path, environ={}).store.url)

@@ -76,7 +76,11 @@ def _save(
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text(f"store:\n  url: {store_url(tmp_path, 'sqlite:///data/kuaixun.db')}\n", encoding="utf-8")
+    path.write_text(
+        f"store:\n  url: {store_url(tmp_path, 'sqlite:///data/kuaixun.db')}\n"
+        "classify: {sections: {政策文件: {}, 绿色制造: {}, 申报通知: {}}}\n",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -378,7 +378,12 @@ def test_email_carries_html_text_and_the_pdf(issue: Issue) -> None:
 def test_write_issue_writes_every_format(issue: Issue, tmp_path: Path) -> None:
     raw = read_raw(PROJECT / "config.yaml")
     config = validate(
-        {"digest": raw["digest"], "sources": raw["sources"], "out_dir": str(tmp_path / "out")},
+        {
+            "digest": raw["digest"],
+            "classify": raw["classify"],
+            "sources": raw["sources"],
+            "out_dir": str(tmp_path / "out"),
+        },
         "test",
         tmp_path,
     )
