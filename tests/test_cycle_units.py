@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kuaixun.cycle import rotate
+from kuaixun.crawl_process import rotate
 
 
 def test_crawl_log_rotates_and_keeps_a_bounded_number(tmp_path: Path) -> None:
