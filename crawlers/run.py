@@ -48,7 +48,10 @@ def _hard_deadline(settings: Settings) -> None:
 
 
 def die_with_parent() -> bool:
-    """Ask the kernel to kill this process when its parent dies; False if the parent is gone already."""
+    """Ask the kernel to kill this process when its parent dies; False if the parent is gone already.
+
+    The kernel's "parent" is the thread that started the process: the CLI's main thread, or the
+    scheduler's worker thread, which lives as long as the scheduler."""
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -99,7 +99,6 @@ def stop_on_sigterm() -> Iterator[None]:
 class ChildExit:
     """How the crawl process ended: ``problem`` says why when it did not finish on its own."""
 
-    returncode: int
     problem: str | None = None
     stopped: bool = False
     """Stopped on request (not by its deadline or a crash)."""
@@ -159,8 +158,8 @@ def _watch(job_file: Path, config: Config, poll: Callable[[], None], log: IO[str
                 child.kill()
                 child.wait()
     if stopping is not None:
-        return ChildExit(child.returncode, stopping.reason(), stopped=stopping.on_request)
-    return ChildExit(child.returncode, _failure(child.returncode))
+        return ChildExit(stopping.reason(), stopped=stopping.on_request)
+    return ChildExit(_failure(child.returncode))
 
 
 @dataclass(frozen=True)

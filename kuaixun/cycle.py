@@ -106,12 +106,18 @@ def _job(config: Config, db: Database, sources: list[SourceConfig], spool: Path)
         spool=spool,
         known=known,
         revisit=revisit if config.crawl.revisit_days else set(),
-        settings=scrapy_settings(config)
-        | {
-            "CLOSESPIDER_TIMEOUT": config.crawl.crawl_timeout,
-            STOP_TIMEOUT_SETTING: config.crawl.stop_timeout,
-        },
+        settings=scrapy_settings(config) | _own_deadline(config),
     )
+
+
+def _own_deadline(config: Config) -> dict[str, float]:
+    """The crawl process's own deadline: a backstop past the parent's (``crawl_timeout``, then
+    ``stop_timeout`` to close), for a parent that can no longer stop it."""
+    limits = config.crawl
+    return {
+        "CLOSESPIDER_TIMEOUT": limits.crawl_timeout + limits.stop_timeout,
+        STOP_TIMEOUT_SETTING: limits.stop_timeout,
+    }
 
 
 def _job_source(source: SourceConfig, config: Config) -> JobSource:
