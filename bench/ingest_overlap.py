@@ -3,12 +3,14 @@
 Why: the cycle stores pages while the crawl process still fetches (``kuaixun.cycle``); this times
 ``crawl`` end to end (crawl process start to the run recorded) on a fresh store, so that two
 trees can be compared run by run: ``PYTHONPATH=TREE .venv/bin/python bench/ingest_overlap.py``,
-alternating the trees, and the medians compared.
+alternating the trees, and the medians compared. CPU seconds: this process (simulator, ingest,
+store) and the crawl process.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +35,11 @@ def main() -> None:
         seconds = time.perf_counter() - start
         db.close()
     fetched = sum(o.fetched for o in result.outcomes)
-    print(json.dumps({"tree": str(TREE), "seconds": round(seconds, 2), "fetched": fetched, "new": result.new}))
+    figures = {"tree": str(TREE), "seconds": round(seconds, 2), "fetched": fetched, "new": result.new}
+    for name, who in (("cpu_parent", resource.RUSAGE_SELF), ("cpu_child", resource.RUSAGE_CHILDREN)):
+        usage = resource.getrusage(who)
+        figures[name] = round(usage.ru_utime + usage.ru_stime, 2)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
