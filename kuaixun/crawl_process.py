@@ -119,9 +119,10 @@ def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def run_crawl_process(job: CrawlJob, job_file: Path, config: Config, poll: Callable[[], None]) -> ChildExit:
-    """Run the crawl child to its end, calling ``poll`` between looks at it (and once after),
-    logging to the data dir; the job file goes when it ends."""
+def run_crawl_process(job: CrawlJob, job_file: Path, config: Config, poll: Callable[[], bool]) -> ChildExit:
+    """Run the crawl child to its end, calling ``poll`` between looks at it, logging to the data
+    dir; the job file goes when it ends. ``poll`` says whether it has more to do at once (then
+    the next look at the child does not wait)."""
     job.save(job_file)
     log_path = private_dir(config.data_dir / "logs") / "crawl.log"
     rotate(log_path)
@@ -130,13 +131,12 @@ def run_crawl_process(job: CrawlJob, job_file: Path, config: Config, poll: Calla
             ended = _watch(job_file, config, poll, log)
             if ended.problem:
                 log.write(f"crawl {ended.problem}\n")
-        poll()
     finally:
         job_file.unlink(missing_ok=True)
     return ended
 
 
-def _watch(job_file: Path, config: Config, poll: Callable[[], None], log: IO[str]) -> ChildExit:
+def _watch(job_file: Path, config: Config, poll: Callable[[], bool], log: IO[str]) -> ChildExit:
     timeout, stop_timeout = config.crawl.crawl_timeout, config.crawl.stop_timeout
     deadline = time.monotonic() + timeout
     stopping: _Stopping | None = None
@@ -144,9 +144,10 @@ def _watch(job_file: Path, config: Config, poll: Callable[[], None], log: IO[str
     with subprocess.Popen(
         crawl_command(job_file), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
     ) as child:
+        busy = False
         try:
-            while not _ended(child, POLL):
-                poll()
+            while not _ended(child, 0 if busy else POLL):
+                busy = poll()
                 now = time.monotonic()
                 if stopping is None and (stop_requested() or now > deadline):
                     stopping = _Stopping(now, on_request=stop_requested(), timeout=timeout)

@@ -141,13 +141,15 @@ def scrapy_settings(config: Config) -> dict[str, object]:
     }
 
 
-def _drain(tail: SpoolTail, take: Callable[[SpoolItem], None], budget: float | None = None) -> None:
-    """Take what the spool holds since the last look, for at most ``budget`` seconds (None: all)."""
+def _drain(tail: SpoolTail, take: Callable[[SpoolItem], None], budget: float | None = None) -> bool:
+    """Take what the spool holds since the last look, for at most ``budget`` seconds (None: all);
+    True when the budget ran out first (more may be waiting)."""
     until = None if budget is None else time.monotonic() + budget
     for item in tail.items():
         take(item)
         if until is not None and time.monotonic() > until:
-            return
+            return True
+    return False
 
 
 def _finish(outcomes: list[SourceOutcome], ended: ChildExit) -> None:
