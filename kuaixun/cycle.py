@@ -36,6 +36,8 @@ __all__ = ["DigestFiles", "now_utc"]  # for the modules that take them from the 
 INGEST_SLICE = 1.0
 """Seconds of storing pages between two looks at the crawl process: a stop or a deadline is
 heard within about that, and a page waits in the spool no longer than the crawl lasts."""
+COMPLETED = ChildExit()
+"""A crawl process that finished its job."""
 UNFINISHED = "the crawl process ended before this source finished (see data/logs/crawl.log)"
 
 
@@ -88,7 +90,7 @@ def crawl(
     _drain(tail, take)
     outcomes = ingester.result().outcomes
     _finish(outcomes, ended)
-    _record_run(config, db, outcomes, ended)
+    record_run(config, db, outcomes, ended)
     spool.unlink(missing_ok=True)  # only now: every page of it is stored
     if ended.stopped or stop_requested():
         raise StopRequested(f"crawl {ended.problem or 'stopped on request'}: what was fetched is stored")
@@ -175,7 +177,10 @@ def replay_leftovers(config: Config, db: Database, spool_dir: Path) -> IngestRes
     return result
 
 
-def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome], ended: ChildExit) -> None:
+def record_run(
+    config: Config, db: Database, outcomes: list[SourceOutcome], ended: ChildExit = COMPLETED
+) -> None:
+    """The run in the store: each source's figures and health, and how the crawl process ``ended``."""
     now = now_utc()
     with db.session() as session:
         run = runs.start_run(session, now)

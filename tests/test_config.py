@@ -21,6 +21,7 @@ from crawlers.items import FetchedPage, SourceReport
 from crawlers.spool import SpoolWriter, read_spool
 from kuaixun.cli import main
 from kuaixun.config import MAX_DEPTH, SECRET_RECIPE, ConfigError, load_config, read_raw, validate
+from kuaixun.cycle import record_run
 from kuaixun.delivery import deliver_due, send_digest
 from kuaixun.ingest import ingest
 from kuaixun.scheduler import ConfigWatch, build_scheduler
@@ -379,8 +380,11 @@ def shipped_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     writer.close()
     db = Database(config.store.url)
     try:
-        pages = [item for item in read_spool(spool) if isinstance(item, FetchedPage)]
-        outcomes = ingest(config, db, pages).outcomes
+        items = list(read_spool(spool))
+        outcomes = ingest(config, db, [i for i in items if isinstance(i, FetchedPage)]).outcomes
+        for report in (i for i in items if isinstance(i, SourceReport)):
+            outcomes[0].apply(report)
+        record_run(config, db, outcomes)
     finally:
         db.close()
     assert outcomes[0].new >= 3, outcomes

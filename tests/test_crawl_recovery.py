@@ -165,9 +165,7 @@ def alive(pid: int) -> bool:
     return "State:\tZ" not in status  # a zombie has ended; only its parent's wait is missing
 
 
-def start_hanging_crawl(
-    sim: GovWebThread, tmp_path: Path, hole: Hole
-) -> tuple[subprocess.Popen[str], int]:
+def start_hanging_crawl(sim: GovWebThread, tmp_path: Path, hole: Hole) -> tuple[subprocess.Popen[str], int]:
     """``kuaixun crawl`` in a process, waited on until SITE is done and the other source hangs."""
     config = hanging_site_config(sim, tmp_path, hole)
     parent = subprocess.Popen(
