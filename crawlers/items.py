@@ -35,6 +35,8 @@ class SourceReport:
     refused: int = 0
     """Links and redirects not followed: outside the source's origins, or not http(s)."""
     errors: list[str] = field(default_factory=list)
+    finished: bool = True
+    """False when the crawl closed (its deadline, a stop) before this source was done."""
 
     @property
     def ok(self) -> bool:

@@ -10,6 +10,11 @@ from typing import Any
 
 from crawlers.urls import Origin, configured_origins
 
+PARENT_ENV = "KUAIXUN_PARENT_PID"
+"""The crawl process's environment names its parent: if that one is already gone, it does not crawl."""
+STOP_TIMEOUT_SETTING = "KUAIXUN_STOP_TIMEOUT"
+"""Seconds the crawl process has to close after its ``CLOSESPIDER_TIMEOUT`` before its alarm ends it."""
+
 
 @dataclass(frozen=True)
 class JobSource:

@@ -1,5 +1,7 @@
 """Scrapy settings of the notice crawl; the operator's values come from config.yaml via the job."""
 
+from pipeline.limits import MAX_PDF_BYTES
+
 BOT_NAME = "kuaixun"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
@@ -8,10 +10,11 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True  # anti-bot challenges answer with a cookie the retry must carry
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_ITEMS = 8  # the default 100 starts 100 tasks per callback on asyncio: 24% slower (issue 13)
 DOWNLOAD_DELAY = 2.0
 DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_MAXSIZE = MAX_PDF_BYTES  # the largest page extraction reads: a PDF notice
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -34,5 +37,4 @@ ITEM_PIPELINES = {"crawlers.pipelines.SpoolPipeline": 100}
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kuaixun.config import Config, ConfigError, load_config, load_extraction_config
+from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
 from kuaixun.lock import EXIT_LOCKED, RunLockHeld
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class KuaixunGroup(click.Group):
         except RunLockHeld as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_LOCKED)
+        except StopRequested as exc:
+            click.echo(f"stopped: {exc}", err=True)
+            sys.exit(EXIT_STOPPED)
 
 
 @click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,12 +74,16 @@ def _config(ctx: click.Context) -> Config:
 def run(ctx: click.Context) -> None:
     """One full cycle: crawl all sources, store what is new, then ``digest send``.
 
-    Exits 3 when another run holds the run lock (the line names it: pid, host, since when).
+    Exits 3 when another run holds the run lock (the line names it: pid, host, since when); 143
+    on SIGTERM, after storing what the crawl fetched (the crawl stops within crawl.stop_timeout).
     """
     config = _config(ctx)
+    from kuaixun.crawl_process import stop_on_sigterm
     from kuaixun.service import run_cycle
 
-    sys.exit(run_cycle(config, click.echo, live=sys.stderr.isatty()))
+    with stop_on_sigterm():
+        status = run_cycle(config, click.echo, live=sys.stderr.isatty())
+    sys.exit(status)
 
 
 @main.command()
@@ -86,7 +94,8 @@ def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
 
     No digest: nothing of an issue is created or delivered (not even a retry; that is
     ``digest send``'s). Prints one line per source, then the total. Exits 1 when a source failed,
-    2 on an unknown --source, 3 when another run holds the run lock (the line names it).
+    2 on an unknown --source, 3 when another run holds the run lock (the line names it), 143 on
+    SIGTERM (the crawl stops within crawl.stop_timeout; what it fetched is stored).
     """
     config = _config(ctx)
     from kuaixun.service import crawl_and_report, source_choice_error
@@ -94,7 +103,11 @@ def crawl(ctx: click.Context, only: tuple[str, ...]) -> None:
     problem = source_choice_error(config, only)
     if problem:
         raise click.BadParameter(problem, param_hint="--source")
-    sys.exit(crawl_and_report(config, click.echo, only, live=sys.stderr.isatty()))
+    from kuaixun.crawl_process import stop_on_sigterm
+
+    with stop_on_sigterm():
+        status = crawl_and_report(config, click.echo, only, live=sys.stderr.isatty())
+    sys.exit(status)
 
 
 @main.group()

@@ -87,6 +87,8 @@ MAX_LISTING_PAGES = 100
 MAX_REVISIT_DAYS = 366
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
+MAX_STOP_TIMEOUT = 600.0
+"""A stop that takes longer than ten minutes is no stop: a container engine kills long before."""
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
@@ -174,6 +176,8 @@ class CrawlConfig(_Model):
     """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
     crawl_timeout: Seconds = Field(default=1800.0, gt=0, le=MAX_CRAWL_TIMEOUT)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
+    stop_timeout: Seconds = Field(default=60.0, gt=0, le=MAX_STOP_TIMEOUT)
+    """Seconds a stopped crawl (SIGTERM, or past ``crawl_timeout``) has to close before it is killed."""
 
 
 class StoreConfig(_Model):

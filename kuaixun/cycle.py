@@ -1,167 +1,125 @@
-"""One cycle of the job, composed: crawl → extract → classify → diff → store → digest.
+"""One cycle of the job, composed: crawl → ingest → record the run; then the issue and its files.
 
-This is the only place that wires the packages together (with the CLI and scheduler on top).
+This is the only place that wires the packages together (with the CLI and scheduler on top):
+the crawl process (``kuaixun.crawl_process``) spools pages, ``kuaixun.ingest`` stores them as
+they arrive, a spool a crash left behind is replayed first, and the issue is written in every
+format of ``notify.formats``.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from fnmatch import fnmatchcase
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from crawlers.items import FetchedPage, SourceReport
-from crawlers.job import CrawlJob, JobSource
-from crawlers.spool import read_spool
+from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource
+from crawlers.spool import JOB_GLOB, SpoolItem, SpoolTail, being_written, leftovers
 from kuaixun.config import Config, SourceConfig
+from kuaixun.crawl_process import ChildExit, StopRequested, run_crawl_process, stop_requested
+from kuaixun.ingest import Ingester, IngestResult, SourceOutcome, ingest, now_utc
 from kuaixun.localtime import local_time
-from kuaixun.progress import CrawlProgress, ProgressHook, SpoolFollower
+from kuaixun.progress import CrawlProgress, ProgressHook, follow, silent
+from notify.formats import DigestFiles, Edition, write_formats
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
-from notify.mail import email_body, issue_message
-from notify.render import render_html, render_markdown, render_pdf, render_text
-from pipeline.diff import NEW, REVISED, UNCHANGED, compare
-from pipeline.extract import ExtractionError
-from pipeline.process import SourceHints, process_page
-from pipeline.records import ExtractedNotice
+from pipeline.reposts import leading
 from store import digests, notices, runs
-from store.db import Database, open_private_log, private_dir, write_private
+from store.db import Database, private_dir, write_private
 from store.digests import ANY_TIME, Period
 from store.models import NoticeVersion, RunSource
 
-Echo = Callable[[str], None]
-log = logging.getLogger("kuaixun.cycle")
-LOG_MAX_BYTES = 10 * 1024 * 1024
-PROGRESS_POLL = 0.25
-"""Seconds between looks at the spool while the crawl runs: live enough for a person, cheap."""
-LOG_KEEP = 3
-_PROXY = "Scrapy's HttpProxyMiddleware sends requests through the operator's proxy"
-CRAWL_ENVIRONMENT: dict[str, str] = {
-    "PATH": "programs the interpreter and its libraries look up",
-    "HOME": "user-level defaults Python and Scrapy read",
-    "LANG": "the locale: text encoding of the crawl log",
-    "LC_*": "the locale's categories",
-    "TZ": "log timestamps in the operator's time zone",
-    "TMPDIR": "where temporary files go",
-    "PYTHONPATH": "imports when run from a checkout without installation",
-    "PYTHONUTF8": "the interpreter's text encoding",
-    "PYTHONIOENCODING": "the interpreter's text encoding",
-    "SSL_CERT_FILE": "the operator's CA certificates, for https sources",
-    "SSL_CERT_DIR": "the operator's CA certificates, for https sources",
-    "http_proxy": _PROXY,
-    "https_proxy": _PROXY,
-    "no_proxy": _PROXY,
-    "HTTP_PROXY": _PROXY,
-    "HTTPS_PROXY": _PROXY,
-    "NO_PROXY": _PROXY,
-}
-"""The only variables the crawl child gets (name or pattern → why): no SMTP password, webhook token or key."""
-
-
-@dataclass
-class SourceOutcome:
-    """What one source gave in one crawl, for the per-source summary line."""
-
-    source: str
-    status: str = "ok"
-    listing_pages: int = 0
-    links: int = 0
-    fetched: int = 0
-    new: int = 0
-    revised: int = 0
-    failed: int = 0
-    refused: int = 0
-    """Links and redirects not followed (outside the source's origins, or not http(s))."""
-    errors: list[str] = field(default_factory=list)
-    failing_runs: int = 0
-    """Runs in a row this source has failed, this one included (from the store)."""
-
-    def line(self) -> str:
-        head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
-        head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
-        head += f"revised {self.revised:>2}  failed {self.failed:>2}"
-        if self.refused:
-            head += f"  blocked {self.refused}"
-        if self.status == "failed" and self.failing_runs > 1:
-            head += f"  ({self.failing_runs} runs in a row)"
-        return head + (f"  — {self.errors[0]}" if self.errors else "")
+__all__ = ["DigestFiles", "now_utc"]  # for the modules that take them from the cycle
+INGEST_SLICE = 1.0
+"""Seconds of storing pages between two looks at the crawl process: a stop or a deadline is
+heard within about that, and a page waits in the spool no longer than the crawl lasts."""
+COMPLETED = ChildExit()
+"""A crawl process that finished its job."""
+UNFINISHED = "the crawl process ended before this source finished (see data/logs/crawl.log)"
 
 
 @dataclass
 class CrawlResult:
     outcomes: list[SourceOutcome]
+    replayed: IngestResult | None = None
+    """What a spool left by an interrupted crawl gave when it was replayed first."""
+    problem: str | None = None
+    """Why the crawl process did not complete (it crashed, was killed, ran out of time)."""
 
     @property
     def new(self) -> int:
-        return sum(o.new for o in self.outcomes)
+        return sum(o.new for o in self.outcomes) + (self.replayed.new if self.replayed else 0)
 
     @property
     def revised(self) -> int:
-        return sum(o.revised for o in self.outcomes)
-
-
-@dataclass
-class DigestFiles:
-    """The files of one written issue: every format, and the .eml that carries them to readers."""
-
-    label: str
-    count: int
-    html: Path
-    text: Path
-    eml: Path
-    markdown: Path
-    pdf: Path
-
-    def moved_to(self, folder: Path) -> DigestFiles:
-        """The same files, as copied into ``folder``."""
-        return replace(
-            self,
-            html=folder / self.html.name,
-            text=folder / self.text.name,
-            eml=folder / self.eml.name,
-            markdown=folder / self.markdown.name,
-            pdf=folder / self.pdf.name,
-        )
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+        return sum(o.revised for o in self.outcomes) + (self.replayed.revised if self.replayed else 0)
 
 
 def crawl(
     config: Config, db: Database, only: Sequence[str] = (), progress: ProgressHook | None = None
 ) -> CrawlResult:
-    """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched.
+    """Crawl the enabled sources (or ``only`` those named), storing what is fetched as it comes.
 
-    ``progress`` hears of each page and each finished source while the crawl process runs."""
+    A spool left by an interrupted crawl is stored first. ``progress`` hears of each page and
+    each finished source while the crawl process runs. Raises ``StopRequested`` after storing
+    what was fetched and recording the run as interrupted when a stop was requested.
+    """
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     spool_dir = private_dir(config.data_dir / "spool")
+    replayed = replay_leftovers(config, db, spool_dir)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     spool = spool_dir / f"crawl-{stamp}.jsonl"
+    ingester = Ingester(config, db, [s.name for s in sources])
+    show = follow(CrawlProgress(tuple(s.name for s in sources)), progress or silent)
+
+    def take(item: SpoolItem) -> None:
+        show(item)
+        if isinstance(item, SourceReport):
+            ingester.outcome(item.source).apply(item)
+        else:
+            ingester.page(item)
+
+    tail = SpoolTail(spool)
+    job = _job(config, db, sources, spool)
+    ended = run_crawl_process(
+        job, spool.with_suffix(".json"), config, lambda: _drain(tail, take, INGEST_SLICE)
+    )
+    _drain(tail, take)
+    outcomes = ingester.result().outcomes
+    _finish(outcomes, ended)
+    record_run(config, db, outcomes, ended)
+    spool.unlink(missing_ok=True)  # only now: every page of it is stored
+    if ended.stopped or stop_requested():
+        raise StopRequested(f"crawl {ended.problem or 'stopped on request'}: what was fetched is stored")
+    return CrawlResult(outcomes, replayed, ended.problem)
+
+
+def _job(config: Config, db: Database, sources: list[SourceConfig], spool: Path) -> CrawlJob:
     with db.session() as session:
         known = notices.known_urls(session)
         revisit = notices.urls_first_seen_since(
             session, now_utc() - timedelta(days=config.crawl.revisit_days)
         )
-    job = CrawlJob(
+    return CrawlJob(
         sources=[_job_source(s, config) for s in sources],
         spool=spool,
         known=known,
         revisit=revisit if config.crawl.revisit_days else set(),
-        settings=scrapy_settings(config),
+        settings=scrapy_settings(config) | _own_deadline(config),
     )
-    follower = SpoolFollower(spool, CrawlProgress(tuple(s.name for s in sources)), progress or _silent)
-    _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config, follower)
-    outcomes = _process_spool(config, db, spool, sources)
-    spool.unlink(missing_ok=True)
-    return CrawlResult(outcomes)
+
+
+def _own_deadline(config: Config) -> dict[str, float]:
+    """The crawl process's own deadline: a backstop past the parent's (``crawl_timeout``, then
+    ``stop_timeout`` to close), for a parent that can no longer stop it."""
+    limits = config.crawl
+    return {
+        "CLOSESPIDER_TIMEOUT": limits.crawl_timeout + limits.stop_timeout,
+        STOP_TIMEOUT_SETTING: limits.stop_timeout,
+    }
 
 
 def _job_source(source: SourceConfig, config: Config) -> JobSource:
@@ -185,142 +143,44 @@ def scrapy_settings(config: Config) -> dict[str, object]:
     }
 
 
-def crawl_command(job_file: Path) -> list[str]:
-    """The crawl child's command line."""
-    return [sys.executable, "-m", "crawlers.run", str(job_file)]
+def _drain(tail: SpoolTail, take: Callable[[SpoolItem], None], budget: float | None = None) -> bool:
+    """Take what the spool holds since the last look, for at most ``budget`` seconds (None: all);
+    True when the budget ran out first (more may be waiting)."""
+    until = None if budget is None else time.monotonic() + budget
+    for item in tail.items():
+        take(item)
+        if until is not None and time.monotonic() > until:
+            return True
+    return False
 
 
-def crawl_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The crawl child's environment: only the variables of ``CRAWL_ENVIRONMENT``.
-
-    The child parses pages of sites nobody vouches for; what it does not have, it cannot leak.
-    """
-    return {
-        name: value for name, value in environ.items() if any(fnmatchcase(name, p) for p in CRAWL_ENVIRONMENT)
-    }
+def _finish(outcomes: list[SourceOutcome], ended: ChildExit) -> None:
+    """Each source the crawl process did not finish is failed, with why."""
+    why = f"the crawl {ended.problem} before this source finished (see data/logs/crawl.log)"
+    for outcome in outcomes:
+        if not outcome.finished:
+            outcome.unfinished(why if ended.problem else UNFINISHED)
 
 
-def _run_crawl_process(job: CrawlJob, job_file: Path, config: Config, follower: SpoolFollower) -> None:
-    """Run Scrapy in a child process (Twisted's reactor cannot restart), logging to the data dir;
-    while it runs, ``follower`` reads the spool it writes, for progress."""
-    job.save(job_file)
-    log_path = private_dir(config.data_dir / "logs") / "crawl.log"
-    rotate(log_path)
-    deadline = time.monotonic() + config.crawl.crawl_timeout
-    with open_private_log(log_path) as log:
-        with subprocess.Popen(
-            crawl_command(job_file),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=crawl_environment(os.environ),
-        ) as child:
-            while not _ended(child, PROGRESS_POLL):
-                follower.poll()
-                if time.monotonic() > deadline:
-                    child.kill()
-                    child.wait()
-                    log.write(f"crawl stopped after {config.crawl.crawl_timeout:g} s\n")
-        follower.poll()
-    job_file.unlink(missing_ok=True)
+def replay_leftovers(config: Config, db: Database, spool_dir: Path) -> IngestResult | None:
+    """Store the pages of the spools earlier crawls left behind (a crash, kill -9), then remove
+    them and their job files; a spool a running crawl process still writes is left alone."""
+    spools = [s for s in leftovers(spool_dir) if not being_written(s)]
+    pages = (item for s in spools for item in SpoolTail(s).items() if isinstance(item, FetchedPage))
+    result = ingest(config, db, pages) if spools else None
+    for spool in spools:
+        spool.unlink()
+    busy = {s.with_suffix(".json") for s in leftovers(spool_dir)}
+    for job_file in leftovers(spool_dir, JOB_GLOB):
+        if job_file not in busy:
+            job_file.unlink()
+    return result
 
 
-def _ended(child: subprocess.Popen[bytes], wait: float) -> bool:
-    try:
-        child.wait(wait)
-    except subprocess.TimeoutExpired:
-        return False
-    return True
-
-
-def _silent(_progress: CrawlProgress, _report: SourceReport | None) -> None:
-    pass
-
-
-def rotate(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
-    """Keep a log that is appended to for months at a bounded size: crawl.log → crawl.log.1 …"""
-    if not path.exists() or path.stat().st_size < max_bytes:
-        return
-    for n in range(keep - 1, 0, -1):
-        older = path.with_name(f"{path.name}.{n}")
-        if older.exists():
-            older.replace(path.with_name(f"{path.name}.{n + 1}"))
-    path.replace(path.with_name(f"{path.name}.1"))
-
-
-def _process_spool(
-    config: Config, db: Database, spool: Path, sources: list[SourceConfig]
-) -> list[SourceOutcome]:
-    outcomes = {s.name: SourceOutcome(s.name, status="failed") for s in sources}
-    reported: set[str] = set()
-    for item in read_spool(spool):
-        outcome = outcomes[item.source]
-        if isinstance(item, SourceReport):
-            reported.add(item.source)
-            _apply_report(outcome, item)
-        else:
-            _process_page(config, db, item, outcome)
-    for name in outcomes.keys() - reported:
-        outcomes[name].errors.insert(
-            0, "the crawl process ended before this source finished (see data/logs/crawl.log)"
-        )
-    _record_run(config, db, list(outcomes.values()))
-    return list(outcomes.values())
-
-
-def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
-    outcome.listing_pages, outcome.links, outcome.fetched = report.listing_pages, report.links, report.fetched
-    outcome.failed += report.failed
-    outcome.refused = report.refused
-    outcome.errors.extend(report.errors)
-    outcome.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
-
-
-def _process_page(config: Config, db: Database, page: FetchedPage, outcome: SourceOutcome) -> None:
-    source = config.source(page.source)
-    try:
-        record, decision = process_page(
-            page.body,
-            page.final_url,
-            page.content_type,
-            config.classify,
-            hints=source_hints(source),
-            identity=page.url,
-            listing_title=page.listing_title,
-            listing_date=page.listing_date,
-        )
-    except ExtractionError as exc:
-        outcome.failed += 1
-        outcome.errors.append(f"{page.url}: {exc}")
-        return
-    except Exception as exc:  # a bug on one page must not cost the other pages of the run
-        log.exception("processing %s failed", page.url)
-        outcome.failed += 1
-        outcome.errors.append(f"{page.url}: internal error {type(exc).__name__}: {exc} (a bug: report it)")
-        return
-    seen_at = now_utc()
-    with db.session() as session:
-        change = compare(notices.latest_record(session, page.url), record)
-        if change.status == UNCHANGED:
-            notices.touch(session, page.url, seen_at)
-            return
-        notices.save_version(
-            session,
-            record,
-            source_name=source.name,
-            content_hash=change.content_hash,
-            reasons=list(decision.reasons),
-            diff=change.diff,
-            seen_at=seen_at,
-        )
-    outcome.new += change.status == NEW
-    outcome.revised += change.status == REVISED
-
-
-def source_hints(source: SourceConfig) -> SourceHints:
-    return SourceHints(agency=source.agency, region=source.region, column=source.column)
-
-
-def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> None:
+def record_run(
+    config: Config, db: Database, outcomes: list[SourceOutcome], ended: ChildExit = COMPLETED
+) -> None:
+    """The run in the store: each source's figures and health, and how the crawl process ``ended``."""
     now = now_utc()
     with db.session() as session:
         run = runs.start_run(session, now)
@@ -347,7 +207,7 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
                 now=now,
             )
             o.failing_runs = health.consecutive_failures
-        runs.finish_run(run, now_utc())
+        runs.finish_run(run, now_utc(), ended.problem, interrupted=ended.stopped)
 
 
 def create_issue(
@@ -365,10 +225,10 @@ def create_issue(
 
 
 def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tuple[str, IssueItem]]:
-    """(section, item) per repost group: the original's record, with every URL of the group."""
+    """(section, item) per repost group: the leading copy's record, with every URL of the group."""
     items = []
     for group in groups:
-        lead = next((v for v in group if is_original(v.record)), group[0])
+        lead = leading(group, lambda version: version.record)
         urls = digests.group_urls(session, lead.notice.group_id or lead.notice_id)
         item = item_from_record(
             lead.record,
@@ -380,41 +240,12 @@ def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tup
     return items
 
 
-def is_original(record: ExtractedNotice) -> bool:
-    """Published by its own issuer: the source's agency signed it (a repost is signed by another)."""
-    agency, issuer = record.agency or "", record.issuer or ""
-    return bool(agency and issuer) and (agency in issuer or issuer.split("、")[0] in agency)
-
-
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
-    """The issue in full as .html, .txt, .md and .pdf, and as the .eml readers get (the body
-    ``digest.email_body`` asks for, the PDF attached), in the output folder."""
+    """The issue in every format of ``notify.formats`` (the .eml with the body ``digest.email_body``
+    asks for and the PDF attached), in the output folder."""
     private_dir(config.out_dir)
     stem = config.out_dir / ("kuaixun-" + issue.label.replace("(", "").replace(") ", "-").replace(" 期", ""))
-    html, text, pdf = render_html(issue), render_text(issue), render_pdf(issue)
-    paths = {suffix: stem.with_suffix(f".{suffix}") for suffix in ("html", "txt", "md", "pdf", "eml")}
-    write_private(paths["html"], html.encode("utf-8"))
-    write_private(paths["txt"], text.encode("utf-8"))
-    write_private(paths["md"], render_markdown(issue).encode("utf-8"))
-    write_private(paths["pdf"], pdf)
     sender = config.channels.email.sender if config.channels.email else "kuaixun@localhost"
     recipients = [s.email for s in config.subscribers if s.digest and s.email] or ["editor@localhost"]
-    message = issue_message(
-        issue,
-        email_body(issue),
-        sender=sender,
-        to=recipients,
-        now=local_time(now, config.schedule.timezone),  # the Date: a reader of the .eml sees
-        pdf=pdf,
-        pdf_name=paths["pdf"].name,
-    )
-    write_private(paths["eml"], bytes(message))
-    return DigestFiles(
-        issue.label,
-        issue.count,
-        html=paths["html"],
-        text=paths["txt"],
-        eml=paths["eml"],
-        markdown=paths["md"],
-        pdf=paths["pdf"],
-    )
+    zoned = local_time(now, config.schedule.timezone)  # the Date: a reader of the .eml sees
+    return write_formats(Edition(issue, stem, sender, recipients, zoned), write_private)

@@ -1,20 +1,19 @@
 """Crawl progress while the crawl process runs: read from its spool, shown per source.
 
 The crawl process flushes every fetched page and every finished source's report to the spool
-as it goes (``crawlers.spool``), so the parent follows that file: no second channel is needed.
+as it goes (``crawlers.spool``), and the parent follows that file to store the pages as they
+come (``kuaixun.cycle``): the same items tell the progress, no second channel is needed.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
-from crawlers.items import SourceReport
+from crawlers.items import FetchedPage, SourceReport
 
 Echo = Callable[[str], None]
 CLEAR_LINE = "\r\x1b[K"
@@ -41,37 +40,22 @@ ProgressHook = Callable[[CrawlProgress, SourceReport | None], None]
 """Called on every page fetched (None) and every source finished (its report)."""
 
 
-class SpoolFollower:
-    """Reads the complete lines a running crawl process has added to its spool since the last look."""
+def follow(progress: CrawlProgress, hook: ProgressHook) -> Callable[[FetchedPage | SourceReport], None]:
+    """What takes each item read from the spool (``crawlers.spool.SpoolTail``) into ``progress``."""
 
-    def __init__(self, spool: Path, progress: CrawlProgress, hook: ProgressHook) -> None:
-        self.spool, self.progress, self.hook = spool, progress, hook
-        self.offset = 0
-
-    def poll(self) -> None:
-        if not self.spool.exists():
-            return
-        with self.spool.open("rb") as handle:
-            handle.seek(self.offset)
-            chunk = handle.read()
-        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next look
-        self.offset += len(complete)
-        for line in complete.splitlines():
-            self._take(line)
-
-    def _take(self, line: bytes) -> None:
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            return
-        if data.pop("kind", None) == "report":
-            report = SourceReport(**data)
-            self.progress.finished.append(report)
-            self.hook(self.progress, report)
+    def take(item: FetchedPage | SourceReport) -> None:
+        if isinstance(item, SourceReport):
+            progress.finished.append(item)
+            hook(progress, item)
         else:
-            source = str(data.get("source"))
-            self.progress.fetched[source] = self.progress.fetched.get(source, 0) + 1
-            self.hook(self.progress, None)
+            progress.fetched[item.source] = progress.fetched.get(item.source, 0) + 1
+            hook(progress, None)
+
+    return take
+
+
+def silent(_progress: CrawlProgress, _report: SourceReport | None) -> None:
+    """No progress shown."""
 
 
 def finished_line(progress: CrawlProgress, report: SourceReport) -> str:

@@ -13,8 +13,9 @@ import httpx
 from crawlers.urls import normalize_url
 from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
-from kuaixun.cycle import CrawlResult, crawl, source_hints
+from kuaixun.cycle import CrawlResult, crawl
 from kuaixun.delivery import deliver_due, send_digest, waiting_notices
+from kuaixun.ingest import source_hints
 from kuaixun.lock import run_lock
 from kuaixun.progress import crawl_progress
 from pipeline.extract import ExtractionError
@@ -75,6 +76,9 @@ def source_choice_error(config: Config, names: Sequence[str]) -> str | None:
 
 
 def report_crawl(result: CrawlResult, echo: Echo) -> None:
+    if result.replayed:
+        stored = f"{result.replayed.new} new and {result.replayed.revised} revised"
+        echo(f"stored the pages an interrupted crawl had left: {stored}")
     for outcome in result.outcomes:
         echo(outcome.line())
     failed = [o.source for o in result.outcomes if o.status == "failed"]

@@ -44,6 +44,7 @@ from pipeline.lexicon import (
     CHALLENGE_TITLES,
     TITLE_ENDINGS,
 )
+from pipeline.limits import MAX_PDF_BYTES
 from pipeline.metadata import (
     TITLE_LINE_MAX,
     PageMetadata,
@@ -61,7 +62,6 @@ from pipeline.structure import NoticeShape, analyse, compact
 
 MAX_HTML_BYTES = 4 * 1024 * 1024
 """Larger HTML bodies are refused: no notice page is that big, junk and traps are."""
-MAX_PDF_BYTES = 40 * 1024 * 1024
 
 _CHALLENGE_TITLE_RE = re.compile("|".join(re.escape(word) for word in CHALLENGE_TITLES), re.I)
 _HTML_TAG_RE = re.compile(rb"<\s*(?:!doctype|html|head|body|div|p|table|meta|title|span|a|br|script)\b", re.I)

@@ -111,6 +111,9 @@ class Run(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="running")
+    """running, ok, partial (a source failed), failed (the crawl process failed), interrupted (stopped)."""
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why a failed or interrupted run did not complete."""
     sources: Mapped[list[RunSource]] = relationship(cascade="all, delete-orphan")
 
 

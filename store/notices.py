@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.records import ExtractedNotice
+from pipeline.reposts import RepostKey, repost_key
 from store.models import Notice, NoticeVersion
 
 
@@ -42,7 +43,7 @@ def save_version(
     notice = session.scalar(select(Notice).where(Notice.url == record.source_url))
     if notice is None:
         notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
-        notice.group_id = _repost_group(session, record)
+        notice.group_id = _repost_group(session, repost_key(record))
         session.add(notice)
     notice.title, notice.doc_number = record.title, record.doc_number
     notice.publish_date, notice.category = record.publish_date, record.category
@@ -63,15 +64,15 @@ def save_version(
     return version
 
 
-def _repost_group(session: Session, record: ExtractedNotice) -> int | None:
-    """The group of an earlier notice this one reposts: same 文号, or same title and date."""
-    same: list[Any] = []
-    if record.doc_number:
-        same.append(Notice.doc_number == record.doc_number)
-    if record.publish_date:
-        same.append(and_(Notice.title == record.title, Notice.publish_date == record.publish_date))
-    if not same:
+def _repost_group(session: Session, key: RepostKey) -> int | None:
+    """The group of the earliest stored notice with the same repost key (``pipeline.reposts``)."""
+    if key.empty:
         return None
+    same: list[Any] = []
+    if key.doc_number:
+        same.append(Notice.doc_number == key.doc_number)
+    if key.publish_date:
+        same.append(and_(Notice.title == key.title, Notice.publish_date == key.publish_date))
     return session.scalar(select(Notice.group_id).where(or_(*same)).order_by(Notice.id).limit(1))
 
 

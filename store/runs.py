@@ -43,9 +43,15 @@ def record_source(
     return source
 
 
-def finish_run(run: Run, now: datetime) -> None:
-    run.finished_at = now
-    run.status = "ok" if all(s.status == "ok" for s in run.sources) else "partial"
+def finish_run(run: Run, now: datetime, problem: str | None = None, *, interrupted: bool = False) -> None:
+    """Close the run: ``problem`` says why the crawl did not complete (failed, or ``interrupted``)."""
+    run.finished_at, run.reason = now, problem
+    if interrupted:
+        run.status = "interrupted"
+    elif problem:
+        run.status = "failed"
+    else:
+        run.status = "ok" if all(s.status == "ok" for s in run.sources) else "partial"
 
 
 def sources(session: Session) -> list[Source]:

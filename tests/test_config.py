@@ -18,11 +18,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crawlers.items import FetchedPage, SourceReport
-from crawlers.spool import SpoolWriter
+from crawlers.spool import SpoolWriter, read_spool
 from kuaixun.cli import main
 from kuaixun.config import MAX_DEPTH, SECRET_RECIPE, ConfigError, load_config, read_raw, validate
-from kuaixun.cycle import _process_spool
+from kuaixun.cycle import record_run
 from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.ingest import ingest
 from kuaixun.scheduler import ConfigWatch, build_scheduler
 from simulator.server import GovWebThread
 from store.db import Database
@@ -362,7 +363,6 @@ def shipped_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = folder / "config.yaml"
     path.write_text(SHIPPED.read_text(encoding="utf-8"), encoding="utf-8")
     config = load_config(path, environ={})
-    source = config.source("mee")
     spool = folder / "spool.jsonl"
     writer = SpoolWriter(spool)
     with GovWebThread() as sim, httpx.Client() as client:
@@ -384,7 +384,11 @@ def shipped_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     writer.close()
     db = Database(config.store.url)
     try:
-        outcomes = _process_spool(config, db, spool, [source])
+        items = list(read_spool(spool))
+        outcomes = ingest(config, db, [i for i in items if isinstance(i, FetchedPage)]).outcomes
+        for report in (i for i in items if isinstance(i, SourceReport)):
+            outcomes[0].apply(report)
+        record_run(config, db, outcomes)
     finally:
         db.close()
     assert outcomes[0].new >= 3, outcomes

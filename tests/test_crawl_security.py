@@ -31,7 +31,7 @@ from crawlers.urls import (
     origin_allowed,
     resolve_host,
 )
-from kuaixun import cycle
+from kuaixun import crawl_process, cycle
 from kuaixun.config import ENV_REF, read_raw, validate
 from kuaixun.demo import demo_config
 from simulator.families.hostile import HOSTILE, hostile_web
@@ -187,7 +187,9 @@ def test_the_crawl_child_inherits_no_secret(tmp_path: Path, monkeypatch: pytest.
     raw |= {"data_dir": str(tmp_path / "data"), "store": {"url": f"sqlite:///{tmp_path / 'k.db'}"}}
     config = validate(raw, "config.yaml (test)", tmp_path)
     assert config.channels.email is not None and config.channels.email.password == secrets["SMTP_PASSWORD"]
-    monkeypatch.setattr(cycle, "crawl_command", lambda job: [sys.executable, "-c", REPORT_ENVIRONMENT])
+    monkeypatch.setattr(
+        crawl_process, "crawl_command", lambda job: [sys.executable, "-c", REPORT_ENVIRONMENT]
+    )
 
     cycle.crawl(config, Database(config.store.url), (config.sources[0].name,))
 
@@ -202,7 +204,7 @@ def test_the_crawl_child_inherits_no_secret(tmp_path: Path, monkeypatch: pytest.
 
 def test_the_allow_list_lets_locale_and_proxies_through_and_nothing_else() -> None:
     given = {"LC_ALL": "C.UTF-8", "LC_CTYPE": "zh_CN.UTF-8", "NO_PROXY": "localhost", "DB_PASSWORD": "x"}
-    assert cycle.crawl_environment(given | {"SMTP_PASSWORD": "x", "LD_PRELOAD": "/tmp/x.so"}) == {
+    assert crawl_process.crawl_environment(given | {"SMTP_PASSWORD": "x", "LD_PRELOAD": "/tmp/x.so"}) == {
         k: v for k, v in given.items() if k != "DB_PASSWORD"
     }
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pdfminer.high_level import extract_text as pdf_text
 from sqlalchemy import select
 
-from kuaixun import cycle
+from kuaixun import ingest
 from kuaixun.cli import main
 from kuaixun.cycle import crawl
 from kuaixun.health import format_health, source_health
@@ -184,14 +184,14 @@ def test_a_bug_on_one_page_costs_only_that_page(
 ) -> None:
     config = sim_config(sim, tmp_path)
     victim = next(t for t in ground_truth(sim.web) if t["site"] == "mee" and t["kind"] == "notice")
-    real = cycle.process_page
+    real = ingest.process_page
 
     def buggy(body: bytes, url: str, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("identity") == victim["source_url"]:
             raise RuntimeError("simulated bug")
         return real(body, url, *args, **kwargs)
 
-    monkeypatch.setattr(cycle, "process_page", buggy)
+    monkeypatch.setattr(ingest, "process_page", buggy)
     result = crawl(config, Database(config.store.url), ("mee",))
     (outcome,) = result.outcomes
     assert outcome.failed == 1 and outcome.new == outcome.fetched - 1 > 0

@@ -8,8 +8,10 @@ from typing import Any
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
+from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
+from crawlers import stats
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.listings import Entry, PageRequest, read_listing
@@ -17,7 +19,7 @@ from crawlers.middlewares import Refused
 from crawlers.urls import Refusal, origin_allowed
 
 REFUSED_STAT = "kuaixun/refused"
-"""Scrapy stats keys: ``kuaixun/refused``, ``…/reason/<reason>``, ``…/source/<source>``."""
+"""Scrapy stats keys: ``kuaixun/refused``, ``…/reason/<reason>``; per source ``crawlers.stats``."""
 
 
 class NoticeSpider(scrapy.Spider):
@@ -32,11 +34,8 @@ class NoticeSpider(scrapy.Spider):
     def __init__(self, job: CrawlJob, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.job = job
-        self.reports = {s.name: SourceReport(s.name) for s in job.sources}
-        self.reported: set[str] = set()
-        """Sources whose report was yielded as they finished; the pipeline writes the rest at the end."""
         self._queued: set[str] = set()
-        self._open = dict.fromkeys(self.reports, 0)
+        self._open = {s.name: 0 for s in job.sources}
         """Requests of each source not yet answered: at 0 the source is finished."""
 
     async def start(self) -> AsyncIterator[Request]:
@@ -48,8 +47,13 @@ class NoticeSpider(scrapy.Spider):
         """One request of ``source`` answered (it queued ``followed`` more): its report once it is done."""
         self._open[source] += followed - 1
         if self._open[source] == 0:
-            self.reported.add(source)
-            yield self.reports[source]
+            yield stats.report(self._stats, source)
+
+    @property
+    def _stats(self) -> StatsCollector:
+        """Per-source counts live in the crawl's stats (``crawlers.stats``)."""
+        assert self.crawler.stats is not None
+        return self.crawler.stats
 
     def _listing_request(self, source: JobSource, page_request: PageRequest, page: int) -> Request:
         meta = {
@@ -85,21 +89,20 @@ class NoticeSpider(scrapy.Spider):
 
     def _follow_listing(self, response: Response) -> Iterator[Request]:
         source = self.job.source(response.meta["source"])
-        report = self.reports[source.name]
         page = response.meta["page"]
         if not hasattr(response, "text"):
-            report.errors.append(f"listing {response.url} is not a web page")
+            stats.note_error(self._stats, source.name, f"listing {response.url} is not a web page")
             return
         listing = read_listing(response.url, response.text, page, response.meta["reader"])
         if listing.reader != "jpaas" or listing.entries:
-            report.listing_pages += 1
+            stats.count(self._stats, source.name, "listing_pages")
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
-        report.links += len(entries)
+        stats.count(self._stats, source.name, "links", len(entries))
         unqueued = [e for e in entries if e.url not in self._queued]
         fresh = [e for e in unqueued if e.url not in self.job.known]
         if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
             why = listing.explain() if listing.reader == "js_built" else "the page layout may have changed"
-            report.errors.append(f"no notice links found on {response.url}: {why}")
+            stats.note_error(self._stats, source.name, f"no notice links found on {response.url}: {why}")
         for entry in unqueued:
             if entry.url in self.job.known and entry.url not in self.job.revisit:
                 continue
@@ -126,11 +129,10 @@ class NoticeSpider(scrapy.Spider):
 
     def _page(self, response: Response) -> FetchedPage:
         entry: Entry = response.meta["entry"]
-        report = self.reports[response.meta["source"]]
-        report.fetched += 1
+        stats.count(self._stats, response.meta["source"], "fetched")
         content_type = response.headers.get("Content-Type")
         return FetchedPage(
-            source=report.source,
+            source=response.meta["source"],
             url=entry.url,
             final_url=response.url,
             status=response.status,
@@ -143,7 +145,7 @@ class NoticeSpider(scrapy.Spider):
 
     def on_listing_error(self, failure: Failure) -> Iterator[SourceReport]:
         request = failure.request  # type: ignore[attr-defined]
-        self.reports[request.meta["source"]].errors.append(f"listing {request.url}: {describe(failure)}")
+        stats.note_error(self._stats, request.meta["source"], f"listing {request.url}: {describe(failure)}")
         yield from self._answered(request.meta["source"])
 
     def on_notice_error(self, failure: Failure) -> Iterator[SourceReport]:
@@ -151,9 +153,8 @@ class NoticeSpider(scrapy.Spider):
         if failure.check(Refused):  # counted as refused where it was refused, not a failure of the site
             yield from self._answered(request.meta["source"])
             return
-        report = self.reports[request.meta["source"]]
-        report.failed += 1
-        report.errors.append(f"notice {request.url}: {describe(failure)}")
+        stats.count(self._stats, request.meta["source"], "failed")
+        stats.note_error(self._stats, request.meta["source"], f"notice {request.url}: {describe(failure)}")
         yield from self._answered(request.meta["source"])
 
     def _allowed(self, source: JobSource, url: str) -> bool:
@@ -165,13 +166,10 @@ class NoticeSpider(scrapy.Spider):
 
     def refuse(self, source_name: str | None, refusal: Refusal) -> None:
         """Count a link or request refused by ``origin_allowed`` (stats, the source's report, the log)."""
-        stats = self.crawler.stats
-        assert stats is not None
-        stats.inc_value(REFUSED_STAT)
-        stats.inc_value(f"{REFUSED_STAT}/reason/{refusal.reason}")
+        self._stats.inc_value(REFUSED_STAT)
+        self._stats.inc_value(f"{REFUSED_STAT}/reason/{refusal.reason}")
         if source_name is not None:
-            stats.inc_value(f"{REFUSED_STAT}/source/{source_name}")
-            self.reports[source_name].refused += 1
+            stats.count(self._stats, source_name, "refused")
         self.logger.warning("%s: %s", source_name or "robots.txt", refusal)
 
 

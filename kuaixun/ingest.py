@@ -1,0 +1,161 @@
+"""Ingest: fetched pages in, stored notices out — extract, classify, diff, store, per source.
+
+The seam between crawling and everything after it: the crawl feeds it pages as the crawl
+process spools them, a replay feeds it a spool a crash left behind, and tests and benchmarks
+feed it pages without crawling. Idempotent: a page already stored unchanged only marks its
+notice as seen again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from crawlers.items import FetchedPage, SourceReport
+from kuaixun.config import Config, SourceConfig
+from pipeline.diff import NEW, REVISED, UNCHANGED, compare
+from pipeline.extract import ExtractionError
+from pipeline.process import SourceHints, process_page
+from store import notices
+from store.db import Database
+
+log = logging.getLogger("kuaixun.ingest")
+
+
+@dataclass
+class SourceOutcome:
+    """What one source gave in one crawl, for the per-source summary line."""
+
+    source: str
+    status: str = "ok"
+    listing_pages: int = 0
+    links: int = 0
+    fetched: int = 0
+    new: int = 0
+    revised: int = 0
+    failed: int = 0
+    refused: int = 0
+    """Links and redirects not followed (outside the source's origins, or not http(s))."""
+    errors: list[str] = field(default_factory=list)
+    failing_runs: int = 0
+    """Runs in a row this source has failed, this one included (from the store)."""
+    finished: bool = False
+    """The crawl process reported this source done (not cut short by a stop, a deadline, a crash)."""
+
+    def line(self) -> str:
+        head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
+        head += f"fetched {self.fetched:>3}  new {self.new:>3}  "
+        head += f"revised {self.revised:>2}  failed {self.failed:>2}"
+        if self.refused:
+            head += f"  blocked {self.refused}"
+        if self.status == "failed" and self.failing_runs > 1:
+            head += f"  ({self.failing_runs} runs in a row)"
+        return head + (f"  — {self.errors[0]}" if self.errors else "")
+
+    def apply(self, report: SourceReport) -> None:
+        """The crawl's figures for this source (the pages that failed to store are already counted)."""
+        self.listing_pages, self.links, self.fetched = report.listing_pages, report.links, report.fetched
+        self.failed += report.failed
+        self.refused = report.refused
+        self.errors.extend(report.errors)
+        self.finished = report.finished
+        self.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
+
+    def unfinished(self, reason: str) -> None:
+        """The crawl ended before this source finished: failed, with why."""
+        self.status = "failed"
+        self.errors.insert(0, reason)
+
+
+@dataclass
+class IngestResult:
+    """Each source's outcome, in the order the sources were given or first met."""
+
+    outcomes: list[SourceOutcome]
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def revised(self) -> int:
+        return sum(o.revised for o in self.outcomes)
+
+
+class Ingester:
+    """Stores pages one at a time as they come, counting each source's new, revised and failed."""
+
+    def __init__(self, config: Config, db: Database, sources: Sequence[str] = ()) -> None:
+        self.config, self.db = config, db
+        self.outcomes = {name: SourceOutcome(name) for name in sources}
+
+    def outcome(self, source: str) -> SourceOutcome:
+        return self.outcomes.setdefault(source, SourceOutcome(source))
+
+    def page(self, page: FetchedPage) -> None:
+        outcome = self.outcome(page.source)
+        source = self._source(page.source)
+        try:
+            record, decision = process_page(
+                page.body,
+                page.final_url,
+                page.content_type,
+                self.config.classify,
+                hints=source_hints(source) if source else SourceHints(),
+                identity=page.url,
+                listing_title=page.listing_title,
+                listing_date=page.listing_date,
+            )
+        except ExtractionError as exc:
+            outcome.failed += 1
+            outcome.errors.append(f"{page.url}: {exc}")
+            return
+        except Exception as exc:  # a bug on one page must not cost the other pages of the run
+            log.exception("processing %s failed", page.url)
+            outcome.failed += 1
+            outcome.errors.append(
+                f"{page.url}: internal error {type(exc).__name__}: {exc} (a bug: report it)"
+            )
+            return
+        seen_at = now_utc()
+        with self.db.session() as session:
+            change = compare(notices.latest_record(session, page.url), record)
+            if change.status == UNCHANGED:
+                notices.touch(session, page.url, seen_at)
+                return
+            notices.save_version(
+                session,
+                record,
+                source_name=page.source,
+                content_hash=change.content_hash,
+                reasons=list(decision.reasons),
+                diff=change.diff,
+                seen_at=seen_at,
+            )
+        outcome.new += change.status == NEW
+        outcome.revised += change.status == REVISED
+
+    def result(self) -> IngestResult:
+        return IngestResult(list(self.outcomes.values()))
+
+    def _source(self, name: str) -> SourceConfig | None:
+        """The source's config; None for a page of a source since removed from config.yaml (a replay)."""
+        return next((s for s in self.config.sources if s.name == name), None)
+
+
+def ingest(config: Config, db: Database, pages: Iterable[FetchedPage]) -> IngestResult:
+    """Extract, classify, diff and store ``pages``; each source's new, revised and failed pages."""
+    ingester = Ingester(config, db)
+    for page in pages:
+        ingester.page(page)
+    return ingester.result()
+
+
+def source_hints(source: SourceConfig) -> SourceHints:
+    return SourceHints(agency=source.agency, region=source.region, column=source.column)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
