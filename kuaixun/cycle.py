@@ -22,6 +22,7 @@ from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
 from kuaixun.config import Config, SourceConfig
+from kuaixun.editorial import Placed, arrange
 from kuaixun.localtime import local_time
 from kuaixun.progress import CrawlProgress, ProgressHook, SpoolFollower
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
@@ -31,10 +32,10 @@ from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from pipeline.records import ExtractedNotice
-from store import digests, notices, runs
+from store import digests, editorial, notices, runs
 from store.db import Database, open_private_log, private_dir, write_private
 from store.digests import ANY_TIME, Period
-from store.models import NoticeVersion, RunSource
+from store.models import RunSource
 
 Echo = Callable[[str], None]
 log = logging.getLogger("kuaixun.cycle")
@@ -358,16 +359,19 @@ def create_issue(
     The caller commits it together with whatever must not exist without it (the outbox rows).
     """
     groups = digests.pending_groups(session, config.digest.sections, period)
-    if not groups:
+    arrangement = arrange(groups, editorial.decisions(session), config.digest.sections)
+    if not arrangement.placed:
         return None
-    digest = digests.create_digest(session, [v for group in groups for v in group], today, now)
-    return build_issue(digest.label, config.digest, issue_items(session, groups))
+    digest = digests.create_digest(session, arrangement.versions(), today, now)
+    return build_issue(digest.label, config.digest, issue_items(session, arrangement.placed))
 
 
-def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tuple[str, IssueItem]]:
-    """(section, item) per repost group: the original's record, with every URL of the group."""
+def issue_items(session: Session, placed: Sequence[Placed]) -> list[tuple[str, IssueItem]]:
+    """(section, item) per repost group, in the section the editor (else the classifier) gave it:
+    the original's record, with every URL of the group."""
     items = []
-    for group in groups:
+    for entry in placed:
+        group = entry.versions
         lead = next((v for v in group if is_original(v.record)), group[0])
         urls = digests.group_urls(session, lead.notice.group_id or lead.notice_id)
         item = item_from_record(
@@ -376,7 +380,7 @@ def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tup
             revised=digests.was_published_before(session, lead.notice_id, lead.number),
             diff=lead.diff,
         )
-        items.append((lead.notice.category, item))
+        items.append((entry.section, item))
     return items
 
 
