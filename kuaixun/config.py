@@ -342,6 +342,10 @@ class Config(_Model):
         problem = f"{key}: environment variable {unset.variable} is not set" if unset else f"{key} is not set"
         return _with_hint(problem)
 
+    def error(self, problem: str) -> ConfigError:
+        """``problem`` (``key: what is wrong``) as the one line naming this config file, with its hint."""
+        return ConfigError(f"{self._label}: {_with_hint(problem)}")
+
     def require_secrets(self, key: str) -> None:
         """Before sending through ``key`` (``channels.email``, ``channels.webhooks.NAME``): every
         ``${NAME}`` under it must be set; else a ConfigError naming the key and the variable."""

@@ -15,7 +15,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.classify import OTHER
-from store.models import BaselineMark, EditorialAction, EditorialDecision, IssueApproval, Notice
+from store.models import (
+    BaselineMark,
+    Digest,
+    DigestItem,
+    EditorialAction,
+    EditorialDecision,
+    IssueApproval,
+    Notice,
+    NoticeVersion,
+)
 
 MOVE, DROP, RESTORE, UP, DOWN = "move", "drop", "restore", "up", "down"
 WAITING, APPROVED = "waiting", "approved"
@@ -164,3 +173,37 @@ def mark_seen(session: Session, version_ids: Iterable[int], editor: str, now: da
     session.add_all(added)
     session.flush()
     return len(added)
+
+
+# -- an issue's contents --------------------------------------------------------------------------
+
+
+def issue_digest(session: Session, year: int, month: int, seq: int) -> Digest | None:
+    """The issue numbered ``(year) MMSS 期``."""
+    query = select(Digest).where(Digest.year == year, Digest.month == month, Digest.seq == seq)
+    return session.scalar(query)
+
+
+def remove_from_issue(session: Session, digest: Digest, version_ids: Iterable[int]) -> None:
+    """Take versions out of an issue not yet sent (the editor dropped them): they were never published."""
+    gone = set(version_ids)
+    digest.items = [item for item in digest.items if item.version_id not in gone]
+    for position, item in enumerate(digest.items):
+        item.position = position
+    session.flush()
+
+
+def published_sources(session: Session, excluding: Iterable[int] = ()) -> set[str]:
+    """Sources with a notice in an issue (other than the digests ``excluding``): the others are new."""
+    query = (
+        select(Notice.source_name)
+        .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
+        .join(DigestItem, DigestItem.version_id == NoticeVersion.id)
+        .where(DigestItem.digest_id.not_in(list(excluding)))
+        .distinct()
+    )
+    return set(session.scalars(query))
+
+
+def group_exists(session: Session, group_id: int) -> bool:
+    return session.scalar(select(Notice.id).where(Notice.group_id == group_id).limit(1)) is not None
