@@ -89,7 +89,9 @@ def waiting_issues(session: Session, config: Config) -> list[WaitingIssue]:
     for approval in editorial.waiting(session):
         digest = _digest(session, approval.ref)
         found.append(
-            WaitingIssue(approval.ref, digest.label, approval, _arrangement(session, config, digest))
+            WaitingIssue(
+                approval.ref, digest.label, digest.id, approval, _arrangement(session, config, digest)
+            )
         )
     return found
 
@@ -129,23 +131,31 @@ def approve(
     try:
         files = archive_issue(config, issue, staging, now)
         with db.session() as session:
-            if not editorial.approve(session, ref, editor, now):
-                session.rollback()
-                return _already(editorial.approval_of(session, ref))
-            digest = _digest(session, ref)
-            if fingerprint(_arrangement(session, config, digest)) != fingerprint(arrangement):
-                raise IssueChanged(f"issue {ref} was corrected while it was being approved: approve it again")
-            editorial.remove_from_issue(
-                session, digest, [v.id for p in arrangement.dropped for v in p.versions]
-            )
-            outbox.enqueue(session, DIGEST, ref, digest_targets(config), now)
-            _swap(staging, archive_dir(config) / ref)
+            won = editorial.approve(session, ref, editor, now)
+            if won:
+                _enqueue(session, config, ref, arrangement, staging, now)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if not won:
+        with db.session() as session:
+            return _already(editorial.approval_of(session, ref))
     copy_files(archive_dir(config) / ref, config.out_dir)
     echo(f"approved {issue.label} by {editor}: {files.count} notice(s); delivering")
     report = deliver_due(config, db, echo, clock, kinds=(DIGEST,))
     return ApprovalResult(ref, True, editor, now, report)
+
+
+def _enqueue(
+    session: Session, config: Config, ref: str, arrangement: Arrangement, staging: Path, now: datetime
+) -> None:
+    """In the approving transaction: check that nothing changed since the rendering, take the
+    dropped notices out of the issue, put the rendering in the archive, record the deliveries."""
+    digest = _digest(session, ref)
+    if fingerprint(_arrangement(session, config, digest)) != fingerprint(arrangement):
+        raise IssueChanged(f"issue {ref} was corrected while it was being approved: approve it again")
+    editorial.remove_from_issue(session, digest, [v.id for p in arrangement.dropped for v in p.versions])
+    outbox.enqueue(session, DIGEST, ref, digest_targets(config), now)
+    _swap(staging, archive_dir(config) / ref)
 
 
 def _already(approval: IssueApproval | None) -> ApprovalResult:
