@@ -170,7 +170,8 @@ def test_moves_drops_and_order_made_on_the_desk_are_logged_and_the_digest_honour
     )
     browser, token = logged_in(config, db)
     page = browser.get("/next").text
-    assert "待核" in page and "截止 2026年12月1日" in page and "新来源" in page
+    assert "待核" in page and "截止 2026年12月1日" in page
+    assert "尚未发出过任何一期" in page and 'class="badge newsource"' not in page  # all new: no badge
 
     def post(action: str, group: int, **extra: str) -> None:
         answer = browser.post(f"/next/{action}", data={"csrf": token, "group": str(group), **extra})
@@ -208,6 +209,12 @@ def test_moves_drops_and_order_made_on_the_desk_are_logged_and_the_digest_honour
 
     post("restore", c)  # … unless restored
     assert waiting_notices(config, db) == 1
+
+    store_notice(db, 9, "政策文件", source="ndrc", title="发改委的第一条通知")
+    page = browser.get("/next").text
+    assert "尚未发出过任何一期" not in page
+    assert page.count('class="badge newsource"') == 1  # only the source never in an issue
+    assert page.index('class="badge newsource"') > page.index("政策3号文件")  # … on the ndrc notice
     db.close()
 
 

@@ -24,7 +24,7 @@ from kuaixun.localtime import shown_time
 from kuaixun.queries import explain_notice
 from kuaixun.web.auth import csrf_ok, csrf_token, current_user, refused_csrf
 from kuaixun.web.context import WebContext, context_of
-from kuaixun.web.nextissue import desk_issues, section_order
+from kuaixun.web.nextissue import desk_page, section_order
 from notify.render import http_urls
 from store import editorial
 from store.models import Notice
@@ -47,13 +47,14 @@ async def next_issue(request: Request) -> Response:
 
     def read() -> object:
         with context.db.session() as session:
-            return desk_issues(session, context.config)
+            return desk_page(session, context.config)
 
-    issues = await run_in_threadpool(read)
+    desk = await run_in_threadpool(read)
     return _page(
         request,
         "desk_next.html",
-        issues=issues,
+        issues=desk.issues,
+        first_issue=desk.first_issue,
         sections=context.config.digest.sections,
         approval=context.config.digest.approval,
         message=request.query_params.get("message"),

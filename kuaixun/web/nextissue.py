@@ -74,13 +74,21 @@ def pending_arrangement(session: Session, config: Config) -> Arrangement:
     return arrange(groups, editorial.decisions(session), config.digest.sections)
 
 
-def desk_issues(session: Session, config: Config) -> list[IssueView]:
+@dataclass(frozen=True)
+class DeskPage:
+    issues: tuple[IssueView, ...]
     """The waiting issues, oldest first, then the next issue."""
+    first_issue: bool
+    """No issue was sent yet: every source is new, so no notice is marked as from a new source and
+    the page suggests a baseline instead."""
+
+
+def desk_page(session: Session, config: Config) -> DeskPage:
     waiting = waiting_issues(session, config)
     known = editorial.published_sources(session, excluding=[w.digest_id for w in waiting])
     views = [_issue_view(w.label, w.ref, w.fingerprint, w.arrangement, config, known) for w in waiting]
     views.append(_issue_view(NEXT_TITLE, None, None, pending_arrangement(session, config), config, known))
-    return views
+    return DeskPage(tuple(views), first_issue=not known)
 
 
 def section_order(session: Session, config: Config, group_id: int) -> list[int] | None:
@@ -143,5 +151,5 @@ def _item_view(placed: Placed, known_sources: set[str]) -> ItemView:
         source=notice.source_name,
         reposts=len(placed.versions) - 1,
         moved_by=decision.editor if decision and decision.section else None,
-        first_source=notice.source_name not in known_sources,
+        first_source=bool(known_sources) and notice.source_name not in known_sources,
     )
