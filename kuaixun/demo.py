@@ -74,7 +74,13 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
         "channels": {},
         "subscriptions": [],
         "subscribers": [],  # no real channel: the issues land in out/ only
-        # The issues wait for the editor on the desk (`kuaixun web`); the archive and feeds are public.
+    }
+
+
+def with_desk(raw: dict[str, Any]) -> dict[str, Any]:
+    """The demo's config with the editor's desk: issues wait for her approval, a demo login, public pages."""
+    return {
+        **raw,
         "digest": {**raw.get("digest", {}), "approval": "required"},
         "web": {
             "public": True,
@@ -90,7 +96,7 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -
     workdir = workdir.resolve()
     prepare_workdir(workdir)
     with GovWebThread() as sim:
-        demo_raw = demo_config(raw, sim.web, workdir)
+        demo_raw = with_desk(demo_config(raw, sim.web, workdir))
         config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
         echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
         db = Database(config.store.url)
