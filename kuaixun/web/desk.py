@@ -24,10 +24,11 @@ from kuaixun.localtime import shown_time
 from kuaixun.queries import explain_notice
 from kuaixun.web.auth import csrf_ok, csrf_token, current_user, refused_csrf
 from kuaixun.web.context import WebContext, context_of
-from kuaixun.web.nextissue import desk_page, section_order
+from kuaixun.web.nextissue import DeskPage, desk_page, section_order
 from notify.render import http_urls
+from pipeline.records import ExtractedNotice
 from store import editorial
-from store.models import Notice
+from store.models import EditorialAction, Notice
 
 Handler = Callable[[Request, FormData, str], Awaitable[Response]]
 Change = Callable[[WebContext, Session, int, str, FormData], str | None]
@@ -45,7 +46,7 @@ def _page(request: Request, template: str, status: int = 200, **values: object) 
 async def next_issue(request: Request) -> Response:
     context = context_of(request)
 
-    def read() -> object:
+    def read() -> DeskPage:
         with context.db.session() as session:
             return desk_page(session, context.config)
 
@@ -66,7 +67,7 @@ async def notice_text(request: Request) -> Response:
     context = context_of(request)
     notice_id: int = request.path_params["notice_id"]
 
-    def read() -> tuple[Notice, object, object] | None:
+    def read() -> tuple[Notice, ExtractedNotice, list[EditorialAction]] | None:
         with context.db.session() as session:
             notice = session.get(Notice, notice_id)
             if notice is None or not notice.versions:
