@@ -351,3 +351,40 @@ def test_baseline_leaves_the_next_issue_only_what_comes_after_it(tmp_path: Path)
         assert [i.version.notice_id for i in session.scalars(select(DigestItem))] == [fresh]
         assert old != fresh != dated
     db.close()
+
+
+def test_arrange_puts_the_editors_order_first_then_arrivals_and_sets_drops_apart() -> None:
+    from kuaixun.editorial import arrange
+    from store.editorial import Decision
+    from store.models import Notice, NoticeVersion
+
+    def group(n: int, section: str) -> list[NoticeVersion]:
+        return [NoticeVersion(id=n, notice=Notice(id=n, group_id=n, category=section))]
+
+    groups = [
+        group(1, "政策文件"),
+        group(2, "申报通知"),
+        group(3, "申报通知"),
+        group(4, "政策文件"),
+        group(5, "其他"),
+    ]
+    decisions = {
+        4: Decision(4, None, False, 0, EDITOR, NOW),  # ordered first in 政策文件
+        1: Decision(1, "申报通知", False, None, EDITOR, NOW),  # moved: in arrival order among 申报通知's
+        3: Decision(3, None, True, None, EDITOR, NOW),  # dropped
+        5: Decision(5, "绿色制造", False, None, EDITOR, NOW),  # moved in from 其他
+    }
+    arranged = arrange(groups, decisions, ("政策文件", "绿色制造", "申报通知"))
+    assert [(p.group_id, p.section) for p in arranged.placed] == [
+        (4, "政策文件"),
+        (5, "绿色制造"),
+        (1, "申报通知"),
+        (2, "申报通知"),
+    ]
+    assert [p.group_id for p in arranged.dropped] == [3]
+    assert [p.group_id for p in arrange(groups, {}, ("政策文件", "绿色制造", "申报通知")).placed] == [
+        1,
+        4,
+        2,
+        3,
+    ]
