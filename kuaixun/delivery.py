@@ -175,6 +175,7 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     with db.session() as session:
         issues = digests.recent_digests(session, limit)
         rows = outbox.of_message(session, DIGEST, [issue_ref(d.label) for d, _ in issues])
+        waiting = {approval.ref for approval in editorial.waiting(session)}
     by_ref: dict[str, list[Delivery]] = {}
     for row in rows:
         by_ref.setdefault(row.ref.partition("#")[0], []).append(row)
@@ -183,7 +184,10 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     for digest, count in issues:
         ref = issue_ref(digest.label)
         zone = config.schedule.timezone
-        lines.append(f"{digest.label}  {local_date(digest.created_at, zone):%Y-%m-%d}  {count} notice(s)")
+        held = "  waiting for approval" if ref in waiting else ""
+        lines.append(
+            f"{digest.label}  {local_date(digest.created_at, zone):%Y-%m-%d}  {count} notice(s){held}"
+        )
         lines.extend(f"    {_row_line(row, zone, secrets)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
 

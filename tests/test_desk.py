@@ -15,7 +15,7 @@ from kuaixun.approval import IssueChanged, approve
 from kuaixun.baseline import baseline
 from kuaixun.cli import main
 from kuaixun.config import ConfigError
-from kuaixun.delivery import send_digest, waiting_notices
+from kuaixun.delivery import list_digests, send_digest, waiting_notices
 from kuaixun.queries import explain_notice, format_explanation
 from kuaixun.web import auth
 from kuaixun.web.auth import FAILURE_WINDOW, MAX_FAILURES, LoginLimiter, check_web_config
@@ -259,6 +259,8 @@ def test_an_issue_waits_for_approval_and_two_approvals_at_once_send_it_once(tmp_
         report = send_digest(config, db, lines.append)
         assert report.issue is not None and smtp.received == []
         assert any("waits for the editor's approval" in line for line in lines), lines
+        listed = list_digests(config, db)
+        assert listed[0].endswith("3 notice(s)  waiting for approval"), listed
         with db.session() as session:
             assert session.scalars(select(Delivery)).all() == []
             ref = editorial.waiting(session)[0].ref
@@ -280,6 +282,7 @@ def test_an_issue_waits_for_approval_and_two_approvals_at_once_send_it_once(tmp_
 
         cli = CliRunner().invoke(main, ["--config", str(_saved(config, tmp_path)), "digest", "approve", ref])
         assert "approved already" in cli.output and len(smtp.received) == 1
+        assert "waiting for approval" not in list_digests(config, db)[0]
         db.close()
 
 
