@@ -175,6 +175,39 @@ def digest_resend(ctx: click.Context, issue: str, to: str) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@digest.command("approve")
+@click.argument("issue")
+@click.pass_context
+def digest_approve(ctx: click.Context, issue: str) -> None:
+    """Approve an issue waiting under digest.approval: required, and deliver it (once, however often asked).
+
+    ISSUE: 2026-1101 or '(2026) 1101 期'. The issue goes out as the desk's corrections leave it.
+    Exits 1 when there is no such waiting issue or a delivery failed, 3 when another run holds the run lock.
+    """
+    from kuaixun.approval import ApprovalError, approve
+    from kuaixun.service import writing_store
+
+    config = _config(ctx)
+    with writing_store(config, "digest approve", click.echo) as db:
+        try:
+            result = approve(config, db, click.echo, issue, editor=f"cli:{_login_name()}")
+        except ApprovalError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    if not result.approved_now:
+        click.echo(f"issue {result.ref} was approved already by {result.approved_by}: nothing sent again")
+    sys.exit(0 if result.report is None or result.report.ok else 1)
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 @digest.command("list")
 @click.option(
     "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most N issues (0: all)."
@@ -318,9 +351,21 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     from kuaixun.web.app import create_app
 
     config = _config(ctx)
+    from kuaixun.web.auth import check_web_config
+
+    check_web_config(config)
     with _database(config) as database:
         click.echo(f"the desk: http://{host}:{port}/")
         uvicorn.run(create_app(config, database), host=host, port=port, log_level="warning")
+
+
+@main.command()
+def passwd() -> None:
+    """Print the hash of a desk password, for web.accounts[].password_hash in config.yaml."""
+    from kuaixun.web.passwords import hash_password
+
+    password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    click.echo(hash_password(password))
 
 
 @main.command()
@@ -364,6 +409,29 @@ def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@main.command()
+@click.option(
+    "--before", metavar="YYYY-MM-DD", callback=_iso_date, help="Only notices published before this day."
+)
+@click.pass_context
+def baseline(ctx: click.Context, before: str | None) -> None:
+    """Mark every notice no issue carried as already seen: the next issue carries only what comes after.
+
+    For a first run (or a new source) without a flood of old notices. Exits 3 when another run holds the lock.
+    """
+    from datetime import date
+
+    from kuaixun.baseline import baseline as mark_baseline
+    from kuaixun.baseline import summary
+    from kuaixun.cycle import now_utc
+    from kuaixun.service import writing_store
+
+    config = _config(ctx)
+    day = date.fromisoformat(before) if before else None
+    with writing_store(config, "baseline", click.echo) as db:
+        click.echo(summary(mark_baseline(config, db, f"cli:{_login_name()}", now_utc(), day)))
 
 
 @main.command()

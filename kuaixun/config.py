@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +55,7 @@ SECRET_KEYS = (
     "channels.webhooks.*.url",
     "channels.webhooks.*.secret",
     "alerts.secret",
+    "web.secret",
 )
 """Keys only sending needs: their ``${NAME}`` may be unset until a channel is built to send."""
 
@@ -62,6 +63,8 @@ SECRET_RECIPE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 HINTS = {
     "alerts.secret": f"make one with {SECRET_RECIPE}, export it as KUAIXUN_SECRET "
     "and write `secret: ${KUAIXUN_SECRET}` under alerts",
+    "web.secret": f"make one with {SECRET_RECIPE}, export it as KUAIXUN_WEB_SECRET "
+    "and write `secret: ${KUAIXUN_WEB_SECRET}` under web",
 }
 """How to fix a problem with a key, added to any error that names the key."""
 
@@ -253,6 +256,49 @@ class Subscriber(_Model):
         return self
 
 
+class DigestConfig(DigestLayout):
+    """config.yaml ``digest``: the issue's layout, and whether an issue waits for the editor."""
+
+    approval: Literal["auto", "required"] = "auto"
+    """``required``: ``digest send`` archives the issue and waits for ``digest approve`` (or the
+    desk's Approve) to deliver it; ``auto``: delivered at once."""
+
+
+def _check_password_hash(value: str) -> str:
+    from kuaixun.web.passwords import check_hash_format  # the KDF's format lives with its code
+
+    problem = check_hash_format(value)
+    if problem:
+        raise ValueError(f"{problem} (make one with `kuaixun passwd`)")
+    return value
+
+
+class WebAccount(_Model):
+    """An editor who may log in to the desk."""
+
+    user: str = Field(pattern=r"^[^\s\x00-\x1f\x7f]{1,64}$")
+    password_hash: Annotated[str, AfterValidator(_check_password_hash)]
+
+
+class WebConfig(_Model):
+    """config.yaml ``web``: the desk's accounts, its session key, and whether the rest is public."""
+
+    public: Flag = False
+    """``true``: the archive, search, feeds, calendar are open to all; the desk's pages still need a login."""
+    secret: str | None = None
+    """Signs the session cookies; give it as ``${KUAIXUN_WEB_SECRET}`` (checked when the desk starts)."""
+    accounts: tuple[WebAccount, ...] = ()
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_users(cls, value: tuple[WebAccount, ...]) -> tuple[WebAccount, ...]:
+        users = [a.user for a in value]
+        duplicate = next((u for u in users if users.count(u) > 1), None)
+        if duplicate:
+            raise ValueError(f"duplicate user {duplicate!r}")
+        return value
+
+
 @dataclass(frozen=True)
 class UnsetSecret:
     """A ``${NAME}`` in one of the ``SECRET_KEYS`` whose variable was not in the environment."""
@@ -272,20 +318,21 @@ class Config(_Model):
     classify: ClassifyRules = ClassifyRules()
     """The section rules; ``classify.sections``'s keys are the 快讯's sections (validated first: the
     keys below that name sections are checked against them)."""
-    digest: DigestLayout = Field(default_factory=DigestLayout, validate_default=True)
+    digest: DigestConfig = Field(default_factory=DigestConfig, validate_default=True)
     sources: tuple[SourceConfig, ...] = ()
     channels: ChannelsConfig = ChannelsConfig()
     subscribers: tuple[Subscriber, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
     subscriptions: tuple[SubscriptionConfig, ...] = ()
     """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
+    web: WebConfig = WebConfig()
 
     _label: str = PrivateAttr(default="config.yaml")
     _unset: tuple[UnsetSecret, ...] = PrivateAttr(default=())
 
     @field_validator("digest")
     @classmethod
-    def _issue_sections(cls, value: DigestLayout, info: ValidationInfo) -> DigestLayout:
+    def _issue_sections(cls, value: DigestConfig, info: ValidationInfo) -> DigestConfig:
         """An issue without its own ``sections`` lists classify's, in their order."""
         classify = info.data.get("classify")
         if value.sections or not isinstance(classify, ClassifyRules):
@@ -310,6 +357,10 @@ class Config(_Model):
         unset = next((u for u in self._unset if u.key == key), None)
         problem = f"{key}: environment variable {unset.variable} is not set" if unset else f"{key} is not set"
         return _with_hint(problem)
+
+    def error(self, problem: str) -> ConfigError:
+        """``problem`` (``key: what is wrong``) as the one line naming this config file, with its hint."""
+        return ConfigError(f"{self._label}: {_with_hint(problem)}")
 
     def require_secrets(self, key: str) -> None:
         """Before sending through ``key`` (``channels.email``, ``channels.webhooks.NAME``): every

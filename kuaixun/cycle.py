@@ -21,16 +21,17 @@ from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource
 from crawlers.spool import JOB_GLOB, SpoolItem, SpoolTail, being_written, leftovers
 from kuaixun.config import Config, SourceConfig
 from kuaixun.crawl_process import ChildExit, StopRequested, run_crawl_process, stop_requested
+from kuaixun.editorial import Placed, arrange
 from kuaixun.ingest import Ingester, IngestResult, SourceOutcome, ingest, now_utc
 from kuaixun.localtime import local_time
 from kuaixun.progress import CrawlProgress, ProgressHook, follow, silent
 from notify.formats import DigestFiles, Edition, write_formats
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from pipeline.reposts import leading
-from store import digests, notices, runs
+from store import digests, editorial, notices, runs
 from store.db import Database, private_dir, write_private
 from store.digests import ANY_TIME, Period
-from store.models import NoticeVersion, RunSource
+from store.models import RunSource
 
 __all__ = ["DigestFiles", "now_utc"]  # for the modules that take them from the cycle
 INGEST_SLICE = 1.0
@@ -218,16 +219,19 @@ def create_issue(
     The caller commits it together with whatever must not exist without it (the outbox rows).
     """
     groups = digests.pending_groups(session, config.digest.sections, period)
-    if not groups:
+    arrangement = arrange(groups, editorial.decisions(session), config.digest.sections)
+    if not arrangement.placed:
         return None
-    digest = digests.create_digest(session, [v for group in groups for v in group], today, now)
-    return build_issue(digest.label, config.digest, issue_items(session, groups))
+    digest = digests.create_digest(session, arrangement.versions(), today, now)
+    return build_issue(digest.label, config.digest, issue_items(session, arrangement.placed))
 
 
-def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tuple[str, IssueItem]]:
-    """(section, item) per repost group: the leading copy's record, with every URL of the group."""
+def issue_items(session: Session, placed: Sequence[Placed]) -> list[tuple[str, IssueItem]]:
+    """(section, item) per repost group, in the section the editor (else the classifier) gave it:
+    the original's record, with every URL of the group."""
     items = []
-    for group in groups:
+    for entry in placed:
+        group = entry.versions
         lead = leading(group, lambda version: version.record)
         urls = digests.group_urls(session, lead.notice.group_id or lead.notice_id)
         item = item_from_record(
@@ -236,7 +240,7 @@ def issue_items(session: Session, groups: list[list[NoticeVersion]]) -> list[tup
             revised=digests.was_published_before(session, lead.notice_id, lead.number),
             diff=lead.diff,
         )
-        items.append((lead.notice.category, item))
+        items.append((entry.section, item))
     return items
 
 

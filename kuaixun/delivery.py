@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from kuaixun.config import Config
 from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
+from kuaixun.editorial import arrange
 from kuaixun.localtime import local_date, shown_time
 from kuaixun.redact import config_secrets, redact
 from notify import archive
@@ -32,7 +33,7 @@ from notify.issue import REVIEW_MARK, Issue, IssueItem
 from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
 from notify.render import http_urls
-from store import digests, outbox
+from store import digests, editorial, outbox
 from store.db import Database
 from store.digests import ANY_TIME, Period
 from store.models import Delivery
@@ -102,6 +103,8 @@ def send_digest(
             echo("no digest: no notice is waiting for an issue")
         else:
             echo(f"digest {files.label}: {files.count} notice(s) → {files.html}")
+            if approval_required(config):
+                echo(waiting_line(files.label))
         report = _deliver(config, db, echo, clock)
     report.issue = files
     return report
@@ -134,9 +137,11 @@ def preview_digest(
 
 
 def waiting_notices(config: Config, db: Database) -> int:
-    """How many notices the next issue would hold (a repost counted once, as the issue lists it)."""
+    """How many notices the next issue would hold (a repost counted once, as the issue lists it;
+    the editor's drops left out)."""
     with db.session() as session:
-        return len(digests.pending_groups(session, config.digest.sections))
+        groups = digests.pending_groups(session, config.digest.sections)
+        return len(arrange(groups, editorial.decisions(session), config.digest.sections).placed)
 
 
 def deliver_due(
@@ -170,6 +175,7 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     with db.session() as session:
         issues = digests.recent_digests(session, limit)
         rows = outbox.of_message(session, DIGEST, [issue_ref(d.label) for d, _ in issues])
+        waiting = {approval.ref for approval in editorial.waiting(session)}
     by_ref: dict[str, list[Delivery]] = {}
     for row in rows:
         by_ref.setdefault(row.ref.partition("#")[0], []).append(row)
@@ -178,7 +184,10 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
     for digest, count in issues:
         ref = issue_ref(digest.label)
         zone = config.schedule.timezone
-        lines.append(f"{digest.label}  {local_date(digest.created_at, zone):%Y-%m-%d}  {count} notice(s)")
+        held = "  waiting for approval" if ref in waiting else ""
+        lines.append(
+            f"{digest.label}  {local_date(digest.created_at, zone):%Y-%m-%d}  {count} notice(s){held}"
+        )
         lines.extend(f"    {_row_line(row, zone, secrets)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
 
@@ -258,11 +267,32 @@ def _create_and_archive(
         ref = issue_ref(issue.label)
         folder = archive_dir(config) / ref
         shutil.rmtree(folder, ignore_errors=True)  # left by a run that died before committing this number
-        files = write_issue(_files_config(config, folder), issue, now)
-        archive.save(folder, digest_message(config, issue, files))
-        outbox.enqueue(session, DIGEST, ref, digest_targets(config), now)
-    _copy_files(folder, config.out_dir)
+        files = archive_issue(config, issue, folder, now)
+        if approval_required(config):
+            editorial.hold(session, ref, now)  # kuaixun.approval enqueues it once approved
+        else:
+            outbox.enqueue(session, DIGEST, ref, digest_targets(config), now)
+    copy_files(folder, config.out_dir)
     return files.moved_to(config.out_dir)
+
+
+def approval_required(config: Config) -> bool:
+    return config.digest.approval == "required"
+
+
+def waiting_line(label: str) -> str:
+    """What ``digest send`` says of an issue made under ``digest.approval: required``."""
+    return (
+        f"{label} waits for the editor's approval (digest.approval: required): nothing is sent "
+        f"until `kuaixun digest approve {issue_ref(label)}` or Approve on the desk's /next"
+    )
+
+
+def archive_issue(config: Config, issue: Issue, folder: Path, now: datetime) -> DigestFiles:
+    """The issue's files and its message (what every delivery sends) written into ``folder``."""
+    files = write_issue(_files_config(config, folder), issue, now)
+    archive.save(folder, digest_message(config, issue, files))
+    return files
 
 
 def _files_config(config: Config, folder: Path) -> Config:
@@ -271,7 +301,7 @@ def _files_config(config: Config, folder: Path) -> Config:
     return config.model_copy(update={"out_dir": folder, "subscribers": with_email})
 
 
-def _copy_files(folder: Path, out_dir: Path) -> None:
+def copy_files(folder: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in folder.iterdir():
         if path.name != archive.MANIFEST:

@@ -8,6 +8,7 @@ as its own: it never touches the operator's ``data/`` or ``out/``, and refuses a
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 
 from kuaixun.config import Config, read_raw, validate
 from kuaixun.service import EXIT_OK, EXIT_SOURCE_FAILED, crawl_and_report, digest_and_report
+from kuaixun.web.passwords import hash_password
 from simulator.server import GovWeb, GovWebThread
 from store.db import Database
 
@@ -27,6 +29,8 @@ MARKER = ".kuaixun-demo"
 """Written into the working folder the demo creates: the proof that the folder is the demo's."""
 CREATED = ("data", "out")
 """What the demo creates in its folder, and so all that a re-run may clear."""
+DEMO_EDITOR, DEMO_PASSWORD = "editor", "kuaixun-demo"
+"""The desk's demo login (README): a demo store holds nothing private."""
 
 
 class DemoRefused(Exception):
@@ -73,13 +77,26 @@ def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, An
     }
 
 
+def with_desk(raw: dict[str, Any]) -> dict[str, Any]:
+    """The demo's config with the editor's desk: issues wait for her approval, a demo login, public pages."""
+    return {
+        **raw,
+        "digest": {**raw.get("digest", {}), "approval": "required"},
+        "web": {
+            "public": True,
+            "secret": secrets.token_urlsafe(32),  # this demo's own: kept only in its demo.yaml
+            "accounts": [{"user": DEMO_EDITOR, "password_hash": hash_password(DEMO_PASSWORD)}],
+        },
+    }
+
+
 def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -> int:
     """The three runs in ``workdir``, reading the operator's config and writing nothing beside it."""
     raw = read_raw(config_path)
     workdir = workdir.resolve()
     prepare_workdir(workdir)
     with GovWebThread() as sim:
-        demo_raw = demo_config(raw, sim.web, workdir)
+        demo_raw = with_desk(demo_config(raw, sim.web, workdir))
         config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
         echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
         db = Database(config.store.url)
@@ -91,7 +108,25 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -
     saved.write_text(yaml.safe_dump(demo_raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     echo(f"\nthe issues are in {config.out_dir}; the store is {config.data_dir / 'demo.db'}")
     echo(f"explore it: kuaixun --config {saved} items   (then: explain ID, status, digest list)")
+    echo(
+        f"the editor's desk: {_program()} --config {_shown(saved)} web   → http://127.0.0.1:8080/next "
+        f"(login {DEMO_EDITOR} / {DEMO_PASSWORD}): correct and approve the issues waiting there"
+    )
     return status
+
+
+def _program() -> str:
+    """How the reader runs kuaixun from here: the checkout's .venv when there is one."""
+    local = Path(".venv/bin/kuaixun")
+    return str(local) if local.exists() else "kuaixun"
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it (demo/data/demo.yaml)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _three_runs(config: Config, db: Database, web: GovWeb, echo: Echo, live: bool) -> int:

@@ -17,8 +17,9 @@ from notify.width import display_width, pad
 from pipeline.classify import SCORES_PREFIX
 from pipeline.records import ExtractedNotice
 from pipeline.tags import normalize_region
-from store import queries
+from store import editorial, queries
 from store.db import Database
+from store.editorial import Decision
 from store.models import Notice, NoticeVersion
 
 DEFAULT_LIMIT = 50
@@ -78,6 +79,8 @@ class Explanation:
     """The section was chosen on little evidence or a narrow lead (pipeline.classify)."""
     margin: float | None = None
     """The section's lead over the runner-up, as classified."""
+    editor: str | None = None
+    """The editor's override on the desk (moved to a section, dropped), or None."""
 
 
 def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
@@ -107,7 +110,16 @@ def explain_notice(db: Database, notice_id: int) -> Explanation | None:
             versions=len(notice.versions),
             low_confidence=record.category_low_confidence if record else False,
             margin=record.category_margin if record else None,
+            editor=editor_override(editorial.decision_of(session, notice.group_id or notice.id)),
         )
+
+
+def editor_override(decision: Decision | None) -> str | None:
+    """``moved to 申报通知 by alice at 2026-11-02 09:30 UTC`` (or ``dropped …``); None when untouched."""
+    if decision is None or (decision.section is None and not decision.dropped):
+        return None
+    what = "dropped from every issue" if decision.dropped else f"moved to {decision.section}"
+    return f"{what} by {decision.editor} at {decision.at:%Y-%m-%d %H:%M} UTC"
 
 
 def item_of(notice: Notice, version: NoticeVersion | None) -> Item:
@@ -167,6 +179,7 @@ def format_explanation(explanation: Explanation) -> str:
         f"#{item.id} {item.title}",
         f"url: {item.url}",
         f"section: {item.section}{_confidence(explanation)}",
+        *([f"editor: {explanation.editor}"] if explanation.editor else []),
         f"date: {item.date or '-'}   文号: {item.doc_number or '-'}   type: {item.notice_type or '-'}",
         f"region: {item.region or '-'} {_tags(item.regions)}",
         f"agency: {item.agency or '-'} {_tags(item.agencies)}",

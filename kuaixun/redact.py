@@ -63,7 +63,7 @@ def _forms(secrets: Iterable[str]) -> set[str]:
 
 def config_secrets(config: Config) -> tuple[str, ...]:
     """Every secret value ``config`` holds: passwords, signing secrets, and the webhooks' tokens."""
-    values: list[str | None] = [config.alerts.secret, _password(config.store.url)]
+    values: list[str | None] = [config.alerts.secret, config.web.secret, _password(config.store.url)]
     if config.channels.email:
         values.append(config.channels.email.password)
     for hook in config.channels.webhooks.values():

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import Digest, DigestItem, Notice, NoticeVersion
+from store.models import BaselineMark, Digest, DigestItem, Notice, NoticeVersion
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,19 @@ ANY_TIME = Period()
 def pending_versions(
     session: Session, sections: Sequence[str], period: Period = ANY_TIME
 ) -> list[NoticeVersion]:
-    """Newest versions of notices in ``sections`` and ``period`` no issue has carried, oldest first."""
+    """Newest versions of notices in ``sections`` and ``period`` no issue has carried (nor a
+    ``kuaixun baseline`` marked as seen), oldest first."""
     newest = select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
     published = select(DigestItem.version_id)
+    baselined = select(BaselineMark.version_id)
     query = (
         select(NoticeVersion)
         .join(Notice)
         .where(
-            NoticeVersion.id.in_(newest), NoticeVersion.id.not_in(published), Notice.category.in_(sections)
+            NoticeVersion.id.in_(newest),
+            NoticeVersion.id.not_in(published),
+            NoticeVersion.id.not_in(baselined),
+            Notice.category.in_(sections),
         )
         .order_by(Notice.publish_date, NoticeVersion.id)
     )
@@ -62,10 +67,12 @@ def pending_groups(
 
 
 def _published_hashes(session: Session) -> set[tuple[int, str]]:
+    """(group, content hash) of every version an issue carried or a baseline marked as seen."""
+    seen = select(DigestItem.version_id).union(select(BaselineMark.version_id)).subquery()
     query = (
         select(Notice.group_id, NoticeVersion.content_hash)
         .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
-        .join(DigestItem, DigestItem.version_id == NoticeVersion.id)
+        .join(seen, seen.c.version_id == NoticeVersion.id)
     )
     return {(group, digest) for group, digest in session.execute(query)}
 

@@ -244,3 +244,64 @@ class AlertMatch(Base):
     """The outbox ref of the message that carries it; None while it waits for a summary."""
     subscription: Mapped[Subscription] = relationship()
     version: Mapped[NoticeVersion] = relationship()
+
+
+class EditorialAction(Base):
+    """One correction the editor made on the desk: who, when, what (the log; never rewritten)."""
+
+    __tablename__ = "editorial_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(Integer, index=True)
+    """The repost group the action is about (``Notice.group_id``: the first notice of the group)."""
+    action: Mapped[str] = mapped_column(String(16))
+    """move | drop | restore | up | down"""
+    section: Mapped[str | None] = mapped_column(String(16))
+    """The section a ``move`` put it in."""
+    editor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class EditorialDecision(Base):
+    """Where the editor's actions leave a repost group: its section, dropped or not, its place."""
+
+    __tablename__ = "editorial_decisions"
+
+    group_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    section: Mapped[str | None] = mapped_column(String(16))
+    """The editor's section; None: the classifier's stands."""
+    dropped: Mapped[bool] = mapped_column(default=False)
+    """Left out of every issue (kept in the store) until restored."""
+    position: Mapped[int | None]
+    """Its place in its section, once the editor reordered it (None: after those, in arrival order)."""
+    editor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class IssueApproval(Base):
+    """An issue made under ``digest.approval: required``: it waits until the editor approves it.
+
+    The approval is one conditional update (waiting → approved), so two clicks, two tabs or the
+    desk and the command line at once approve, and enqueue, once.
+    """
+
+    __tablename__ = "issue_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    """The issue as the outbox and archive name it: ``2026-1101``."""
+    status: Mapped[str] = mapped_column(String(16))
+    """waiting | approved"""
+    created_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None]
+
+
+class BaselineMark(Base):
+    """A notice version ``kuaixun baseline`` marked as already seen: no issue will carry it."""
+
+    __tablename__ = "baseline_marks"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), primary_key=True)
+    marked_at: Mapped[datetime]
+    marked_by: Mapped[str] = mapped_column(String(64))

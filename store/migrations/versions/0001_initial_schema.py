@@ -46,6 +46,40 @@ def upgrade() -> None:
         sa.UniqueConstraint("year", "month", "seq"),
     )
     op.create_table(
+        "editorial_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("section", sa.String(length=16), nullable=True),
+        sa.Column("editor", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("editorial_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_editorial_actions_group_id"), ["group_id"], unique=False)
+
+    op.create_table(
+        "editorial_decisions",
+        sa.Column("group_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("section", sa.String(length=16), nullable=True),
+        sa.Column("dropped", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=True),
+        sa.Column("editor", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("group_id"),
+    )
+    op.create_table(
+        "issue_approvals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("approved_by", sa.String(length=64), nullable=True),
+        sa.Column("approved_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("ref"),
+    )
+    op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
@@ -177,6 +211,17 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "baseline_marks",
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("marked_at", sa.DateTime(), nullable=False),
+        sa.Column("marked_by", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["notice_versions.id"],
+        ),
+        sa.PrimaryKeyConstraint("version_id"),
+    )
+    op.create_table(
         "digest_items",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("digest_id", sa.Integer(), nullable=False),
@@ -204,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_digest_items_digest_id"))
 
     op.drop_table("digest_items")
+    op.drop_table("baseline_marks")
     with op.batch_alter_table("alert_matches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alert_matches_subscription_id"))
         batch_op.drop_index(batch_op.f("ix_alert_matches_message"))
@@ -228,6 +274,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notices_category"))
 
     op.drop_table("notices")
+    op.drop_table("issue_approvals")
+    op.drop_table("editorial_decisions")
+    with op.batch_alter_table("editorial_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_editorial_actions_group_id"))
+
+    op.drop_table("editorial_actions")
     op.drop_table("digests")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_ref"))
