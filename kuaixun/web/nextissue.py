@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from kuaixun.approval import waiting_issues
 from kuaixun.config import Config
-from kuaixun.cycle import is_original
 from kuaixun.editorial import Arrangement, Placed, arrange
 from kuaixun.queries import parse_scores
 from notify.issue import printed_date
 from notify.render import http_urls
+from pipeline.reposts import leading
 from store import digests, editorial
 
 NEXT_TITLE = "下一期（尚未生成）"
@@ -127,7 +127,7 @@ def _with_ends(item: ItemView, *, first: bool, last: bool) -> ItemView:
 
 
 def _item_view(placed: Placed, known_sources: set[str]) -> ItemView:
-    lead = next((v for v in placed.versions if is_original(v.record)), placed.versions[0])
+    lead = leading(placed.versions, lambda version: version.record)
     record, notice = lead.record, lead.notice
     stored = list(lead.reasons or [])
     scores = parse_scores(stored[-1]) if stored else None
