@@ -14,7 +14,7 @@ from kuaixun.web.passwords import hash_password
 from pipeline.records import Deadline, ExtractedNotice
 from store import notices
 from store.db import Database
-from tests.delivery_support import PASSWORD, SEEN
+from tests.delivery_support import PASSWORD, SECTION_RULES, SEEN
 from tests.stores import store_url
 
 EDITOR, EDITOR_PASSWORD = "编辑甲", "correct horse 电池"
@@ -32,6 +32,7 @@ def desk_config(tmp_path: Path, **extra: Any) -> Config:
             "public": False,
             "accounts": [{"user": EDITOR, "password_hash": EDITOR_HASH}],
         },
+        "classify": SECTION_RULES,
         **extra,
     }
     environ = {"KUAIXUN_WEB_SECRET": SECRET, "SMTP_PASSWORD": PASSWORD}
