@@ -172,33 +172,35 @@ def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> Del
     Message-ID or key, from the part in doubt): the operator has decided it did not arrive.
     Otherwise the resend is recorded as a delivery of its own.
     """
-    ref = issue_ref(issue)
-    if not archive.exists(archive_dir(config) / ref):
+    kind, ref = _message(issue)
+    if kind == DIGEST and not archive.exists(archive_dir(config) / ref):
         raise DeliveryUsageError(f"issue {ref} has no archive in {archive_dir(config)}")
     target = _target(config, to)
     now = now_utc()
     with _delivery_lock(config):
         with db.session() as session:
-            doubtful = _unconfirmed_row(session, ref, target)
+            doubtful = _unconfirmed_row(session, kind, ref, target)
             if doubtful is not None:
                 outbox.retry_unconfirmed(doubtful, now)
                 echo(f"sending the unconfirmed delivery of {ref} to {to} again, as the same message")
                 ids = [doubtful.id]
-            else:
+            elif kind == DIGEST:
                 resend_ref = outbox.resend_ref(session, DIGEST, ref)
                 rows = outbox.enqueue(session, DIGEST, resend_ref, [(target.channel, target.recipient)], now)
                 ids = [row.id for row in rows]
+            else:
+                raise DeliveryUsageError(f"no delivery of alert {ref} to {to} is unconfirmed")
         return _deliver(config, db, echo, now_utc, only=ids)
 
 
 def confirm(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
     """The operator checked that the unconfirmed delivery of ``issue`` to ``to`` arrived: recorded
     as sent (for a chat message in parts, the parts after the one in doubt are sent now)."""
-    ref = issue_ref(issue)
+    kind, ref = _message(issue)
     target = _target(config, to)
     with _delivery_lock(config):
         with db.session() as session:
-            doubtful = _unconfirmed_row(session, ref, target)
+            doubtful = _unconfirmed_row(session, kind, ref, target)
             if doubtful is None:
                 raise DeliveryUsageError(f"no delivery of {ref} to {to} is unconfirmed")
             outbox.confirm(doubtful, now_utc())
@@ -206,9 +208,15 @@ def confirm(config: Config, db: Database, echo: Echo, issue: str, to: str) -> De
         return _deliver(config, db, echo, now_utc, only=ids)
 
 
-def _unconfirmed_row(session: Session, ref: str, target: Target) -> Delivery | None:
-    """The unconfirmed delivery of issue ``ref`` (or of one of its resends) to ``target``, if any."""
-    rows = outbox.of_message(session, DIGEST, [ref])
+def _message(label: str) -> tuple[str, str]:
+    """(kind, ref) of an issue number (``2026-1101``, ``(2026) 1101 期``) or ``alert:REF`` as listed."""
+    alert = label.strip().removeprefix(ALERT + ":")
+    return (ALERT, alert) if alert != label.strip() else (DIGEST, issue_ref(label))
+
+
+def _unconfirmed_row(session: Session, kind: str, ref: str, target: Target) -> Delivery | None:
+    """The unconfirmed delivery of message ``ref`` (or of one of its resends) to ``target``, if any."""
+    rows = outbox.of_message(session, kind, [ref])
     doubtful = [
         r for r in rows if r.status == outbox.UNCONFIRMED and Target(r.channel, r.recipient) == target
     ]
@@ -513,6 +521,8 @@ def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
         return f"{head} sent {shown_time(row.sent_at, zone)}"
     if row.status == outbox.FAILED:
         return f"{head} FAILED after {row.attempts} attempt(s): {error}"
+    if row.status == outbox.SENDING and row.attempt_started_at:
+        return f"{head} sending since {shown_time(row.attempt_started_at, zone)}"
     if row.status == outbox.UNCONFIRMED:
         return f"{head} UNCONFIRMED (attempt {row.attempts}): {error}; {_decide(row)}"
     if row.attempts:
@@ -522,10 +532,9 @@ def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
 
 
 def _decide(row: Delivery) -> str:
-    """What the operator can do about an unconfirmed row."""
-    if row.kind != DIGEST:
-        return "check with the recipient"
-    issue, to = row.ref.partition("#")[0], shlex.quote(row.recipient)
+    """What the operator can do about an unconfirmed row (an issue's, or an alert's by its ref)."""
+    to = shlex.quote(row.recipient)
+    issue = row.ref.partition("#")[0] if row.kind == DIGEST else f"{ALERT}:{row.ref}"
     return (
         f"if it arrived: kuaixun digest confirm {issue} --to {to}; "
         f"if not: kuaixun digest resend {issue} --to {to}"

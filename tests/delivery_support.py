@@ -168,7 +168,8 @@ class SmtpHandler:
         b = self.behaviour
         if b.refuse_rcpt:
             return b.refuse_rcpt
-        if b.stall_in_rcpt_after is not None and len(self.received) >= b.stall_in_rcpt_after:
+        stall = b.stall_in_rcpt_after
+        if stall is not None and len(self.received) >= stall and not b.release.is_set():
             await self._stall()
             return "421 4.4.2 Timed out"
         if b.drops_before_data:

@@ -277,7 +277,9 @@ def test_the_summary_of_a_long_digest_links_only_the_notices(tmp_path: Path) -> 
         webhooks = {name: {**hook, "max_parts": 1} for name, hook in hooks(played).items() if name != "crm"}
         config = make_config(tmp_path, webhooks=webhooks, subscribers=group(*webhooks))
         db = Database(config.store.url)
-        seed(db, 6, paragraphs=60)  # past every service's size: each sends the summary
+        seed(
+            db, 6, paragraphs=90
+        )  # three DingTalk parts  # past every service's size: each sends the summary
         seed_hostile(db)
         report = send_digest(config, db, lambda _line: None)
         db.close()
@@ -436,7 +438,7 @@ def test_a_split_dingtalk_message_resumes_at_the_part_that_failed(tmp_path: Path
         played.script["dingtalk"] += [None, 500]  # part 1 taken, part 2 refused
         config = make_config(tmp_path, webhooks=hooks(played), subscribers=group("ding-sales"))
         db = Database(config.store.url)
-        seed(db, 6, paragraphs=60)
+        seed(db, 6, paragraphs=90)  # three DingTalk parts
         first = send_digest(config, db, lambda _line: None)
         waiting = rows(db)["ding-sales"]
         second = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
@@ -462,7 +464,7 @@ def test_a_chat_part_whose_answer_is_lost_waits_for_the_operator(tmp_path: Path)
         webhooks["ding-sales"]["timeout"] = 1
         config = make_config(tmp_path, webhooks=webhooks, subscribers=group("ding-sales"))
         db = Database(config.store.url)
-        seed(db, 6, paragraphs=60)
+        seed(db, 6, paragraphs=90)  # three DingTalk parts
         first = send_digest(config, db, lambda _line: None)
         later = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(hours=1))
         doubtful = rows(db)["ding-sales"]

@@ -232,7 +232,8 @@ def test_confirming_an_unconfirmed_delivery_sends_nothing(tmp_path: Path) -> Non
         again = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
         final = statuses(db)
         db.close()
-    assert wrong.exit_code == 1 and f"no delivery of {label} to x@y.cn is unconfirmed" in wrong.output
+    assert wrong.exit_code == 1
+    assert wrong.output == f"error: no delivery of {issue_ref(label)} to x@y.cn is unconfirmed\n"
     assert confirmed.exit_code == 0, confirmed.output
     assert again.exit_code == 0 and "unconfirmed" not in again.output, again.output
     assert len(server.received) == 1 and final == [(READERS[0]["email"], "sent", 1)]

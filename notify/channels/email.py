@@ -45,6 +45,7 @@ class EmailSettings(ChannelSettings):
     password: str | None = None
     sender: str
     timeout: float = Field(default=30.0, gt=0)
+    """Seconds for the whole SMTP session (connect, login, DATA, reply), not per read."""
     ca_file: Path | None = None
     """CA bundle to trust instead of the system's (a relay with a private CA)."""
     digest_bcc: bool = False
