@@ -274,10 +274,10 @@ def smtp_server(
 
 
 @contextmanager
-def trickling_smtp(byte_every: float) -> Iterator[int]:
-    """A server on loopback that sends its greeting one byte every ``byte_every`` seconds, without
-    end: each read gets a byte before a per-read timeout would fire, so only an overall deadline
-    stops the client waiting. Yields the port."""
+def trickling_smtp(byte_every: float, lasting: float = 60.0) -> Iterator[int]:
+    """A server on loopback that sends its greeting one byte every ``byte_every`` seconds for
+    ``lasting`` seconds, then hangs up: each read gets a byte before a per-read timeout would fire,
+    so only an overall deadline stops the client sooner. Yields the port."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
@@ -285,7 +285,9 @@ def trickling_smtp(byte_every: float) -> Iterator[int]:
         with connection:
             try:
                 connection.sendall(b"220 ")
-                while not stop.wait(byte_every):
+                for _ in range(int(lasting / byte_every)):
+                    if stop.wait(byte_every):
+                        return
                     connection.sendall(b"x")
             except OSError:
                 pass  # the client gave up
