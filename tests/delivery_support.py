@@ -19,7 +19,7 @@ import ssl
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -274,17 +274,22 @@ def smtp_server(
 
 
 @contextmanager
-def trickling_smtp(byte_every: float, lasting: float = 60.0) -> Iterator[int]:
-    """A server on loopback that sends its greeting one byte every ``byte_every`` seconds for
+def trickling_server(
+    start: bytes, byte_every: float, lasting: float = 60.0, *, reads_request: bool = False
+) -> Iterator[int]:
+    """A server on loopback that answers ``start`` then one byte every ``byte_every`` seconds for
     ``lasting`` seconds, then hangs up: each read gets a byte before a per-read timeout would fire,
-    so only an overall deadline stops the client sooner. Yields the port."""
+    so only an overall deadline stops the client sooner. With ``reads_request`` it first reads what
+    the client sends (an HTTP request) until the client pauses. Yields the port."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
     def trickle(connection: socket.socket) -> None:
         with connection:
             try:
-                connection.sendall(b"220 ")
+                if reads_request:
+                    _read_until_quiet(connection)
+                connection.sendall(start)
                 for _ in range(int(lasting / byte_every)):
                     if stop.wait(byte_every):
                         return
@@ -306,6 +311,21 @@ def trickling_smtp(byte_every: float, lasting: float = 60.0) -> Iterator[int]:
     finally:
         stop.set()
         listener.close()
+
+
+def _read_until_quiet(connection: socket.socket, quiet: float = 0.3) -> None:
+    connection.settimeout(quiet)
+    try:
+        while connection.recv(65536):
+            pass
+    except TimeoutError:
+        pass  # the request is in
+    connection.settimeout(None)
+
+
+def trickling_smtp(byte_every: float, lasting: float = 60.0) -> AbstractContextManager[int]:
+    """An SMTP server whose greeting never ends (see ``trickling_server``)."""
+    return trickling_server(b"220 ", byte_every, lasting)
 
 
 # -- webhooks -------------------------------------------------------------------------------------

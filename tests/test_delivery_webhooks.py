@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from tests.delivery_support import (
     seed,
     seed_hostile,
     smtp_server,
+    trickling_server,
 )
 
 KUAIXUN = Path(sys.executable).with_name("kuaixun")
@@ -480,3 +482,22 @@ def test_a_chat_part_whose_answer_is_lost_waits_for_the_operator(tmp_path: Path)
     assert resent.sent == 1 and final.status == "sent" and final.parts_sent == 3
     titles = [hit.body["markdown"]["title"].rsplit(" ", 1)[1] for hit in played.hits["dingtalk"]]
     assert titles == ["(1/3)", "(2/3)", "(2/3)", "(3/3)"]
+
+
+def test_a_trickling_webhook_cannot_hold_a_delivery_past_its_timeout(tmp_path: Path) -> None:
+    """The answer's header comes one byte every 0.2 s: never a 1 s silence, yet the request ends
+    at its 1 s timeout; the generic webhook is retried later with the same key."""
+    with trickling_server(b"HTTP/1.1 200 OK\r\nX-Slow: ", 0.2, reads_request=True) as port:
+        webhooks = {"crm": {"type": "webhook", "url": f"http://127.0.0.1:{port}/hook", "timeout": 1}}
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group("crm"))
+        db = Database(config.store.url)
+        seed(db, 1)
+        send_digest(config, db, lambda _line: None)
+        started = time.monotonic()
+        retried = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
+        took = time.monotonic() - started
+        row = rows(db)["crm"]
+        db.close()
+    assert retried.retrying == 1 and row.status == "pending"
+    assert (row.last_error or "").startswith("no answer within 1 s; the request was sent")
+    assert took < 30  # with a per-read timeout only, the header trickles for its whole minute
