@@ -6,6 +6,7 @@ the ``kuaixun`` command on a store file that is not a database.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from kuaixun import delivery
 from kuaixun.cli import main
+from kuaixun.config import load_config
 from kuaixun.delivery import send_digest, waiting_notices
 from kuaixun.store_errors import EXIT_STORE
 from store.db import Database
@@ -57,3 +59,26 @@ def test_a_store_that_is_not_a_database_is_one_line_and_exit_4(tmp_path: Path) -
     result = CliRunner().invoke(main, ["--config", str(config), "digest", "list"])
     assert result.exit_code == EXIT_STORE, result.output
     assert result.output == "error: the store: file is not a database\n"
+
+
+def test_a_store_locked_by_another_writer_is_one_line_naming_the_cause(tmp_path: Path) -> None:
+    """Another connection holds the write lock past SQLite's 10 s wait: ``digest send`` stops with
+    one line and exit 4, not a traceback."""
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text("store: {url: 'sqlite:///data/kuaixun.db'}\n", encoding="utf-8")
+    config = load_config(config_path, environ={})
+    db = Database(config.store.url)
+    seed(db, 1)
+    db.close()
+    holder = sqlite3.connect(tmp_path / "data" / "kuaixun.db")
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(main, ["--config", str(config_path), "digest", "send"])
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == EXIT_STORE, result.output
+    assert result.output.endswith(
+        "error: the store: database is locked; another process kept the store busy longer than the 10 s SQLite waits\n"
+    )
+    assert "Traceback" not in result.output
