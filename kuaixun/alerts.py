@@ -30,7 +30,8 @@ from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
 from notify import archive
 from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
-from notify.subscriptions import SUMMARY_MODES, Filters, webhook_name
+from notify.channels.targets import EMAIL, Problem, Target
+from notify.subscriptions import SUMMARY_MODES, Filters
 from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
 from store import outbox, queries, subscriptions
@@ -159,38 +160,26 @@ def queue_messages(
     for match in subscriptions.waiting(session, modes):
         waiting.setdefault(match.subscription_id, []).append(match)
     refs = []
+    resolver = config.resolver()
     for matches in waiting.values():
         sub = matches[0].subscription
-        target, problem = alert_target(config, sub)
-        if target is None:
-            echo(f"alerts: {sub.name}: {problem}; {len(matches)} match(es) wait")
+        target = resolver.resolve(sub.channel, alert=True)
+        if isinstance(target, Problem):
+            echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
             continue
         ref = f"sub{sub.id}-v{matches[-1].version_id}"
-        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches)))
+        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches, target)))
         for match in matches:
             match.message = ref
-        outbox.enqueue(session, ALERT, ref, [target], now)
+        outbox.enqueue(session, ALERT, ref, [(target.channel, target.recipient)], now)
         refs.append(ref)
     return refs
 
 
-def alert_target(config: Config, sub: Subscription) -> tuple[tuple[str, str] | None, str]:
-    """The outbox (channel, recipient) of a subscription, or None and why it cannot be sent now."""
-    name = webhook_name(sub.channel)
-    if name is not None:
-        hook = config.channels.webhooks.get(name)
-        return ((hook.type, name), "") if hook else (None, f"channels.webhooks has no {name!r}")
-    if config.channels.email is None:
-        return None, "channels.email is not configured"
-    if not config.alerts.secret:
-        return None, config.missing("alerts.secret")
-    return ("email", sub.channel), ""
-
-
-def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch]) -> Alert:
+def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch], target: Target) -> Alert:
     items = tuple(_item(match) for match in matches)
     unsubscribe = None
-    if webhook_name(sub.channel) is None and config.channels.email and config.alerts.secret:
+    if target.channel == EMAIL and config.channels.email and config.alerts.secret:
         address = parseaddr(config.channels.email.sender)[1]
         unsubscribe = Unsubscribe(address, unsubscribe_token(config.alerts.secret, sub))
     return Alert(name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe)
@@ -236,9 +225,9 @@ def query_error_lines(query: str, error: QueryError) -> list[str]:
 
 def add_subscription(config: Config, db: Database, spec: Spec, echo: Echo) -> None:
     """``subscribe add``: a command-line subscription, alerted of notices stored from now on."""
-    problem = _unreachable(config, spec.channel)
-    if problem:
-        raise AlertUsageError(problem)
+    target = config.resolver().resolve(spec.channel, alert=True)
+    if isinstance(target, Problem):
+        raise AlertUsageError(str(target))
     now = now_utc()
     with db.session() as session:
         sync_config(config, session, echo, now)
@@ -247,18 +236,6 @@ def add_subscription(config: Config, db: Database, spec: Spec, echo: Echo) -> No
         except SubscriptionError as exc:
             raise AlertUsageError(str(exc)) from None
     echo(f"subscribed {spec.name!r}: {spec.query} → {spec.channel} ({spec.mode})")
-
-
-def _unreachable(config: Config, channel: str) -> str | None:
-    name = webhook_name(channel)
-    if name is not None:
-        known = ", ".join(config.channels.webhooks) or "none"
-        return None if name in config.channels.webhooks else f"unknown webhook {name!r} (defined: {known})"
-    if config.channels.email is None:
-        return "channels.email is not configured: cannot send to an address"
-    if not config.alerts.secret:
-        return config.missing("alerts.secret")
-    return None
 
 
 def list_subscriptions(config: Config, db: Database, echo: Echo) -> list[str]:

@@ -18,6 +18,7 @@ from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
 from kuaixun.lock import EXIT_LOCKED, RunLockHeld
 
 if TYPE_CHECKING:
+    from kuaixun.delivery import DeliveryReport
     from store.db import Database
     from store.digests import Period
 
@@ -26,7 +27,8 @@ DEFAULT_CONFIG = Path("config.yaml")
 
 class KuaixunGroup(click.Group):
     """Turns a config problem into one clear line and exit code 2, never a traceback; another
-    run holding the run lock into the line naming it and exit code 3."""
+    run holding the run lock into the line naming it and exit code 3; the database's own
+    failure (locked, disk full, login refused) into one line naming the cause and exit code 4."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -40,6 +42,14 @@ class KuaixunGroup(click.Group):
         except StopRequested as exc:
             click.echo(f"stopped: {exc}", err=True)
             sys.exit(EXIT_STOPPED)
+        except Exception as exc:
+            from kuaixun.store_errors import EXIT_STORE, store_problem
+
+            problem = store_problem(exc)
+            if problem is None:
+                raise
+            click.echo(f"error: {problem}", err=True)
+            sys.exit(EXIT_STORE)
 
 
 @click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,13 +172,35 @@ def digest_send(ctx: click.Context, since: datetime | None, until: datetime | No
 @click.option("--to", "to", required=True, help="An email address, or the name of a configured webhook.")
 @click.pass_context
 def digest_resend(ctx: click.Context, issue: str, to: str) -> None:
-    """Send an issue's archived files again to one recipient (ISSUE: 2026-1101 or '(2026) 1101 期')."""
-    from kuaixun.delivery import DeliveryUsageError, resend
+    """Send an issue's archived files again to one recipient (ISSUE: 2026-1101 or '(2026) 1101 期').
+
+    An UNCONFIRMED delivery of the issue to that recipient is sent again as itself (same
+    Message-ID, from the chat part in doubt): use it when the recipient did not get it.
+    """
+    from kuaixun.delivery import resend
+
+    _deliver_command(ctx, resend, issue, to)
+
+
+@digest.command("confirm")
+@click.argument("issue")
+@click.option("--to", "to", required=True, help="The recipient of the UNCONFIRMED delivery (as listed).")
+@click.pass_context
+def digest_confirm(ctx: click.Context, issue: str, to: str) -> None:
+    """Record that an UNCONFIRMED delivery did arrive: marked sent, nothing sent again (a chat
+    message's parts after the one in doubt are sent now)."""
+    from kuaixun.delivery import confirm
+
+    _deliver_command(ctx, confirm, issue, to)
+
+
+def _deliver_command(ctx: click.Context, action: Callable[..., DeliveryReport], issue: str, to: str) -> None:
+    from kuaixun.delivery import DeliveryUsageError
 
     config = _config(ctx)
     with _database(config) as db:
         try:
-            report = resend(config, db, click.echo, issue, to)
+            report = action(config, db, click.echo, issue, to)
         except DeliveryUsageError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
@@ -324,20 +356,26 @@ def demo(ctx: click.Context, workdir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Each source's health: last run, last success, failures in a row, the last error.
+    """Each source's health: last run, last success, failures in a row, the last error; then each
+    delivery left UNCONFIRMED (sent, no answer: it may have arrived), waiting for a decision.
 
-    Exits 1 when a configured source is failing, so a monitoring check can call it.
+    Exits 1 when a configured source is failing or a delivery is unconfirmed, so a monitoring
+    check can call it.
     """
     config = _config(ctx)
+    from kuaixun.delivery import unconfirmed_lines
     from kuaixun.health import format_health, source_health
 
     with _database(config) as db:
         health = source_health(config, db)
+        doubtful = unconfirmed_lines(config, db)
     if as_json:
         click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=1))
     else:
         click.echo(format_health(health, config.schedule.timezone))
-    sys.exit(1 if any(h.failing for h in health) else 0)
+        for line in doubtful:
+            click.echo(line)
+    sys.exit(1 if any(h.failing for h in health) or doubtful else 0)
 
 
 @main.command()

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -43,6 +42,8 @@ from sqlalchemy.exc import ArgumentError
 from kuaixun.cron import crontab_trigger
 from kuaixun.redact import config_secrets, install_log_redaction
 from notify.channels import EmailSettings, WebhookSettings
+from notify.channels.base import check_email, check_http_url
+from notify.channels.targets import WEBHOOK_PREFIX, Problem, Resolver
 from notify.issue import DigestLayout
 from notify.subscriptions import SubscriptionConfig, subscriptions_problem
 from pipeline.classify import SECTIONS_CONTEXT, ClassifyRules
@@ -120,20 +121,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_url(value: str) -> str:
-    """An http(s) URL with a host, a valid port and no spaces or control characters."""
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        raise ValueError("not a URL") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ValueError("not a URL")
-    if re.search(r"[\s\x00-\x1f\x7f]", value):
-        raise ValueError("not a URL (it holds spaces or control characters)")
-    return value
-
-
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -158,7 +145,7 @@ class SourceConfig(_Model):
     """栏目 name, a hint for classification (e.g. 节能与综合利用 leans 绿色制造)."""
     enabled: Flag = True
 
-    _url = field_validator("listing_url")(_check_url)
+    _url = field_validator("listing_url")(check_http_url)
 
 
 class CrawlConfig(_Model):
@@ -244,7 +231,7 @@ class Subscriber(_Model):
     """Who receives the digest: a person by email, a chat group by webhook name, or both."""
 
     name: str
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Annotated[str, AfterValidator(check_email)] | None = None
     digest: Flag = True
     webhooks: tuple[str, ...] = ()
     """Names from ``channels.webhooks``."""
@@ -361,6 +348,13 @@ class Config(_Model):
     def error(self, problem: str) -> ConfigError:
         """``problem`` (``key: what is wrong``) as the one line naming this config file, with its hint."""
         return ConfigError(f"{self._label}: {_with_hint(problem)}")
+
+    def resolver(self) -> Resolver:
+        """Who the channels reach (``notify.channels.targets``); email alerts only with ``alerts.secret``."""
+        unset = next((u for u in self._unset if u.key == "alerts.secret"), None)
+        why = f" (environment variable {unset.variable} is not set)" if unset else ""
+        problem = _with_hint(f"email alerts need alerts.secret to sign their unsubscribe links{why}")
+        return Resolver(self.channels.email, self.channels.webhooks, None if self.alerts.secret else problem)
 
     def require_secrets(self, key: str) -> None:
         """Before sending through ``key`` (``channels.email``, ``channels.webhooks.NAME``): every
@@ -507,13 +501,7 @@ def validate(
     problem = (
         _bool_as_number(resolved, config)
         or _unreachable(config)
-        or subscriptions_problem(
-            config.subscriptions,
-            webhooks=config.channels.webhooks.keys(),
-            email=config.channels.email is not None,
-            secret=bool(config.alerts.secret),
-            sources={s.name for s in config.sources},
-        )
+        or subscriptions_problem(config.subscriptions, config.resolver(), {s.name for s in config.sources})
     )
     if problem:
         raise ConfigError(f"{label}: {_with_hint(problem)}")
@@ -532,14 +520,14 @@ def _without_unset_alerts_secret(config: Config, unset: Sequence[UnsetSecret]) -
 
 def _unreachable(config: Config) -> str | None:
     """``key: problem`` for a subscriber that names a channel config.yaml does not define."""
-    known = config.channels.webhooks
+    resolver = config.resolver()
     for i, subscriber in enumerate(config.subscribers):
-        if subscriber.email and config.channels.email is None:
-            return f"subscribers[{i}].email: channels.email is not configured to send it"
-        for j, name in enumerate(subscriber.webhooks):
-            if name not in known:
-                defined = ", ".join(known) or "none"
-                return f"subscribers[{i}].webhooks[{j}]: unknown webhook {name!r} (defined: {defined})"
+        specs = [("email", subscriber.email)] if subscriber.email else []
+        specs += [(f"webhooks[{j}]", WEBHOOK_PREFIX + name) for j, name in enumerate(subscriber.webhooks)]
+        for key, spec in specs:
+            target = resolver.resolve(spec)
+            if isinstance(target, Problem):
+                return f"subscribers[{i}].{key}: {target}"
     return None
 
 
@@ -650,7 +638,7 @@ def _unusable_folder(folder: Path) -> str | None:
 
 def _with_hint(problem: str) -> str:
     """The problem, with how to fix it when it names a key of HINTS."""
-    hints = [hint for key, hint in HINTS.items() if key in problem]
+    hints = [hint for key, hint in HINTS.items() if key in problem and hint not in problem]
     return "; ".join([problem, *hints])
 
 

@@ -1,11 +1,16 @@
-"""Delivery composed: an issue is created, archived and queued in one transaction, then sent.
+"""Delivery composed: an issue is rendered and archived, recorded with its outbox rows in one short
+transaction, then sent outside any transaction.
 
-Exactly once rests on three rules. The issue's number, its archived files and its outbox
-rows are committed together (a crash before the commit leaves nothing but files that the
-next run overwrites under the same number). Every send reads the archived files, never
-the store, so a retry or a resend carries what was first sent. And each row is marked
-sent in its own commit right after its send, so a later run never sends it again.
-One process delivers at a time (a lock file in ``data_dir``).
+Exactly once rests on four rules. The issue is planned (numbered, filled) in a transaction that
+is rolled back, rendered into its archive folder with no transaction open (the PDF takes tens of
+seconds: a crawl meanwhile must not find the store locked), then its number, items and outbox
+rows are committed together; a crash before that commit leaves only files that the next run
+overwrites under the same number. Every send reads the archived files, never the store, so a
+retry or a resend carries what was first sent. Each attempt is recorded as it goes (the outbox's
+``sending``, hand-over and parts), so a delivery whose answer was lost is never sent again
+blindly: it is retried where the receiver drops duplicates and otherwise left ``unconfirmed``
+for the operator (``digest resend`` / ``digest confirm``). And each row is marked sent in its own
+commit right after its send. One process delivers at a time (a lock file in ``data_dir``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import fcntl
 import re
+import shlex
 import shutil
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,14 +27,17 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kuaixun.config import Config
 from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
 from kuaixun.editorial import arrange
 from kuaixun.localtime import local_date, shown_time
 from kuaixun.redact import config_secrets, redact
 from notify import archive
-from notify.channels import Channel, open_channel
-from notify.channels.email import bcc_recipient
+from notify.channels import Channel, idempotent, open_channel
+from notify.channels.targets import EMAIL, Problem, Target
 from notify.issue import REVIEW_MARK, Issue, IssueItem
 from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
@@ -36,7 +45,7 @@ from notify.render import http_urls
 from store import digests, editorial, outbox
 from store.db import Database
 from store.digests import ANY_TIME, Period
-from store.models import Delivery
+from store.models import Delivery, Digest, DigestItem, NoticeVersion
 
 Echo = Callable[[str], None]
 Clock = Callable[[], datetime]
@@ -58,18 +67,22 @@ class DeliveryReport:
     failed: int = 0
     waiting: int = 0
     """Deliveries not tried in this run: an earlier attempt failed and their retry time is later."""
+    unconfirmed: int = 0
+    """Deliveries handed over whose answer never came, waiting for the operator's decision."""
     issue: DigestFiles | None = None
     """The issue this run created, with its files in ``out_dir`` (None if no notice was waiting)."""
 
     @property
     def ok(self) -> bool:
-        return not (self.retrying or self.failed or self.waiting)
+        return not (self.retrying or self.failed or self.waiting or self.unconfirmed)
 
     def count(self, delivery: Delivery) -> None:
         if delivery.status == outbox.SENT:
             self.sent += 1
         elif delivery.status == outbox.FAILED:
             self.failed += 1
+        elif delivery.status == outbox.UNCONFIRMED:
+            self.unconfirmed += 1
         else:
             self.retrying += 1
 
@@ -158,16 +171,61 @@ def deliver_due(
 
 
 def resend(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
-    """Send an archived issue again to one address or webhook name, recorded as a delivery of its own."""
-    ref = issue_ref(issue)
-    if not archive.exists(archive_dir(config) / ref):
+    """Send an archived issue again to one address or webhook name.
+
+    A delivery of that issue to ``to`` left unconfirmed is sent again as itself (the same
+    Message-ID or key, from the part in doubt): the operator has decided it did not arrive.
+    Otherwise the resend is recorded as a delivery of its own.
+    """
+    kind, ref = _message(issue)
+    if kind == DIGEST and not archive.exists(archive_dir(config) / ref):
         raise DeliveryUsageError(f"issue {ref} has no archive in {archive_dir(config)}")
     target = _target(config, to)
     now = now_utc()
     with _delivery_lock(config):
         with db.session() as session:
-            rows = outbox.enqueue(session, DIGEST, outbox.resend_ref(session, DIGEST, ref), [target], now)
-        return _deliver(config, db, echo, now_utc, only=[row.id for row in rows])
+            doubtful = _unconfirmed_row(session, kind, ref, target)
+            if doubtful is not None:
+                outbox.retry_unconfirmed(doubtful, now)
+                echo(f"sending the unconfirmed delivery of {ref} to {to} again, as the same message")
+                ids = [doubtful.id]
+            elif kind == DIGEST:
+                resend_ref = outbox.resend_ref(session, DIGEST, ref)
+                rows = outbox.enqueue(session, DIGEST, resend_ref, [(target.channel, target.recipient)], now)
+                ids = [row.id for row in rows]
+            else:
+                raise DeliveryUsageError(f"no delivery of alert {ref} to {to} is unconfirmed")
+        return _deliver(config, db, echo, now_utc, only=ids)
+
+
+def confirm(config: Config, db: Database, echo: Echo, issue: str, to: str) -> DeliveryReport:
+    """The operator checked that the unconfirmed delivery of ``issue`` to ``to`` arrived: recorded
+    as sent (for a chat message in parts, the parts after the one in doubt are sent now)."""
+    kind, ref = _message(issue)
+    target = _target(config, to)
+    with _delivery_lock(config):
+        with db.session() as session:
+            doubtful = _unconfirmed_row(session, kind, ref, target)
+            if doubtful is None:
+                raise DeliveryUsageError(f"no delivery of {ref} to {to} is unconfirmed")
+            outbox.confirm(doubtful, now_utc())
+            ids = [doubtful.id]
+        return _deliver(config, db, echo, now_utc, only=ids)
+
+
+def _message(label: str) -> tuple[str, str]:
+    """(kind, ref) of an issue number (``2026-1101``, ``(2026) 1101 期``) or ``alert:REF`` as listed."""
+    alert = label.strip().removeprefix(ALERT + ":")
+    return (ALERT, alert) if alert != label.strip() else (DIGEST, issue_ref(label))
+
+
+def _unconfirmed_row(session: Session, kind: str, ref: str, target: Target) -> Delivery | None:
+    """The unconfirmed delivery of message ``ref`` (or of one of its resends) to ``target``, if any."""
+    rows = outbox.of_message(session, kind, [ref])
+    doubtful = [
+        r for r in rows if r.status == outbox.UNCONFIRMED and Target(r.channel, r.recipient) == target
+    ]
+    return doubtful[0] if doubtful else None
 
 
 def list_digests(config: Config, db: Database, limit: int | None = None) -> list[str]:
@@ -190,6 +248,17 @@ def list_digests(config: Config, db: Database, limit: int | None = None) -> list
         )
         lines.extend(f"    {_row_line(row, zone, secrets)}" for row in by_ref.get(ref, []))
     return lines or ["no issue yet"]
+
+
+def unconfirmed_lines(config: Config, db: Database) -> list[str]:
+    """For ``status``: each delivery waiting for the operator's decision (none waiting: no line)."""
+    with db.session() as session:
+        rows = outbox.unconfirmed(session)
+    if not rows:
+        return []
+    secrets, zone = config_secrets(config), config.schedule.timezone
+    head = f"{len(rows)} delivery(ies) UNCONFIRMED: handed over, no answer came, so they may have arrived"
+    return [head, *(f"  {_row_line(row, zone, secrets)}" for row in rows)]
 
 
 def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing:
@@ -217,18 +286,17 @@ def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing
 
 
 def digest_targets(config: Config) -> list[tuple[str, str]]:
-    """(channel, recipient) for each digest subscriber; with ``digest_bcc`` one email for all."""
+    """(channel, recipient) for each digest subscriber; with ``digest_bcc`` one email for all.
+
+    config.yaml was checked when loaded: every subscriber's channel resolves."""
+    resolver = config.resolver()
     subscribers = [s for s in config.subscribers if s.digest]
     emails = [s.email for s in subscribers if s.email]
-    settings = config.channels.email
-    targets: list[tuple[str, str]] = []
-    if emails and settings:
-        targets += (
-            [("email", bcc_recipient(emails))] if settings.digest_bcc else [("email", e) for e in emails]
-        )
+    bcc = config.channels.email is not None and config.channels.email.digest_bcc
+    targets = resolver.emails(emails, bcc=bcc)
     for subscriber in subscribers:
-        targets += [(config.channels.webhooks[name].type, name) for name in subscriber.webhooks]
-    return list(dict.fromkeys(targets))
+        targets += [t for name in subscriber.webhooks if isinstance(t := resolver.resolve(name), Target)]
+    return list(dict.fromkeys((t.channel, t.recipient) for t in targets))
 
 
 def load_digest(config: Config, ref: str) -> Outgoing:
@@ -257,17 +325,30 @@ LOADERS: dict[str, Loader] = {DIGEST: load_digest, ALERT: load_alert}
 """How each kind of outbox row finds its message."""
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The next issue as planned in a transaction that was rolled back: what to render and record."""
+
+    issue: Issue
+    version_ids: tuple[int, ...]
+    """The notice versions it holds, in order: the ones the short transaction records."""
+
+
 def _create_and_archive(
     config: Config, db: Database, today: date, now: datetime, period: Period
 ) -> DigestFiles | None:
+    """Plan, render with no transaction open, then record the issue and its outbox rows in one
+    short transaction. The run lock keeps other writers of issues out, so the plan still holds;
+    if it does not, nothing is recorded and the operator hears why."""
+    plan = _plan(db, config, today, now, period)
+    if plan is None:
+        return None
+    ref = issue_ref(plan.issue.label)
+    folder = archive_dir(config) / ref
+    shutil.rmtree(folder, ignore_errors=True)  # left by a run that died before committing this number
+    files = archive_issue(config, plan.issue, folder, now)
     with db.session() as session:
-        issue = create_issue(session, config, today, now, period)
-        if issue is None:
-            return None
-        ref = issue_ref(issue.label)
-        folder = archive_dir(config) / ref
-        shutil.rmtree(folder, ignore_errors=True)  # left by a run that died before committing this number
-        files = archive_issue(config, issue, folder, now)
+        _record(session, plan, today, now)
         if approval_required(config):
             editorial.hold(session, ref, now)  # kuaixun.approval enqueues it once approved
         else:
@@ -293,6 +374,28 @@ def archive_issue(config: Config, issue: Issue, folder: Path, now: datetime) -> 
     files = write_issue(_files_config(config, folder), issue, now)
     archive.save(folder, digest_message(config, issue, files))
     return files
+
+
+def _plan(db: Database, config: Config, today: date, now: datetime, period: Period) -> _Plan | None:
+    """The issue ``create_issue`` would make now, and its versions; nothing is kept."""
+    with db.session() as session:
+        issue = create_issue(session, config, today, now, period)
+        planned = session.scalars(select(Digest).order_by(Digest.id.desc()).limit(1)).first()
+        version_ids = tuple(item.version_id for item in planned.items) if issue and planned else ()
+        session.rollback()
+    return _Plan(issue, version_ids) if issue is not None else None
+
+
+def _record(session: Session, plan: _Plan, today: date, now: datetime) -> None:
+    """The planned issue under its planned number, holding exactly the versions rendered."""
+    versions = [session.get_one(NoticeVersion, id_) for id_ in plan.version_ids]
+    taken = session.scalar(select(DigestItem.id).where(DigestItem.version_id.in_(plan.version_ids)).limit(1))
+    digest = digests.create_digest(session, versions, today, now)
+    if digest.label != plan.issue.label or taken is not None:
+        raise DeliveryUsageError(
+            f"the store changed while {plan.issue.label} was rendered (another issue was recorded): "
+            "nothing recorded, run digest send again"
+        )
 
 
 def _files_config(config: Config, folder: Path) -> Config:
@@ -321,23 +424,36 @@ def _deliver(
     retry time (not for a resend, which asks about ``only`` its rows): such a row is not ok yet."""
     now = clock()
     with db.session() as session:
+        outbox.recover(session, now, idempotent)  # attempts of a run that died: under our lock, none is live
+    with db.session() as session:
         rows = [row for row in outbox.due(session, now, only) if kinds is None or row.kind in kinds]
         pending = [] if only is not None else outbox.due(session, datetime.max)
+        doubtful = [] if only is not None else outbox.unconfirmed(session, kinds)
     waiting = [row for row in pending if row.next_attempt_at > now and (kinds is None or row.kind in kinds)]
     report = DeliveryReport()
     channels = _Channels(config)
     secrets = config_secrets(config)
+    zone = config.schedule.timezone
     for row in rows:
         done = _deliver_one(config, db, row, channels, loaders, clock, secrets)
         report.count(done)
-        echo(_row_line(done, config.schedule.timezone, secrets))
-    for row in waiting:
-        echo(_row_line(row, config.schedule.timezone, secrets))
+        echo(_row_line(done, zone, secrets))
+    for row in [*waiting, *doubtful]:
+        echo(_row_line(row, zone, secrets))
     report.waiting = len(waiting)
-    if rows or waiting:
-        line = f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed"
-        echo(line + (f", {report.waiting} waiting for their retry time" if waiting else ""))
+    report.unconfirmed += len(doubtful)
+    if rows or waiting or doubtful:
+        echo(_summary_line(report))
     return report
+
+
+def _summary_line(report: DeliveryReport) -> str:
+    line = f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+    if report.waiting:
+        line += f", {report.waiting} waiting for their retry time"
+    if report.unconfirmed:
+        line += f", {report.unconfirmed} unconfirmed (may have arrived: resend or confirm each)"
+    return line
 
 
 def _deliver_one(
@@ -349,21 +465,45 @@ def _deliver_one(
     clock: Clock,
     secrets: Collection[str],
 ) -> Delivery:
-    """Send one row and commit its mark at once: a later crash cannot make it go out twice.
+    """Send one row, recording the attempt before it and each step as it happens, and commit its
+    mark at once: a later crash cannot make it go out twice.
 
-    The error is stored redacted: services echo the robot's URL, whose token is its credential.
+    A send left in doubt (handed over, no answer) is retried only where the channel is
+    idempotent; otherwise it is ``unconfirmed``. The error is stored redacted: services echo the
+    robot's URL, whose token is its credential.
     """
     try:
         if row.kind not in loaders:
             raise DeliveryError(f"no message loader for kind {row.kind!r}", retryable=False)
         message = loaders[row.kind](config, row.ref)
-        channels.get(row.channel, row.recipient).send(row.recipient, message, delivery_key(row))
-    except DeliveryError as exc:
+        channel = channels.get(Target(row.channel, row.recipient))
         with db.session() as session:
-            error = redact(str(exc), secrets)
+            outbox.start(session, row.id, clock())
+        channel.send(row.recipient, message, delivery_key(row), _RecordedAttempt(db, row, clock))
+    except DeliveryError as exc:
+        error = redact(str(exc), secrets)
+        with db.session() as session:
+            if exc.in_doubt and not idempotent(row.channel):
+                return outbox.mark_unconfirmed(session, row.id, error)
             return outbox.mark_failed(session, row.id, error, clock(), retryable=exc.retryable)
     with db.session() as session:
         return outbox.mark_sent(session, row.id, clock())
+
+
+class _RecordedAttempt:
+    """The outbox's side of one attempt (``notify.channels.base.Attempt``): each step its own commit."""
+
+    def __init__(self, db: Database, row: Delivery, clock: Clock) -> None:
+        self.db, self.row_id, self.clock = db, row.id, clock
+        self.parts_sent = row.parts_sent
+
+    def handing_over(self, part: int) -> None:
+        with self.db.session() as session:
+            outbox.handing_over(session, self.row_id, self.clock())
+
+    def delivered(self, part: int) -> None:
+        with self.db.session() as session:
+            outbox.part_delivered(session, self.row_id, part)
 
 
 def delivery_key(row: Delivery) -> str:
@@ -376,41 +516,30 @@ class _Channels:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.open: dict[tuple[str, str], Channel] = {}
+        self.resolver = config.resolver()
+        self.open: dict[Target, Channel] = {}
 
-    def get(self, name: str, recipient: str) -> Channel:
-        key = (name, "" if name == "email" else recipient)
+    def get(self, target: Target) -> Channel:
+        key = Target(EMAIL, "") if target.channel == EMAIL else target
         if key not in self.open:
-            self.open[key] = self._open(name, recipient)
+            self.open[key] = self._open(target)
         return self.open[key]
 
-    def _open(self, name: str, recipient: str) -> Channel:
-        channels = self.config.channels
-        if name == "email":
-            if channels.email is None:
-                raise DeliveryError("channels.email is not configured any more", retryable=False)
-            self.config.require_secrets("channels.email")  # secrets are needed from here on only
-            return open_channel(name, channels.email)
-        hook = channels.webhooks.get(recipient)
-        if hook is None or hook.type != name:
-            raise DeliveryError(
-                f"channels.webhooks has no {name} webhook {recipient!r} any more", retryable=False
-            )
-        self.config.require_secrets(f"channels.webhooks.{recipient}")
-        return open_channel(name, hook)
+    def _open(self, target: Target) -> Channel:
+        settings = self.resolver.settings(target)
+        if isinstance(settings, Problem):
+            raise DeliveryError(str(settings), retryable=False)
+        key = "channels.email" if target.channel == EMAIL else f"channels.webhooks.{target.recipient}"
+        self.config.require_secrets(key)  # secrets are needed from here on only
+        return open_channel(target.channel, settings)
 
 
-def _target(config: Config, to: str) -> tuple[str, str]:
-    """A resend's (channel, recipient): an email address, or the name of a configured webhook."""
-    hook = config.channels.webhooks.get(to)
-    if hook:
-        return hook.type, to
-    if "@" not in to:
-        known = ", ".join(config.channels.webhooks) or "none"
-        raise DeliveryUsageError(f"{to!r} is neither an email address nor a webhook name (webhooks: {known})")
-    if config.channels.email is None:
-        raise DeliveryUsageError("channels.email is not configured: cannot send to an address")
-    return "email", to
+def _target(config: Config, to: str) -> Target:
+    """A resend's target: an email address, or the name of a configured webhook."""
+    target = config.resolver().resolve(to)
+    if isinstance(target, Problem):
+        raise DeliveryUsageError(str(target))
+    return target
 
 
 def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
@@ -422,10 +551,24 @@ def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
         return f"{head} sent {shown_time(row.sent_at, zone)}"
     if row.status == outbox.FAILED:
         return f"{head} FAILED after {row.attempts} attempt(s): {error}"
+    if row.status == outbox.SENDING and row.attempt_started_at:
+        return f"{head} sending since {shown_time(row.attempt_started_at, zone)}"
+    if row.status == outbox.UNCONFIRMED:
+        return f"{head} UNCONFIRMED (attempt {row.attempts}): {error}; {_decide(row)}"
     if row.attempts:
         when = shown_time(row.next_attempt_at, zone)
         return f"{head} retry at {when} (attempt {row.attempts}): {error}"
     return f"{head} pending"
+
+
+def _decide(row: Delivery) -> str:
+    """What the operator can do about an unconfirmed row (an issue's, or an alert's by its ref)."""
+    to = shlex.quote(row.recipient)
+    issue = row.ref.partition("#")[0] if row.kind == DIGEST else f"{ALERT}:{row.ref}"
+    return (
+        f"if it arrived: kuaixun digest confirm {issue} --to {to}; "
+        f"if not: kuaixun digest resend {issue} --to {to}"
+    )
 
 
 def _today(config: Config, now: datetime) -> date:

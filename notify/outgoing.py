@@ -47,8 +47,14 @@ class Outgoing:
 
 
 class DeliveryError(Exception):
-    """A send that did not go through; ``retryable`` says whether trying later may help."""
+    """A send that did not go through, or may not have.
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    ``retryable`` says whether trying later may help. ``in_doubt``: the message was handed over
+    (DATA's final dot, a webhook request written) and no answer came, so the recipient may have
+    it; sending it again may make a duplicate.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True, in_doubt: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.in_doubt = in_doubt

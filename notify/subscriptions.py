@@ -7,20 +7,19 @@ one of its values. The channel is an email address or ``webhook:NAME`` (``channe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from notify.channels.base import is_email
+from notify.channels.targets import Problem, Resolver, webhook_name
 from pipeline.classify import OTHER, check_sections, configured_sections
 from pipeline.query import Document, QueryError, compile_query, field_term
 
 Mode = Literal["instant", "daily", "weekly"]
 SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
-WEBHOOK_PREFIX = "webhook:"
-EMAIL_RE = re.compile(r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")
 
 
 class _Model(BaseModel):
@@ -29,7 +28,7 @@ class _Model(BaseModel):
 
 def check_channel(value: str) -> str:
     """An email address or ``webhook:NAME``; raises ValueError otherwise."""
-    if not (EMAIL_RE.match(value) or (value.startswith(WEBHOOK_PREFIX) and value != WEBHOOK_PREFIX)):
+    if not (is_email(value) or webhook_name(value)):
         raise ValueError(f"{value!r} is neither an email address nor webhook:NAME")
     return value
 
@@ -41,11 +40,6 @@ def check_query(value: str) -> str:
     except QueryError as exc:
         raise ValueError(str(exc)) from None
     return value
-
-
-def webhook_name(channel: str) -> str | None:
-    """NAME of a ``webhook:NAME`` channel, None for an email address."""
-    return channel.removeprefix(WEBHOOK_PREFIX) if channel.startswith(WEBHOOK_PREFIX) else None
 
 
 class SubscriptionConfig(_Model):
@@ -77,27 +71,18 @@ class SubscriptionConfig(_Model):
 
 
 def subscriptions_problem(
-    subscriptions: Sequence[SubscriptionConfig],
-    *,
-    webhooks: Collection[str],
-    email: bool,
-    secret: bool,
-    sources: Collection[str],
+    subscriptions: Sequence[SubscriptionConfig], resolver: Resolver, sources: Collection[str]
 ) -> str | None:
     """``key: problem`` for the first subscription the rest of config.yaml cannot serve."""
     seen: set[str] = set()
     for i, sub in enumerate(subscriptions):
         key = f"subscriptions[{i}]"
-        name = webhook_name(sub.channel)
+        target = resolver.resolve(sub.channel, alert=True)
         unknown = [s for s in sub.sources if s not in sources]
         if sub.name in seen:
             return f"{key}.name: duplicate subscription name {sub.name!r}"
-        if name is not None and name not in webhooks:
-            return f"{key}.channel: unknown webhook {name!r} (defined: {', '.join(webhooks) or 'none'})"
-        if name is None and not email:
-            return f"{key}.channel: channels.email is not configured to send it"
-        if name is None and not secret:
-            return f"{key}.channel: email alerts need alerts.secret to sign their unsubscribe links"
+        if isinstance(target, Problem):
+            return f"{key}.channel: {target}"
         if unknown:
             return f"{key}.sources: unknown source {unknown[0]!r}"
         seen.add(sub.name)

@@ -190,12 +190,19 @@ class Delivery(Base):
     recipient: Mapped[str] = mapped_column(Text)
     """An email address (``bcc:a,b`` for one message to many), or the webhook's name."""
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    """pending | sent | failed (gave up: a permanent error, or too many attempts)"""
+    """pending | sending (an attempt under way) | sent | unconfirmed (handed over, no answer: the
+    operator decides) | failed (gave up: a permanent error, or too many attempts)"""
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    attempt_started_at: Mapped[datetime | None]
+    """When the current (or last) attempt began: recorded before anything is sent."""
+    parts_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Parts the recipient confirmed (a chat message split in parts resumes after them)."""
+    handed_over_at: Mapped[datetime | None]
+    """When the next part was handed over (DATA's final dot, a webhook request) with no answer yet."""
 
 
 class Subscription(Base):

@@ -3,11 +3,18 @@
 A failed send is tried again later, waiting twice as long each time (1 min, 2, 4 … capped),
 until it goes through or the attempts run out; a permanent error gives up at once. A row
 marked ``sent`` is never due again, which is what makes a delivery happen once.
+
+Each attempt is recorded as it goes, each step in its own commit: ``sending`` with its start
+time before anything is sent, then ``handed_over_at`` just before a part goes out irrevocably,
+then ``parts_sent`` once the recipient confirms it. So a run that died mid-attempt leaves a row
+that says whether the part can have arrived (``recover``), and a delivery whose answer never
+came is ``unconfirmed`` (where a retry could make a visible duplicate) until the operator decides:
+send it again (``retry_unconfirmed``) or record that it arrived (``confirm``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -16,7 +23,7 @@ from sqlalchemy.orm import Session
 from kuaixun.redact import redact
 from store.models import Delivery
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENDING, SENT, UNCONFIRMED, FAILED = "pending", "sending", "sent", "unconfirmed", "failed"
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 MAX_ATTEMPTS = 8
@@ -60,11 +67,79 @@ def due(session: Session, now: datetime, ids: Collection[int] | None = None) -> 
     return list(session.scalars(query.order_by(Delivery.id)))
 
 
+def start(session: Session, delivery_id: int, now: datetime) -> Delivery:
+    """An attempt begins: recorded (and committed by the caller) before anything is sent."""
+    delivery = session.get_one(Delivery, delivery_id)
+    delivery.status, delivery.attempt_started_at, delivery.handed_over_at = SENDING, now, None
+    return delivery
+
+
+def handing_over(session: Session, delivery_id: int, now: datetime) -> None:
+    """The next part is about to go out irrevocably; from here a lost answer leaves it in doubt."""
+    session.get_one(Delivery, delivery_id).handed_over_at = now
+
+
+def part_delivered(session: Session, delivery_id: int, part: int) -> None:
+    delivery = session.get_one(Delivery, delivery_id)
+    delivery.parts_sent, delivery.handed_over_at = part, None
+
+
 def mark_sent(session: Session, delivery_id: int, now: datetime) -> Delivery:
     delivery = session.get_one(Delivery, delivery_id)
     delivery.status, delivery.sent_at, delivery.last_error = SENT, now, None
     delivery.attempts += 1
+    delivery.handed_over_at = None
     return delivery
+
+
+def mark_unconfirmed(session: Session, delivery_id: int, error: str) -> Delivery:
+    """Handed over, and no answer came: it may have arrived. Not retried: the operator decides."""
+    delivery = session.get_one(Delivery, delivery_id)
+    delivery.status = UNCONFIRMED
+    delivery.attempts += 1
+    delivery.last_error = redact(error)
+    return delivery
+
+
+def recover(session: Session, now: datetime, idempotent: Callable[[str], bool]) -> list[Delivery]:
+    """Rows a run left ``sending`` when it died (the caller holds the delivery lock, so no attempt is
+    under way): before the hand-over they are due again at once; after it, retried when the
+    channel is ``idempotent`` (the receiver drops the repeated key), else ``unconfirmed``."""
+    rows = list(session.scalars(select(Delivery).where(Delivery.status == SENDING)))
+    for row in rows:
+        row.attempts += 1
+        if row.handed_over_at is None:
+            row.status, row.next_attempt_at = PENDING, now
+            row.last_error = "the previous attempt stopped before the message went out; sent again"
+        elif idempotent(row.channel):
+            row.status, row.next_attempt_at, row.handed_over_at = PENDING, now, None
+            row.last_error = "the previous attempt stopped after the request went out; sent again, same key"
+        else:
+            row.status = UNCONFIRMED
+            row.last_error = (
+                "the previous attempt stopped after the message was handed over, before the server "
+                "confirmed it: it may have been delivered"
+            )
+    return rows
+
+
+def retry_unconfirmed(delivery: Delivery, now: datetime) -> None:
+    """The operator's decision: send the part in doubt again (with the same key)."""
+    delivery.status, delivery.next_attempt_at, delivery.handed_over_at = PENDING, now, None
+
+
+def confirm(delivery: Delivery, now: datetime) -> None:
+    """The operator's decision: the part in doubt arrived. Any later part is due now."""
+    delivery.parts_sent += 1
+    delivery.status, delivery.next_attempt_at, delivery.handed_over_at = PENDING, now, None
+
+
+def unconfirmed(session: Session, kinds: Collection[str] | None = None) -> list[Delivery]:
+    """Rows waiting for the operator's decision, oldest first (of ``kinds``; None: all)."""
+    query = select(Delivery).where(Delivery.status == UNCONFIRMED)
+    if kinds is not None:
+        query = query.where(Delivery.kind.in_(kinds))
+    return list(session.scalars(query.order_by(Delivery.id)))
 
 
 def mark_failed(
@@ -84,6 +159,7 @@ def mark_failed(
     delivery = session.get_one(Delivery, delivery_id)
     delivery.attempts += 1
     delivery.last_error = redact(error)
+    delivery.status, delivery.handed_over_at = PENDING, None
     if retryable and delivery.attempts < max_attempts:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
     else:

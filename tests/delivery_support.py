@@ -19,7 +19,7 @@ import ssl
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -29,7 +29,7 @@ from typing import Any
 import trustme
 from aiohttp import web
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from kuaixun.config import Config, validate
 from pipeline.records import ExtractedNotice
@@ -145,13 +145,20 @@ class Received:
 
 @dataclass
 class SmtpBehaviour:
-    """What the server does: fail some DATA commands, or stall in DATA until released."""
+    """What the server does: fail some DATA commands, stall in DATA (or RCPT) until released,
+    or drop the connection before RCPT's reply or after taking a message, before DATA's reply."""
 
     failures: int = 0
     failure_reply: str = "451 4.3.0 Temporary failure, try again later"
     refuse_rcpt: str | None = None
     stall_after: int | None = None
     """Stall in DATA once this many messages were accepted (None: never)."""
+    stall_in_rcpt_after: int | None = None
+    """Stall in RCPT, before the client has sent any DATA, once this many messages were accepted."""
+    drops_before_data: int = 0
+    """Drop this many connections at RCPT, before the message was sent."""
+    drops_after_data: int = 0
+    """Take this many messages (they count as received) and drop the connection before replying."""
     stalled: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -162,26 +169,41 @@ class SmtpHandler:
         self.received: list[Received] = []
 
     async def handle_RCPT(
-        self, server: object, session: Session, envelope: Envelope, address: str, options: list[str]
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        if self.behaviour.refuse_rcpt:
-            return self.behaviour.refuse_rcpt
+        b = self.behaviour
+        if b.refuse_rcpt:
+            return b.refuse_rcpt
+        stall = b.stall_in_rcpt_after
+        if stall is not None and len(self.received) >= stall and not b.release.is_set():
+            await self._stall()
+            return "421 4.4.2 Timed out"
+        if b.drops_before_data:
+            b.drops_before_data -= 1
+            server.transport.abort()  # a crash or a cut line: this reply never arrives
+            return "250 OK"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         b = self.behaviour
         if b.stall_after is not None and len(self.received) >= b.stall_after and not b.release.is_set():
-            b.stalled.set()
-            while not b.release.is_set():
-                await asyncio.sleep(0.05)
+            await self._stall()
             return "421 4.4.2 Timed out in DATA"  # the client is gone by now: nothing is delivered
         if b.failures:
             b.failures -= 1
             return b.failure_reply
         content = envelope.content if isinstance(envelope.content, bytes) else b""
         self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content))
+        if b.drops_after_data:
+            b.drops_after_data -= 1
+            server.transport.abort()  # the message is taken, the 250 never reaches the client
         return "250 OK: queued"
+
+    async def _stall(self) -> None:
+        self.behaviour.stalled.set()
+        while not self.behaviour.release.is_set():
+            await asyncio.sleep(0.05)
 
 
 def _authenticator(
@@ -257,6 +279,61 @@ def smtp_server(
         controller.stop()
 
 
+@contextmanager
+def trickling_server(
+    start: bytes, byte_every: float, lasting: float = 60.0, *, reads_request: bool = False
+) -> Iterator[int]:
+    """A server on loopback that answers ``start`` then one byte every ``byte_every`` seconds for
+    ``lasting`` seconds, then hangs up: each read gets a byte before a per-read timeout would fire,
+    so only an overall deadline stops the client sooner. With ``reads_request`` it first reads what
+    the client sends (an HTTP request) until the client pauses. Yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle(connection: socket.socket) -> None:
+        with connection:
+            try:
+                if reads_request:
+                    _read_until_quiet(connection)
+                connection.sendall(start)
+                for _ in range(int(lasting / byte_every)):
+                    if stop.wait(byte_every):
+                        return
+                    connection.sendall(b"x")
+            except OSError:
+                pass  # the client gave up
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=trickle, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+
+
+def _read_until_quiet(connection: socket.socket, quiet: float = 0.3) -> None:
+    connection.settimeout(quiet)
+    try:
+        while connection.recv(65536):
+            pass
+    except TimeoutError:
+        pass  # the request is in
+    connection.settimeout(None)
+
+
+def trickling_smtp(byte_every: float, lasting: float = 60.0) -> AbstractContextManager[int]:
+    """An SMTP server whose greeting never ends (see ``trickling_server``)."""
+    return trickling_server(b"220 ", byte_every, lasting)
+
+
 # -- webhooks -------------------------------------------------------------------------------------
 
 
@@ -268,12 +345,15 @@ class Hit:
     signed: bool
     size: int
     delivery: str | None = None
-    """The generic webhook's X-Kuaixun-Delivery header."""
+    """The X-Kuaixun-Delivery header (the idempotency key)."""
+    duplicate: bool = False
+    """The generic webhook had processed this key already: answered 200, did nothing."""
 
 
-Answer = int | dict[str, Any] | tuple[int, str]
-"""A scripted answer: an HTTP status (a 3xx redirects to ``/elsewhere``), a 200 JSON answer, or
-(status, text). ``{url}`` in a text is replaced by the URL requested, as services that echo it do."""
+Answer = int | dict[str, Any] | tuple[int, str] | None
+"""A scripted answer: an HTTP status (a 3xx redirects to ``/elsewhere``), a 200 JSON answer,
+(status, text), or None for the normal answer. ``{url}`` in a text is replaced by the URL
+requested, as services that echo it do."""
 
 
 class Receiver:
@@ -288,23 +368,35 @@ class Receiver:
         self.secrets = secrets
         self.hits: dict[str, list[Hit]] = defaultdict(list)
         self.script: dict[str, list[Answer]] = defaultdict(list)
+        self.delays: dict[str, list[float]] = defaultdict(list)
+        """Seconds to wait after processing a request, before answering (one per request)."""
+        self.processed_keys: set[str] = set()
         self.port = free_port()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
 
     def accepted(self, path: str) -> list[Hit]:
-        return [hit for hit in self.hits[path] if hit.signed]
+        """The requests it processed: signed right, and not a key already processed."""
+        return [hit for hit in self.hits[path] if hit.signed and not hit.duplicate]
 
     async def handle(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
         raw = await request.read()
         body = json.loads(raw)
-        if self.script[path]:
-            self.hits[path].append(Hit(body, False, len(raw), request.headers.get("X-Kuaixun-Delivery")))
-            return self._scripted(self.script[path].pop(0), str(request.url))
+        key = request.headers.get("X-Kuaixun-Delivery")
+        answer = self.script[path].pop(0) if self.script[path] else None
+        if answer is not None:
+            self.hits[path].append(Hit(body, False, len(raw), key))
+            return self._scripted(answer, str(request.url))
         signed = self._verify(path, request, raw, body)
-        self.hits[path].append(Hit(body, signed, len(raw), request.headers.get("X-Kuaixun-Delivery")))
+        # the generic receiver's side of the contract: a key seen before is answered, not processed
+        duplicate = path == "hook" and signed and key in self.processed_keys
+        if path == "hook" and signed and key:
+            self.processed_keys.add(key)
+        self.hits[path].append(Hit(body, signed, len(raw), key, duplicate))
+        if self.delays[path]:
+            await asyncio.sleep(self.delays[path].pop(0))
         return self._answer(path, signed, body)
 
     def _scripted(self, answer: Answer, url: str) -> web.Response:

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from kuaixun.config import ConfigError, load_config
 from kuaixun.cycle import now_utc
-from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.delivery import archive_dir, deliver_due, resend, send_digest
 from notify.channels.base import WebhookSettings
 from notify.channels.dingtalk import DingTalkChannel, sign
 from notify.channels.limits import RateLimiter, pack
@@ -39,6 +40,7 @@ from tests.delivery_support import (
     seed,
     seed_hostile,
     smtp_server,
+    trickling_server,
 )
 
 KUAIXUN = Path(sys.executable).with_name("kuaixun")
@@ -277,7 +279,9 @@ def test_the_summary_of_a_long_digest_links_only_the_notices(tmp_path: Path) -> 
         webhooks = {name: {**hook, "max_parts": 1} for name, hook in hooks(played).items() if name != "crm"}
         config = make_config(tmp_path, webhooks=webhooks, subscribers=group(*webhooks))
         db = Database(config.store.url)
-        seed(db, 6, paragraphs=60)  # past every service's size: each sends the summary
+        seed(
+            db, 6, paragraphs=90
+        )  # three DingTalk parts  # past every service's size: each sends the summary
         seed_hostile(db)
         report = send_digest(config, db, lambda _line: None)
         db.close()
@@ -401,3 +405,99 @@ def test_no_secret_reaches_output_log_or_store_when_every_channel_fails(tmp_path
         assert secret not in rows, name
         for file, content in files.items():
             assert secret.encode() not in content, (name, file)
+
+
+# -- in doubt, split messages, deadlines ----------------------------------------------------------
+
+
+def test_a_webhook_that_answers_after_its_timeout_gets_the_retry_with_the_same_key(tmp_path: Path) -> None:
+    """The receiver processes the request, then answers too late: the retry carries the same
+    X-Kuaixun-Delivery and the receiver, seeing the key again, does not process it twice."""
+    with receiver(SECRETS) as played:
+        played.delays["hook"].append(4.0)
+        webhooks = {
+            "crm": {"type": "webhook", "url": played.url("hook"), "secret": SECRETS["hook"], "timeout": 1}
+        }
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group("crm"))
+        db = Database(config.store.url)
+        seed(db, 1)
+        first = send_digest(config, db, lambda _line: None)
+        waiting = rows(db)["crm"]
+        second = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
+        final = rows(db)["crm"]
+        db.close()
+    assert first.retrying == 1 and waiting.status == "pending"
+    assert "no answer within 1 s; the request was sent" in (waiting.last_error or "")
+    assert second.sent == 1 and final.status == "sent"
+    hits = played.hits["hook"]
+    assert len(hits) == 2 and hits[0].delivery == hits[1].delivery
+    assert re.fullmatch(r"[0-9a-f]{32}-1", hits[0].delivery or "")
+    assert [hit.duplicate for hit in hits] == [False, True] and len(played.accepted("hook")) == 1
+
+
+def test_a_split_dingtalk_message_resumes_at_the_part_that_failed(tmp_path: Path) -> None:
+    with receiver(SECRETS) as played:
+        played.script["dingtalk"] += [None, 500]  # part 1 taken, part 2 refused
+        config = make_config(tmp_path, webhooks=hooks(played), subscribers=group("ding-sales"))
+        db = Database(config.store.url)
+        seed(db, 6, paragraphs=90)  # three DingTalk parts
+        first = send_digest(config, db, lambda _line: None)
+        waiting = rows(db)["ding-sales"]
+        second = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
+        db.close()
+    titles = [hit.body["markdown"]["title"] for hit in played.hits["dingtalk"]]
+    assert first.retrying == 1 and waiting.parts_sent == 1 and second.sent == 1
+    assert [t.rsplit(" ", 1)[1] for t in titles] == ["(1/3)", "(2/3)", "(2/3)", "(3/3)"]
+    assert [
+        t.rsplit(" ", 1)[1] for t in (h.body["markdown"]["title"] for h in played.accepted("dingtalk"))
+    ] == [
+        "(1/3)",
+        "(2/3)",
+        "(3/3)",
+    ]
+
+
+def test_a_chat_part_whose_answer_is_lost_waits_for_the_operator(tmp_path: Path) -> None:
+    """DingTalk keeps no delivery keys: a part sent without an answer is not sent again by itself;
+    ``digest resend`` (the operator's decision) sends from that part on."""
+    with receiver(SECRETS) as played:
+        played.delays["dingtalk"] += [0.0, 4.0]  # part 2 is posted in the chat, its answer comes too late
+        webhooks = hooks(played)
+        webhooks["ding-sales"]["timeout"] = 1
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group("ding-sales"))
+        db = Database(config.store.url)
+        seed(db, 6, paragraphs=90)  # three DingTalk parts
+        first = send_digest(config, db, lambda _line: None)
+        later = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(hours=1))
+        doubtful = rows(db)["ding-sales"]
+        hits_before = len(played.hits["dingtalk"])
+        [ref] = [folder.name for folder in archive_dir(config).iterdir() if folder.name != "alerts"]
+        lines: list[str] = []
+        resent = resend(config, db, lines.append, ref, "ding-sales")
+        final = rows(db)["ding-sales"]
+        db.close()
+    assert first.unconfirmed == 1 and later.unconfirmed == 1 and hits_before == 2
+    assert doubtful.status == "unconfirmed" and doubtful.parts_sent == 1
+    assert lines[0] == f"sending the unconfirmed delivery of {ref} to ding-sales again, as the same message"
+    assert resent.sent == 1 and final.status == "sent" and final.parts_sent == 3
+    titles = [hit.body["markdown"]["title"].rsplit(" ", 1)[1] for hit in played.hits["dingtalk"]]
+    assert titles == ["(1/3)", "(2/3)", "(2/3)", "(3/3)"]
+
+
+def test_a_trickling_webhook_cannot_hold_a_delivery_past_its_timeout(tmp_path: Path) -> None:
+    """The answer's header comes one byte every 0.2 s: never a 1 s silence, yet the request ends
+    at its 1 s timeout; the generic webhook is retried later with the same key."""
+    with trickling_server(b"HTTP/1.1 200 OK\r\nX-Slow: ", 0.2, reads_request=True) as port:
+        webhooks = {"crm": {"type": "webhook", "url": f"http://127.0.0.1:{port}/hook", "timeout": 1}}
+        config = make_config(tmp_path, webhooks=webhooks, subscribers=group("crm"))
+        db = Database(config.store.url)
+        seed(db, 1)
+        send_digest(config, db, lambda _line: None)
+        started = time.monotonic()
+        retried = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
+        took = time.monotonic() - started
+        row = rows(db)["crm"]
+        db.close()
+    assert retried.retrying == 1 and row.status == "pending"
+    assert (row.last_error or "").startswith("no answer within 1 s; the request was sent")
+    assert took < 30  # with a per-read timeout only, the header trickles for its whole minute

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,9 +20,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from kuaixun.cli import main
-from kuaixun.config import load_config, read_raw
+from kuaixun.config import Config, load_config, read_raw
 from kuaixun.cycle import now_utc
-from kuaixun.delivery import deliver_due, send_digest
+from kuaixun.delivery import deliver_due, issue_ref, send_digest
 from kuaixun.demo import demo_config
 from simulator.server import GovWebThread
 from store.db import Database
@@ -34,6 +35,7 @@ from tests.delivery_support import (
     receiver,
     seed,
     smtp_server,
+    trickling_smtp,
 )
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -123,7 +125,8 @@ def test_a_webhook_answering_500_then_200_receives_exactly_one(tmp_path: Path) -
 
 
 def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path: Path) -> None:
-    behaviour = SmtpBehaviour(stall_after=1)  # the first reader's message goes through, then DATA hangs
+    # the first reader's message goes through, then the server hangs at RCPT: before any DATA
+    behaviour = SmtpBehaviour(stall_in_rcpt_after=1)
     with smtp_server(tmp_path, behaviour) as server:
         config_path = tmp_path / "config.yaml"
         raw = {"channels": {"email": server.channel()}, "subscribers": READERS}
@@ -135,7 +138,7 @@ def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path
         os.kill(killed.pid, signal.SIGKILL)
         killed.wait(10)
         label_then = _labels(db)
-        assert [s for _, s, _ in statuses(db)] == ["sent", "pending", "pending"]
+        assert [s for _, s, _ in statuses(db)] == ["sent", "sending", "pending"]
         behaviour.release.set()
         # the restart: the same command, run here to save a second interpreter start-up
         restarted = CliRunner(env={"SMTP_PASSWORD": PASSWORD}).invoke(
@@ -150,6 +153,125 @@ def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path
     assert [s for _, s, _ in final] == ["sent", "sent", "sent"]
     delivered = sorted(r.rcpt_tos[0] for r in server.received)
     assert delivered == sorted(r["email"] for r in READERS)
+
+
+def test_killed_after_the_final_dot_the_delivery_is_unconfirmed_never_sent_again(tmp_path: Path) -> None:
+    """The server has the whole message (it stalls before its reply): the client cannot know whether
+    it will be delivered, so the restart sends the others and leaves that one to the operator."""
+    behaviour = SmtpBehaviour(stall_after=1)
+    with smtp_server(tmp_path, behaviour) as server:
+        config_path = tmp_path / "config.yaml"
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS}
+        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
+        seed(db, 3)
+        killed = _digest_send(config_path)
+        _wait_for_stall(behaviour, killed)
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait(10)
+        behaviour.release.set()
+        restarted = CliRunner(env={"SMTP_PASSWORD": PASSWORD}).invoke(
+            main, ["--config", str(config_path), "digest", "send"]
+        )
+        final = statuses(db)
+        [label] = _labels(db)
+        db.close()
+    assert restarted.exit_code == 1, restarted.output
+    assert [s for _, s, _ in final] == ["sent", "unconfirmed", "sent"]
+    assert "stopped after the message was handed over" in restarted.output
+    assert f"digest confirm {issue_ref(label)} --to {READERS[1]['email']}" in restarted.output
+    # readers 1 and 3 once each; reader 2's copy is the one the server held when the sender died
+    assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(
+        [READERS[0]["email"], READERS[2]["email"]]
+    )
+
+
+def test_a_server_that_takes_the_message_but_loses_its_reply_gets_it_once(tmp_path: Path) -> None:
+    """DATA's final dot went out, the 250 never came: unconfirmed, reported, never retried by
+    itself; the operator's resend carries the same Message-ID."""
+    with smtp_server(tmp_path, SmtpBehaviour(drops_after_data=1)) as server:
+        config_path, config, db = _email_store(tmp_path, server.channel(), READERS[:1])
+        seed(db, 1)
+        clock = SteppedClock(now_utc())
+        first = send_digest(config, db, quiet, clock=clock)
+        later = deliver_due(config, db, quiet, clock=clock.advance(hours=7))
+        taken = len(server.received)
+        cli = CliRunner(env={"SMTP_PASSWORD": PASSWORD})
+        listed = cli.invoke(main, ["--config", str(config_path), "digest", "list"])
+        health = cli.invoke(main, ["--config", str(config_path), "status"])
+        again = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        [label] = _labels(db)
+        resent = cli.invoke(
+            main, ["--config", str(config_path), "digest", "resend", label, "--to", READERS[0]["email"]]
+        )
+        final = statuses(db)
+        db.close()
+    assert (first.sent, first.unconfirmed, first.retrying) == (0, 1, 0) and not first.ok
+    assert (later.sent, later.unconfirmed) == (0, 1) and taken == 1
+    assert "UNCONFIRMED" in listed.output and "it may have been delivered" in listed.output
+    assert health.exit_code == 1 and "UNCONFIRMED" in health.output, health.output
+    assert again.exit_code == 1 and "1 unconfirmed" in again.output, again.output
+    assert resent.exit_code == 0, resent.output
+    assert [m.message["Message-ID"] for m in server.received] == [
+        server.received[0].message["Message-ID"]
+    ] * 2
+    assert final == [(READERS[0]["email"], "sent", 2)]
+
+
+def test_confirming_an_unconfirmed_delivery_sends_nothing(tmp_path: Path) -> None:
+    with smtp_server(tmp_path, SmtpBehaviour(drops_after_data=1)) as server:
+        config_path, config, db = _email_store(tmp_path, server.channel(), READERS[:1])
+        seed(db, 1)
+        send_digest(config, db, quiet)
+        [label] = _labels(db)
+        cli = CliRunner(env={"SMTP_PASSWORD": PASSWORD})
+        wrong = cli.invoke(main, ["--config", str(config_path), "digest", "confirm", label, "--to", "x@y.cn"])
+        confirmed = cli.invoke(
+            main, ["--config", str(config_path), "digest", "confirm", label, "--to", READERS[0]["email"]]
+        )
+        again = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
+        final = statuses(db)
+        db.close()
+    assert wrong.exit_code == 1
+    assert wrong.output == f"error: no delivery of {issue_ref(label)} to x@y.cn is unconfirmed\n"
+    assert confirmed.exit_code == 0, confirmed.output
+    assert again.exit_code == 0 and "unconfirmed" not in again.output, again.output
+    # the attempt in doubt, then the confirmed one that found nothing left to send
+    assert len(server.received) == 1 and final == [(READERS[0]["email"], "sent", 2)]
+
+
+def test_a_connection_dropped_before_data_is_retried_and_delivered_once(tmp_path: Path) -> None:
+    with smtp_server(tmp_path, SmtpBehaviour(drops_before_data=1)) as server:
+        _, config, db = _email_store(tmp_path, server.channel(), READERS[:1])
+        seed(db, 1)
+        clock = SteppedClock(now_utc())
+        first = send_digest(config, db, quiet, clock=clock)
+        waiting = statuses(db)
+        second = deliver_due(config, db, quiet, clock=clock.advance(minutes=2))
+        final = statuses(db)
+        db.close()
+    assert first.retrying == 1 and waiting == [(READERS[0]["email"], "pending", 1)]
+    assert second.sent == 1 and final == [(READERS[0]["email"], "sent", 2)]
+    assert len(server.received) == 1
+
+
+def test_a_trickling_server_cannot_hold_a_delivery_past_its_timeout(tmp_path: Path) -> None:
+    """One byte every 0.2 s never trips a 1 s read timeout; the whole session is bounded."""
+    with trickling_smtp(byte_every=0.2) as port:
+        channel = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "k@x.cn", "timeout": 1}
+        config = make_config(tmp_path, email_channel=channel, subscribers=READERS[:1])
+        db = Database(config.store.url)
+        seed(db, 1)
+        clock = SteppedClock(now_utc())
+        send_digest(config, db, quiet, clock=clock)
+        started = time.monotonic()
+        retried = deliver_due(config, db, quiet, clock=clock.advance(minutes=2))
+        took = time.monotonic() - started
+        [row] = _rows(db)
+        db.close()
+    assert retried.retrying == 1 and row.status == "pending"
+    assert row.last_error == "SMTP session not finished within the 1 s timeout"
+    assert took < 30  # with a per-read timeout only, the greeting trickles for its whole minute
 
 
 def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_them(tmp_path: Path) -> None:
@@ -240,6 +362,21 @@ def test_digest_send_while_a_delivery_waits_for_its_retry_says_so_and_exits_1(tm
     assert "deliveries: 0 sent, 0 to retry, 0 failed, 1 waiting for their retry time" in waiting.output
     assert done.exit_code == 0 and "to retry" not in done.output, done.output
     assert len(server.received) == 1
+
+
+def _email_store(
+    tmp_path: Path, channel: dict[str, object], readers: list[dict[str, str]]
+) -> tuple[Path, Config, Database]:
+    config_path = tmp_path / "config.yaml"
+    raw = {"channels": {"email": channel}, "subscribers": readers}
+    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
+    return config_path, config, Database(config.store.url)
+
+
+def _rows(db: Database) -> list[Delivery]:
+    with db.session() as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
 
 
 def _digest_send(config_path: Path) -> subprocess.Popen[str]:

@@ -6,8 +6,6 @@ channel is ``send(recipient, message, key)`` and raises ``DeliveryError`` on fai
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from notify.channels.base import Channel, WebhookSettings
 from notify.channels.dingtalk import DingTalkChannel
 from notify.channels.email import EmailChannel, EmailSettings
@@ -16,7 +14,7 @@ from notify.channels.slack import SlackChannel
 from notify.channels.webhook import JsonWebhookChannel
 from notify.channels.wecom import WeComChannel
 
-REGISTRY: dict[str, Callable[..., Channel]] = {
+REGISTRY: dict[str, type[Channel]] = {
     "email": EmailChannel,
     "wecom": WeComChannel,
     "dingtalk": DingTalkChannel,
@@ -31,4 +29,9 @@ def open_channel(name: str, settings: EmailSettings | WebhookSettings) -> Channe
     return REGISTRY[name](settings)
 
 
-__all__ = ["REGISTRY", "Channel", "EmailSettings", "WebhookSettings", "open_channel"]
+def idempotent(name: str) -> bool:
+    """Whether the channel ``name`` may send a part again after a lost answer (see ``Channel``)."""
+    return REGISTRY[name].idempotent
+
+
+__all__ = ["REGISTRY", "Channel", "EmailSettings", "WebhookSettings", "idempotent", "open_channel"]

@@ -8,18 +8,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import partial
 from typing import Any
 
-from notify.channels.base import WebhookChannel
+from notify.channels.base import UNRECORDED, Attempt, Request, WebhookChannel
 from notify.channels.chat import Dialect, body_lines, markdown_link, summary_lines
 from notify.channels.limits import numbered, parts_or_summary, utf8_size
-from notify.channels.post import check_code, dumps, post
+from notify.channels.post import check_code, dumps
 from notify.outgoing import Outgoing
 
 TEXT_BYTES = 18_000
 """Kept under the robot's ~20000-byte message limit, leaving room for the JSON around it."""
 RATE_LIMITED = {-1, 130101}
 """-1 system busy, 130101 send too fast (over 20 a minute)."""
+CHECK = partial(check_code, field="errcode", rate_limited=RATE_LIMITED)
 DIALECT = Dialect("dingtalk", markdown_link)
 HARD_BREAK = "  "
 """Two trailing spaces: DingTalk's Markdown joins lines split by a single newline."""
@@ -34,13 +36,12 @@ def sign(secret: str, timestamp_ms: int) -> str:
 class DingTalkChannel(WebhookChannel):
     LIMITS = ((20, 60.0),)
 
-    def send(self, recipient: str, message: Outgoing, key: str) -> None:
-        for payload in payloads(message, self.settings.max_parts):
-            self.wait()
-            response = post(
-                self.settings.url, dumps(payload), timeout=self.settings.timeout, params=self._signature()
-            )
-            check_code(response, "errcode", RATE_LIMITED)
+    def send(self, recipient: str, message: Outgoing, key: str, attempt: Attempt = UNRECORDED) -> None:
+        requests = [partial(self._request, dumps(p)) for p in payloads(message, self.settings.max_parts)]
+        self.post_parts(requests, key, attempt, CHECK)
+
+    def _request(self, body: bytes) -> Request:
+        return Request(body, params=self._signature())
 
     def _signature(self) -> dict[str, str]:
         if not self.settings.secret:

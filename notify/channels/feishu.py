@@ -5,18 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import partial
 from typing import Any
 
-from notify.channels.base import WebhookChannel
+from notify.channels.base import UNRECORDED, Attempt, Request, WebhookChannel
 from notify.channels.chat import Dialect, body_lines, summary_lines
 from notify.channels.limits import numbered, parts_or_summary
-from notify.channels.post import check_code, dumps, post
+from notify.channels.post import check_code, dumps
 from notify.outgoing import Outgoing
 
 BODY_BYTES = 19_000
 """Under the 20 KB request limit, with room for the signature fields."""
 RATE_LIMITED = {11232, 99991400}
 """11232 and 99991400: frequency limit reached."""
+CHECK = partial(check_code, field="code", rate_limited=RATE_LIMITED)
 LINK = "\x00"
 """Marks a link line, ``LINK target LINK label``, until it becomes an ``a`` element: escaped text
 never holds it (control characters are dropped), so no scraped line can pass for a link."""
@@ -32,13 +34,12 @@ def sign(secret: str, timestamp_s: int) -> str:
 class FeishuChannel(WebhookChannel):
     LIMITS = ((5, 1.0), (100, 60.0))
 
-    def send(self, recipient: str, message: Outgoing, key: str) -> None:
-        for payload in payloads(message, self.settings.max_parts):
-            self.wait()
-            response = post(
-                self.settings.url, dumps({**payload, **self._signature()}), timeout=self.settings.timeout
-            )
-            check_code(response, "code", RATE_LIMITED)
+    def send(self, recipient: str, message: Outgoing, key: str, attempt: Attempt = UNRECORDED) -> None:
+        requests = [partial(self._request, p) for p in payloads(message, self.settings.max_parts)]
+        self.post_parts(requests, key, attempt, CHECK)
+
+    def _request(self, payload: dict[str, Any]) -> Request:
+        return Request(dumps({**payload, **self._signature()}))
 
     def _signature(self) -> dict[str, str]:
         if not self.settings.secret:

@@ -7,12 +7,13 @@ add up to much more than 12000, so a part is kept under that. Every mrkdwn text 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from notify.channels.base import WebhookChannel
+from notify.channels.base import UNRECORDED, Attempt, Request, WebhookChannel
 from notify.channels.chat import Dialect, body_lines, summary_lines
 from notify.channels.limits import numbered, pack, parts_or_summary
-from notify.channels.post import dumps, post
+from notify.channels.post import dumps
 from notify.outgoing import Outgoing
 
 SECTION_CHARS = 3000
@@ -23,10 +24,9 @@ DIALECT = Dialect("slack", lambda label, target: f"<{target}|{label}>", bullet="
 class SlackChannel(WebhookChannel):
     LIMITS = ((1, 1.0),)
 
-    def send(self, recipient: str, message: Outgoing, key: str) -> None:
-        for payload in payloads(message, self.settings.max_parts):
-            self.wait()
-            post(self.settings.url, dumps(payload), timeout=self.settings.timeout)
+    def send(self, recipient: str, message: Outgoing, key: str, attempt: Attempt = UNRECORDED) -> None:
+        requests = [partial(Request, dumps(p)) for p in payloads(message, self.settings.max_parts)]
+        self.post_parts(requests, key, attempt)
 
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:

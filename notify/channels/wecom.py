@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from notify.channels.base import WebhookChannel
+from notify.channels.base import UNRECORDED, Attempt, Request, WebhookChannel
 from notify.channels.chat import Dialect, body_lines, markdown_link, summary_lines
 from notify.channels.limits import numbered, parts_or_summary, utf8_size
-from notify.channels.post import check_code, dumps, post
+from notify.channels.post import check_code, dumps
 from notify.outgoing import Outgoing
 
 CONTENT_BYTES = 4096
 RATE_LIMITED = {-1, 45009}
 """-1 system busy, 45009 api freq out of limit: worth another try later."""
+CHECK = partial(check_code, field="errcode", rate_limited=RATE_LIMITED)
 DIALECT = Dialect("wecom", markdown_link)
 
 
 class WeComChannel(WebhookChannel):
     LIMITS = ((20, 60.0),)
 
-    def send(self, recipient: str, message: Outgoing, key: str) -> None:
-        for payload in payloads(message, self.settings.max_parts):
-            self.wait()
-            response = post(self.settings.url, dumps(payload), timeout=self.settings.timeout)
-            check_code(response, "errcode", RATE_LIMITED)
+    def send(self, recipient: str, message: Outgoing, key: str, attempt: Attempt = UNRECORDED) -> None:
+        requests = [partial(Request, dumps(p)) for p in payloads(message, self.settings.max_parts)]
+        self.post_parts(requests, key, attempt, CHECK)
 
 
 def payloads(message: Outgoing, max_parts: int) -> list[dict[str, Any]]:

@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("attempt_started_at", sa.DateTime(), nullable=True),
+        sa.Column("parts_sent", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("handed_over_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "ref", "channel", "recipient"),
     )
