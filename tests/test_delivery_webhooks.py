@@ -32,6 +32,7 @@ from store.models import Delivery
 from tests.delivery_support import (
     OWN_URL,
     PASSWORD,
+    SECTION_RULES,
     Hit,
     Receiver,
     SmtpBehaviour,
@@ -373,6 +374,7 @@ def test_no_secret_reaches_output_log_or_store_when_every_channel_fails(tmp_path
             "store": {"url": "sqlite:///data/kuaixun.db"},
             "channels": {"email": smtp.channel(), "webhooks": webhooks},
             "subscribers": [{"name": "群", "email": "editor@example.cn", "webhooks": list(webhooks)}],
+            "classify": SECTION_RULES,
         }
         path = tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -317,6 +317,7 @@ def _saved(config: object, tmp_path: Path) -> Path:
     """The test config as a file, for the CLI (the same store and channels)."""
     import yaml
 
+    from tests.delivery_support import SECTION_RULES
     from tests.desk_support import EDITOR_HASH
 
     path = tmp_path / "config.yaml"
@@ -328,6 +329,7 @@ def _saved(config: object, tmp_path: Path) -> Path:
         "channels": {"email": config.channels.email.model_dump(mode="json")},  # type: ignore[attr-defined]
         "subscribers": [{"name": "客户甲", "email": "a@example.cn"}],
         "web": {"accounts": [{"user": EDITOR, "password_hash": EDITOR_HASH}]},
+        "classify": SECTION_RULES,
     }
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path

@@ -29,6 +29,7 @@ from store.db import Database
 from store.models import Delivery, Digest
 from tests.delivery_support import (
     PASSWORD,
+    SECTION_RULES,
     SmtpBehaviour,
     free_port,
     make_config,
@@ -129,7 +130,7 @@ def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path
     behaviour = SmtpBehaviour(stall_in_rcpt_after=1)
     with smtp_server(tmp_path, behaviour) as server:
         config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS}
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS, "classify": SECTION_RULES}
         config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
         db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
         seed(db, 3)
@@ -161,7 +162,7 @@ def test_killed_after_the_final_dot_the_delivery_is_unconfirmed_never_sent_again
     behaviour = SmtpBehaviour(stall_after=1)
     with smtp_server(tmp_path, behaviour) as server:
         config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS}
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS, "classify": SECTION_RULES}
         config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
         db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
         seed(db, 3)
@@ -277,7 +278,7 @@ def test_a_trickling_server_cannot_hold_a_delivery_past_its_timeout(tmp_path: Pa
 def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_them(tmp_path: Path) -> None:
     with smtp_server(tmp_path) as server:
         config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1]}
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1], "classify": SECTION_RULES}
         config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
         env = {"SMTP_PASSWORD": PASSWORD}
         db = Database(load_config(config_path, environ=env).store.url)
@@ -344,7 +345,7 @@ def test_a_crawl_sends_its_alerts_but_leaves_a_digest_retry_to_digest_send(
 def test_digest_send_while_a_delivery_waits_for_its_retry_says_so_and_exits_1(tmp_path: Path) -> None:
     with smtp_server(tmp_path, SmtpBehaviour(failures=1)) as server:
         config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1]}
+        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1], "classify": SECTION_RULES}
         config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
         config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
         db = Database(config.store.url)
@@ -368,7 +369,7 @@ def _email_store(
     tmp_path: Path, channel: dict[str, object], readers: list[dict[str, str]]
 ) -> tuple[Path, Config, Database]:
     config_path = tmp_path / "config.yaml"
-    raw = {"channels": {"email": channel}, "subscribers": readers}
+    raw = {"channels": {"email": channel}, "subscribers": readers, "classify": SECTION_RULES}
     config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
     return config_path, config, Database(config.store.url)
