@@ -65,7 +65,10 @@ def test_a_store_locked_by_another_writer_is_one_line_naming_the_cause(tmp_path:
     """Another connection holds the write lock past SQLite's 10 s wait: ``digest send`` stops with
     one line and exit 4, not a traceback."""
     config_path = tmp_path / "config.yaml"
-    config_path.write_text("store: {url: 'sqlite:///data/kuaixun.db'}\n", encoding="utf-8")
+    config_path.write_text(
+        "store: {url: 'sqlite:///data/kuaixun.db'}\nclassify: {sections: {政策文件: {}, 绿色制造: {}, 申报通知: {}}}\n",
+        encoding="utf-8",
+    )
     config = load_config(config_path, environ={})
     db = Database(config.store.url)
     seed(db, 1)
