@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crawlers.costs import RequestFigures
+
 
 @dataclass
 class FetchedPage:
@@ -35,8 +37,17 @@ class SourceReport:
     refused: int = 0
     """Links and redirects not followed: outside the source's origins, or not http(s)."""
     errors: list[str] = field(default_factory=list)
+    unchanged_listings: int = 0
+    """Listing pages answered 304 Not Modified: as they were at the last run, so nothing new."""
+    requests: RequestFigures = field(default_factory=RequestFigures)
+    """What the source cost, by kind of request (``crawlers.costs``)."""
+
+    def __post_init__(self) -> None:
+        self.requests = RequestFigures.of(self.requests)  # a dict when read back from the spool
 
     @property
     def ok(self) -> bool:
-        """The listing was read and showed links: a listing with none means the layout changed."""
-        return self.listing_pages > 0 and self.links > 0
+        """The listing was read and showed links (a listing with none means the layout changed),
+        or it is unchanged since the last run."""
+        unchanged = self.listing_pages > 0 and self.unchanged_listings == self.listing_pages
+        return self.listing_pages > 0 and (self.links > 0 or unchanged)

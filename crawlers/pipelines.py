@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawlers.items import FetchedPage, SourceReport
-from crawlers.spool import SpoolWriter
+from crawlers.spool import SpoolItem, SpoolWriter
 
 
 class SpoolPipeline:
@@ -19,7 +18,7 @@ class SpoolPipeline:
     def open_spider(self) -> None:
         self.writer = SpoolWriter(self.crawler.spider.job.spool)  # type: ignore[union-attr]
 
-    def process_item(self, item: FetchedPage | SourceReport) -> FetchedPage | SourceReport:
+    def process_item(self, item: SpoolItem) -> SpoolItem:
         self.writer.write(item)
         return item
 

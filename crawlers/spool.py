@@ -14,9 +14,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
+from crawlers.conditional import FreshValidators
 from crawlers.items import FetchedPage, SourceReport
 
 SPOOL_MODE = 0o600
+SpoolItem = FetchedPage | SourceReport | FreshValidators
 
 
 class SpoolWriter:
@@ -27,9 +29,11 @@ class SpoolWriter:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SPOOL_MODE)
         self._file: IO[str] = os.fdopen(descriptor, "a", encoding="utf-8")
 
-    def write(self, item: FetchedPage | SourceReport) -> None:
+    def write(self, item: SpoolItem) -> None:
         if isinstance(item, FetchedPage):
             data = asdict(item) | {"kind": "page", "body": base64.b64encode(item.body).decode("ascii")}
+        elif isinstance(item, FreshValidators):
+            data = {"kind": "validators", "item": asdict(item)}
         else:
             data = asdict(item) | {"kind": "report"}
         self._file.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -39,7 +43,7 @@ class SpoolWriter:
         self._file.close()
 
 
-def read_spool(path: Path) -> Iterator[FetchedPage | SourceReport]:
+def read_spool(path: Path) -> Iterator[SpoolItem]:
     """Every item of a spool, in the order written; a torn last line (crash) is skipped."""
     if not path.exists():
         return
@@ -53,5 +57,7 @@ def read_spool(path: Path) -> Iterator[FetchedPage | SourceReport]:
             if kind == "page":
                 data["body"] = base64.b64decode(data["body"])
                 yield FetchedPage(**data)
+            elif kind == "validators":
+                yield FreshValidators.of(**data["item"])
             else:
                 yield SourceReport(**data)

@@ -87,6 +87,10 @@ MAX_REVISIT_DAYS = 366
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
+MAX_REVISIT_BUDGET = 1000
+"""Known notices fetched again per run: a thousand is already a recrawl of every source's recent year."""
+MAX_AFTER_FAILURES = 100
+"""Failed runs in a row before the admin hears of it: at 12 runs a day, more is over a week of silence."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -170,7 +174,10 @@ class CrawlConfig(_Model):
     """Listing pages read per source per run; the crawl also stops at the first page with nothing new."""
     obey_robots: Flag = True
     revisit_days: Count = Field(default=14, ge=0, le=MAX_REVISIT_DAYS)
-    """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
+    """Notices (never 其他) published this many days ago or less are fetched again to catch
+    revisions (0: never); one with no publication date counts from when it was first seen."""
+    revisit_budget: Count = Field(default=50, ge=0, le=MAX_REVISIT_BUDGET)
+    """At most this many notices revisited per run, the most recently published first."""
     crawl_timeout: Seconds = Field(default=1800.0, gt=0, le=MAX_CRAWL_TIMEOUT)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
 
@@ -232,6 +239,19 @@ class ChannelsConfig(_Model):
     webhooks: dict[str, WebhookSettings] = {}
 
 
+class AdminConfig(_Model):
+    """config.yaml ``admin``: where a source failing runs in a row, and its recovery, are announced."""
+
+    to: str = Field(min_length=1)
+    """An email address (sent through ``channels.email``) or the name of a ``channels.webhooks`` entry."""
+    after_failures: Count = Field(default=3, ge=1, le=MAX_AFTER_FAILURES)
+    """Failed runs in a row of one source before it is announced (once; its recovery once too)."""
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.to
+
+
 class Subscriber(_Model):
     """Who receives the digest: a person by email, a chat group by webhook name, or both."""
 
@@ -272,6 +292,7 @@ class Config(_Model):
     alerts: AlertsConfig = AlertsConfig()
     subscriptions: tuple[SubscriptionConfig, ...] = ()
     """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
+    admin: AdminConfig | None = None
 
     _label: str = PrivateAttr(default="config.yaml")
     _unset: tuple[UnsetSecret, ...] = PrivateAttr(default=())
@@ -440,6 +461,7 @@ def validate(
     problem = (
         _bool_as_number(resolved, config)
         or _unreachable(config)
+        or _admin_unreachable(config)
         or subscriptions_problem(
             config.subscriptions,
             webhooks=config.channels.webhooks.keys(),
@@ -473,6 +495,19 @@ def _unreachable(config: Config) -> str | None:
             if name not in known:
                 defined = ", ".join(known) or "none"
                 return f"subscribers[{i}].webhooks[{j}]: unknown webhook {name!r} (defined: {defined})"
+    return None
+
+
+def _admin_unreachable(config: Config) -> str | None:
+    """``admin.to: problem`` when the admin channel is not one config.yaml defines."""
+    admin = config.admin
+    if admin is None:
+        return None
+    if admin.is_email:
+        return None if config.channels.email else "admin.to: channels.email is not configured to send it"
+    if admin.to not in config.channels.webhooks:
+        defined = ", ".join(config.channels.webhooks) or "none"
+        return f"admin.to: neither an email address nor a webhook name (webhooks: {defined})"
     return None
 
 

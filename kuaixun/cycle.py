@@ -12,17 +12,20 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from crawlers.conditional import FreshValidators
+from crawlers.costs import NOT_MODIFIED, RequestFigures
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.spool import read_spool
+from kuaixun import incremental
 from kuaixun.config import Config, SourceConfig
-from kuaixun.localtime import local_time
+from kuaixun.localtime import local_date, local_time
 from kuaixun.progress import CrawlProgress, ProgressHook, SpoolFollower
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
 from notify.mail import email_body, issue_message
@@ -82,6 +85,10 @@ class SourceOutcome:
     errors: list[str] = field(default_factory=list)
     failing_runs: int = 0
     """Runs in a row this source has failed, this one included (from the store)."""
+    requests: RequestFigures = field(default_factory=RequestFigures)
+    """What the source cost: requests by kind, 304s, bytes (``crawlers.costs``)."""
+    unparsed: int = 0
+    """Pages fetched whose extraction failed."""
 
     def line(self) -> str:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
@@ -105,6 +112,13 @@ class CrawlResult:
     @property
     def revised(self) -> int:
         return sum(o.revised for o in self.outcomes)
+
+    @property
+    def requests(self) -> RequestFigures:
+        """The whole run's requests (seconds: the slowest source's)."""
+        total = sum((o.requests for o in self.outcomes), RequestFigures())
+        total.seconds = max((o.requests.seconds for o in self.outcomes), default=0.0)
+        return total
 
 
 @dataclass
@@ -136,26 +150,32 @@ def now_utc() -> datetime:
 
 
 def crawl(
-    config: Config, db: Database, only: Sequence[str] = (), progress: ProgressHook | None = None
+    config: Config,
+    db: Database,
+    only: Sequence[str] = (),
+    progress: ProgressHook | None = None,
+    today: date | None = None,
 ) -> CrawlResult:
     """Crawl the enabled sources (or ``only`` those named), then process and store what was fetched.
 
-    ``progress`` hears of each page and each finished source while the crawl process runs."""
+    ``progress`` hears of each page and each finished source while the crawl process runs;
+    ``today`` (default: the day in ``schedule.timezone``) dates the revisit window."""
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     spool_dir = private_dir(config.data_dir / "spool")
     spool = spool_dir / f"crawl-{stamp}.jsonl"
+    now = now_utc()
     with db.session() as session:
         known = notices.known_urls(session)
-        revisit = notices.urls_first_seen_since(
-            session, now_utc() - timedelta(days=config.crawl.revisit_days)
-        )
+        day = today or local_date(now, config.schedule.timezone)
+        plan = incremental.plan(session, config.crawl, sources, day, now)
     job = CrawlJob(
         sources=[_job_source(s, config) for s in sources],
         spool=spool,
         known=known,
-        revisit=revisit if config.crawl.revisit_days else set(),
+        revisit=plan.revisits,
         settings=scrapy_settings(config),
+        validators=plan.validators,
     )
     follower = SpoolFollower(spool, CrawlProgress(tuple(s.name for s in sources)), progress or _silent)
     _run_crawl_process(job, spool_dir / f"crawl-{stamp}.json", config, follower)
@@ -252,31 +272,59 @@ def _process_spool(
 ) -> list[SourceOutcome]:
     outcomes = {s.name: SourceOutcome(s.name, status="failed") for s in sources}
     reported: set[str] = set()
+    fresh: list[FreshValidators] = []
     for item in read_spool(spool):
         outcome = outcomes[item.source]
         if isinstance(item, SourceReport):
             reported.add(item.source)
             _apply_report(outcome, item)
+        elif isinstance(item, FreshValidators):
+            fresh.append(item)
         else:
             _process_page(config, db, item, outcome)
     for name in outcomes.keys() - reported:
         outcomes[name].errors.insert(
             0, "the crawl process ended before this source finished (see data/logs/crawl.log)"
         )
+    for outcome in outcomes.values():
+        _judge_parsing(outcome)
+    clean = {o.source for o in outcomes.values() if o.status == "ok" and not o.failed}
+    with db.session() as session:
+        incremental.keep_validators(session, fresh, sources, clean, now_utc())
     _record_run(config, db, list(outcomes.values()))
     return list(outcomes.values())
+
+
+UNPARSED_FAILS = 2
+"""Pages of a source that must all fail extraction for the source to count as broken: one bad page
+is that page's problem; every page of several failing is a changed layout."""
+
+
+def _judge_parsing(outcome: SourceOutcome) -> None:
+    """A source whose fetched pages all failed to parse is failed, with that reason (never ok)."""
+    if outcome.unparsed >= UNPARSED_FAILS and outcome.unparsed == outcome.fetched and not outcome.new:
+        outcome.status = "failed"
+        outcome.errors.insert(
+            0,
+            f"all {outcome.unparsed} notice pages fetched failed to parse: the page layout may have changed",
+        )
 
 
 def _apply_report(outcome: SourceOutcome, report: SourceReport) -> None:
     outcome.listing_pages, outcome.links, outcome.fetched = report.listing_pages, report.links, report.fetched
     outcome.failed += report.failed
     outcome.refused = report.refused
+    outcome.requests = report.requests
     outcome.errors.extend(report.errors)
     outcome.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
 
 
 def _process_page(config: Config, db: Database, page: FetchedPage, outcome: SourceOutcome) -> None:
     source = config.source(page.source)
+    if page.status == NOT_MODIFIED:  # 304: as it was at the last run; seen again, nothing to process
+        with db.session() as session:
+            notices.touch(session, page.url, now_utc())
+        return
     try:
         record, decision = process_page(
             page.body,
@@ -290,6 +338,7 @@ def _process_page(config: Config, db: Database, page: FetchedPage, outcome: Sour
         )
     except ExtractionError as exc:
         outcome.failed += 1
+        outcome.unparsed += 1
         outcome.errors.append(f"{page.url}: {exc}")
         return
     except Exception as exc:  # a bug on one page must not cost the other pages of the run
@@ -347,6 +396,7 @@ def _record_run(config: Config, db: Database, outcomes: list[SourceOutcome]) -> 
                 now=now,
             )
             o.failing_runs = health.consecutive_failures
+            runs.record_cost(session, run, o.source, o.requests)
         runs.finish_run(run, now_utc())
 
 

@@ -10,11 +10,13 @@ import scrapy
 from scrapy.http import FormRequest, Request, Response
 from twisted.python.failure import Failure
 
+from crawlers.conditional import FreshValidators, not_modified, validators_of
+from crawlers.costs import LISTING, REVISIT, figures, request_kind
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
-from crawlers.listings import Entry, PageRequest, read_listing
+from crawlers.listings import Entry, Listing, PageRequest, read_listing
 from crawlers.middlewares import Refused
-from crawlers.urls import Refusal, origin_allowed
+from crawlers.urls import Refusal, origin_allowed, origin_of
 
 REFUSED_STAT = "kuaixun/refused"
 """Scrapy stats keys: ``kuaixun/refused``, ``…/reason/<reason>``, ``…/source/<source>``."""
@@ -24,7 +26,8 @@ class NoticeSpider(scrapy.Spider):
     """Reads listings page by page and fetches new notice pages, one download slot per source.
 
     Incremental: a listing page with no unseen link ends that source's pagination, so a
-    routine run costs one listing request per source, plus the recent notices it revisits.
+    routine run costs one listing request per source, plus the recent notices it revisits;
+    a page unchanged since the last run answers 304 (``crawlers.conditional``).
     """
 
     name = "notices"
@@ -43,12 +46,19 @@ class NoticeSpider(scrapy.Spider):
         for source in self.job.sources:
             self._open[source.name] += 1
             yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+        for revisit in self.job.revisit:
+            self._open[revisit.source] += 1
+            self._queued.add(revisit.url)
+            entry = Entry(revisit.url, revisit.title, revisit.date)
+            yield self._notice_request(self.job.source(revisit.source), entry, REVISIT)
 
     def _answered(self, source: str, followed: int = 0) -> Iterator[SourceReport]:
         """One request of ``source`` answered (it queued ``followed`` more): its report once it is done."""
         self._open[source] += followed - 1
         if self._open[source] == 0:
             self.reported.add(source)
+            assert self.crawler.stats is not None
+            self.reports[source].requests = figures(self.crawler.stats, source)
             yield self.reports[source]
 
     def _listing_request(self, source: JobSource, page_request: PageRequest, page: int) -> Request:
@@ -57,6 +67,7 @@ class NoticeSpider(scrapy.Spider):
             "page": page,
             "reader": page_request.reader,
             "download_slot": source.name,
+            "kind": LISTING,
         }
         headers = {"Referer": source.listing_url}
         if page_request.method == "POST":
@@ -78,12 +89,20 @@ class NoticeSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_listing(self, response: Response) -> Iterator[Request | SourceReport]:
+    def parse_listing(self, response: Response) -> Iterator[Request | SourceReport | FreshValidators]:
+        if not_modified(response):  # as it was at the last run: nothing new on it or after it
+            report = self.reports[response.meta["source"]]
+            report.listing_pages += 1
+            report.unchanged_listings += 1
+            yield from self._answered(response.meta["source"])
+            return
         followed = list(self._follow_listing(response))
-        yield from followed
-        yield from self._answered(response.meta["source"], len(followed))
+        yield from (item for item in followed if isinstance(item, FreshValidators))
+        requests = [item for item in followed if isinstance(item, Request)]
+        yield from requests
+        yield from self._answered(response.meta["source"], len(requests))
 
-    def _follow_listing(self, response: Response) -> Iterator[Request]:
+    def _follow_listing(self, response: Response) -> Iterator[Request | FreshValidators]:
         source = self.job.source(response.meta["source"])
         report = self.reports[source.name]
         page = response.meta["page"]
@@ -95,23 +114,21 @@ class NoticeSpider(scrapy.Spider):
             report.listing_pages += 1
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
         report.links += len(entries)
-        unqueued = [e for e in entries if e.url not in self._queued]
-        fresh = [e for e in unqueued if e.url not in self.job.known]
-        if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
-            why = listing.explain() if listing.reader == "js_built" else "the page layout may have changed"
-            report.errors.append(f"no notice links found on {response.url}: {why}")
-        for entry in unqueued:
-            if entry.url in self.job.known and entry.url not in self.job.revisit:
-                continue
+        fresh = [e for e in entries if e.url not in self._queued and e.url not in self.job.known]
+        if listing.reader == "none" or (not entries and page == 1 and not listing.is_shell):
+            report.errors.append(f"no notice links found on {response.url}: {no_entries_reason(listing)}")
+        elif not listing.is_shell and (validators := validators_of(response)) is not None:
+            yield validators  # a shell is the same every time: its 304 would hide a changed list
+        for entry in fresh:
             self._queued.add(entry.url)
-            yield self._notice_request(source, entry)
+            yield self._notice_request(source, entry, request_kind(entry.url))
         shell_only = listing.is_shell
         next_page, wanted = listing.next_page, shell_only or (fresh and page < source.max_pages)
         if next_page is not None and wanted and self._allowed(source, next_page.url):
             yield self._listing_request(source, next_page, page if shell_only else page + 1)
 
-    def _notice_request(self, source: JobSource, entry: Entry) -> Request:
-        meta = {"source": source.name, "entry": entry, "download_slot": source.name}
+    def _notice_request(self, source: JobSource, entry: Entry, kind: str) -> Request:
+        meta = {"source": source.name, "entry": entry, "download_slot": source.name, "kind": kind}
         return Request(
             entry.url,
             meta=meta,
@@ -120,14 +137,17 @@ class NoticeSpider(scrapy.Spider):
             errback=self.on_notice_error,
         )
 
-    def parse_notice(self, response: Response) -> Iterator[FetchedPage | SourceReport]:
+    def parse_notice(self, response: Response) -> Iterator[FetchedPage | SourceReport | FreshValidators]:
         yield self._page(response)
+        validators = validators_of(response)
+        if validators is not None:
+            yield validators
         yield from self._answered(response.meta["source"])
 
     def _page(self, response: Response) -> FetchedPage:
         entry: Entry = response.meta["entry"]
         report = self.reports[response.meta["source"]]
-        report.fetched += 1
+        report.fetched += not not_modified(response)  # a 304 sent nothing: the cycle only touches the notice
         content_type = response.headers.get("Content-Type")
         return FetchedPage(
             source=report.source,
@@ -173,6 +193,19 @@ class NoticeSpider(scrapy.Spider):
             stats.inc_value(f"{REFUSED_STAT}/source/{source_name}")
             self.reports[source_name].refused += 1
         self.logger.warning("%s: %s", source_name or "robots.txt", refusal)
+
+
+def no_entries_reason(listing: Listing) -> str:
+    """Why page 1 of a listing gave nothing to follow: built by script, links all elsewhere, or unknown."""
+    if listing.reader == "js_built":
+        return listing.explain()
+    hosts = sorted({origin.host for e in listing.entries if (origin := origin_of(e.url)) is not None})
+    if listing.entries:
+        return (
+            f"all {len(listing.entries)} links lead outside the source's origins "
+            f"(to {', '.join(hosts[:3]) or 'no web address'}): the site may have moved"
+        )
+    return "the page layout may have changed"
 
 
 def describe(failure: Failure) -> str:
