@@ -163,7 +163,12 @@ class NoticeSpider(scrapy.Spider):
 
     def on_listing_error(self, failure: Failure) -> Iterator[SourceReport]:
         request = failure.request  # type: ignore[attr-defined]
-        self.reports[request.meta["source"]].errors.append(f"listing {request.url}: {describe(failure)}")
+        redirects = request.meta.get("redirect_urls")
+        if failure.check(Refused) and redirects:  # the listing itself moved (sipo.gov.cn → cnipa.gov.cn)
+            error = f"listing {redirects[0]} redirects to another host: {moved(request.url)}"
+        else:
+            error = f"listing {request.url}: {describe(failure)}"
+        self.reports[request.meta["source"]].errors.append(error)
         yield from self._answered(request.meta["source"])
 
     def on_notice_error(self, failure: Failure) -> Iterator[SourceReport]:
@@ -206,6 +211,12 @@ def no_entries_reason(listing: Listing) -> str:
             f"(to {', '.join(hosts[:3]) or 'no web address'}): the site may have moved"
         )
     return "the page layout may have changed"
+
+
+def moved(url: str) -> str:
+    """What to do about a listing that now redirects to ``url``, outside the source's origins."""
+    where = origin_of(url) or url[:200]
+    return f"{where} (the site may have moved: update listing_url, or add the host to allowed_hosts)"
 
 
 def describe(failure: Failure) -> str:
