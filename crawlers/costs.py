@@ -9,6 +9,7 @@ belongs to no source: it is counted for the first source whose origin it serves.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
@@ -56,15 +57,20 @@ class RequestFigures:
         sums = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         return RequestFigures(**sums)
 
+    @classmethod
+    def total(cls, parts: Iterable[RequestFigures]) -> RequestFigures:
+        """A run's figures from its sources': sums, but the seconds of the slowest (they run in parallel)."""
+        parts = list(parts)
+        whole = sum(parts, cls())
+        whole.seconds = max((p.seconds for p in parts), default=0.0)
+        return whole
+
     def line(self) -> str:
-        """``requests: listing 21, detail 0, revisit 5 (5 not modified), robots 21, attachment 0;
-        47 in all, 0.3 MB``"""
-        kinds = ", ".join(
-            f"{kind} {getattr(self, kind)}"
-            + (f" ({self.not_modified} not modified)" if kind == REVISIT and self.not_modified else "")
-            for kind in KINDS
-        )
-        return f"requests: {kinds}; {self.requests} in all, {self.bytes / 1_000_000:.1f} MB"
+        """``requests: listing 21, detail 0, revisit 5, robots 21, attachment 0; 47 in all,
+        26 not modified (304), 0.1 MB``"""
+        kinds = ", ".join(f"{kind} {getattr(self, kind)}" for kind in KINDS)
+        unchanged = f", {self.not_modified} not modified (304)" if self.not_modified else ""
+        return f"requests: {kinds}; {self.requests} in all{unchanged}, {self.bytes / 1_000_000:.1f} MB"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self) | {"requests": self.requests}

@@ -116,9 +116,7 @@ class CrawlResult:
     @property
     def requests(self) -> RequestFigures:
         """The whole run's requests (seconds: the slowest source's)."""
-        total = sum((o.requests for o in self.outcomes), RequestFigures())
-        total.seconds = max((o.requests.seconds for o in self.outcomes), default=0.0)
-        return total
+        return RequestFigures.total(o.requests for o in self.outcomes)
 
 
 @dataclass

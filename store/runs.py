@@ -84,4 +84,4 @@ def source_rows(session: Session, source_name: str, limit: int) -> list[tuple[Ru
         .order_by(RunSource.run_id.desc())
         .limit(limit)
     )
-    return [(figures, cost) for figures, cost in session.execute(query).tuples()]
+    return [(figures, cost) for figures, cost in session.execute(query)]

@@ -3,32 +3,50 @@ within a budget, and the run report's requests by kind."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
+import yaml
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from kuaixun import incremental
-from kuaixun.config import Config
+from kuaixun.cli import main
+from kuaixun.config import Config, load_config, read_raw
 from kuaixun.cycle import crawl
+from kuaixun.demo import demo_config
 from pipeline.classify import OTHER
 from simulator.server import GovWebThread
 from store.db import Database
 from store.models import Notice
-from tests.conftest import sim_config
+from tests.conftest import PROJECT, SIM_TODAY
+from tests.stores import store_url
 
 SOURCES = ("ndrc", "sipo", "jxj-beijing")
 """One site of each listing family that pages in HTML (TRS, Hanweb, legacy table): four notices,
 forty-odd news items."""
-SIM_TODAY = date(2019, 12, 31)
-"""A day just after the simulator's newest notice (its web is the seeds' 2019)."""
 BUDGET = 3
 
 
 def incremental_config(sim: GovWebThread, workdir: Path, **crawl: object) -> Config:
-    config = sim_config(sim, workdir)
-    settings = {"obey_robots": True, "revisit_days": 366, "revisit_budget": BUDGET, **crawl}
-    return config.model_copy(update={"crawl": config.crawl.model_copy(update=settings)})
+    """The shipped config pointed at the simulator, robots.txt honoured, written to ``workdir`` too."""
+    raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
+    raw["store"] = {"url": store_url(workdir, raw["store"]["url"])}
+    raw["crawl"] = {
+        **raw["crawl"],
+        "obey_robots": True,
+        "revisit_days": 366,
+        "revisit_budget": BUDGET,
+        **crawl,
+    }
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return load_config(path)
+
+
+def kuaixun(workdir: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(workdir / "config.yaml"), *args])
 
 
 def test_a_second_crawl_with_nothing_new_costs_listings_robots_and_304s(
@@ -49,6 +67,16 @@ def test_a_second_crawl_with_nothing_new_costs_listings_robots_and_304s(
     assert cost.revisit == BUDGET and cost.not_modified == cost.listing + cost.revisit
     assert len(sim.web.served()) - served_before == cost.requests  # the sites' own access logs agree
     db.close()
+
+    listed = kuaixun(tmp_path, "runs", "--json")
+    assert listed.exit_code == 0, listed.output
+    latest, earliest = json.loads(listed.output)
+    assert latest["requests"] | {"seconds": 0} == cost.to_json() | {"seconds": 0}
+    assert earliest["new"] == first.new and earliest["requests"]["detail"] == first.requests.detail
+    table = kuaixun(tmp_path, "sources")
+    assert table.exit_code == 0, table.output
+    ndrc = next(line for line in table.output.splitlines() if line.startswith("ndrc "))
+    assert " ok " in ndrc and "(2 304)" in ndrc, table.output  # its listing page and its one notice
 
 
 def test_revisits_are_recent_notices_never_news_newest_first_within_the_budget(

@@ -43,12 +43,13 @@ class NoticeSpider(scrapy.Spider):
         """Requests of each source not yet answered: at 0 the source is finished."""
 
     async def start(self) -> AsyncIterator[Request]:
+        # Counted before any is sent: a source must not look finished while its revisits wait here.
+        for name in [s.name for s in self.job.sources] + [r.source for r in self.job.revisit]:
+            self._open[name] += 1
+        self._queued.update(r.url for r in self.job.revisit)
         for source in self.job.sources:
-            self._open[source.name] += 1
             yield self._listing_request(source, PageRequest(source.listing_url), page=1)
         for revisit in self.job.revisit:
-            self._open[revisit.source] += 1
-            self._queued.add(revisit.url)
             entry = Entry(revisit.url, revisit.title, revisit.date)
             yield self._notice_request(self.job.source(revisit.source), entry, REVISIT)
 
@@ -147,7 +148,7 @@ class NoticeSpider(scrapy.Spider):
     def _page(self, response: Response) -> FetchedPage:
         entry: Entry = response.meta["entry"]
         report = self.reports[response.meta["source"]]
-        report.fetched += not not_modified(response)  # a 304 sent nothing: the cycle only touches the notice
+        report.fetched += 1  # a 304 too: the page was checked (the cycle only touches its notice)
         content_type = response.headers.get("Content-Type")
         return FetchedPage(
             source=report.source,
