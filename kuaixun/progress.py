@@ -64,11 +64,12 @@ class SpoolFollower:
             data = json.loads(line)
         except json.JSONDecodeError:
             return
-        if data.pop("kind", None) == "report":
+        kind = data.pop("kind", None)
+        if kind == "report":
             report = SourceReport(**data)
             self.progress.finished.append(report)
             self.hook(self.progress, report)
-        else:
+        elif kind == "page":
             source = str(data.get("source"))
             self.progress.fetched[source] = self.progress.fetched.get(source, 0) + 1
             self.hook(self.progress, None)

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 
-from kuaixun.config import Config, read_raw, validate
+from kuaixun.config import Config, ConfigError, read_raw, validate
 from kuaixun.demo import demo_config
 from kuaixun.service import crawl_and_report
 from simulator.server import GovWebThread
@@ -147,3 +148,26 @@ def test_a_source_broken_three_runs_in_a_row_is_announced_once_and_its_recovery_
     assert failing.body["subject"] == "kuaixun: source sipo has failed 3 runs in a row"
     assert "HTTP 500" in failing.body["text"] and config.source("sipo").listing_url in failing.body["text"]
     assert recovered.body["subject"] == "kuaixun: source sipo works again"
+
+
+@pytest.mark.parametrize(
+    ("admin", "error"),
+    [
+        ({"to": "ops@example.cn"}, "config.yaml: admin.to: channels.email is not configured to send it"),
+        (
+            {"to": "ops"},
+            "config.yaml: admin.to: neither an email address nor a webhook name (webhooks: none)",
+        ),
+        (
+            {"to": "a@b.cn", "after_failures": 0},
+            "config.yaml: admin.after_failures: must be at least 1, not 0",
+        ),
+        ({"to": "a@b.cn", "after_failures": 101}, "config.yaml: admin.after_failures: must be at most 100"),
+    ],
+)
+def test_an_admin_channel_config_yaml_cannot_send_to_is_refused_naming_the_key(
+    tmp_path: Path, admin: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        validate({"admin": admin}, "config.yaml", tmp_path)
+    assert str(refused.value).startswith(error)
