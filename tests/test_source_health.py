@@ -13,9 +13,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from crawlers.items import FetchedPage, SourceReport
+from crawlers.spool import SpoolWriter
 from kuaixun.config import Config, ConfigError, read_raw, validate
+from kuaixun.cycle import _process_spool
 from kuaixun.demo import demo_config
 from kuaixun.service import crawl_and_report
+from kuaixun.sources import format_sources, source_figures
 from simulator.server import GovWebThread
 from store.db import Database
 from tests.conftest import PROJECT
@@ -140,6 +144,12 @@ def test_a_source_broken_three_runs_in_a_row_is_announced_once_and_its_recovery_
         third = run()
         assert any(line.startswith("admin: failing-sipo") for line in third), third
         run()  # still broken: not announced again
+        db = Database(config.store.url)
+        table = format_sources(source_figures(config, db), config.schedule.timezone).splitlines()
+        db.close()
+        sipo = next(line for line in table if line.startswith("sipo "))
+        assert "FAILING (4 run(s))" in sipo and sipo.split()[-3:] == ["1", "0/0", sipo.split()[-1]], table
+        assert any(line.startswith("sipo: listing ") and "HTTP 500" in line for line in table), table
         sim.web.set_failure("sipo", None)
         assert any(line.startswith("admin: recovered-sipo") for line in run())
         run()
@@ -171,3 +181,33 @@ def test_an_admin_channel_config_yaml_cannot_send_to_is_refused_naming_the_key(
     with pytest.raises(ConfigError) as refused:
         validate({"admin": admin}, "config.yaml", tmp_path)
     assert str(refused.value).startswith(error)
+
+
+def test_a_source_whose_notice_pages_all_fail_to_parse_is_failed_with_that_reason(tmp_path: Path) -> None:
+    """The site moved to a script-built front end: every page it serves is a shell, none parses."""
+    config = validate(
+        {
+            "store": {"url": store_url(tmp_path)},
+            "data_dir": str(tmp_path / "data"),
+            "sources": [
+                {"name": "mee", "agency": "生态环境部", "listing_url": "https://www.mee.gov.cn/zcwj/bwj/"}
+            ],
+        },
+        "config.yaml (test)",
+        tmp_path,
+    )
+    shell = b'<html><body><div id="app"></div><script src="/static/app.js"></script></body></html>'
+    spool = tmp_path / "spool.jsonl"
+    writer = SpoolWriter(spool)
+    urls = [f"https://www.mee.gov.cn/xxgk2018/xxgk/xxgk06/201911/t2019110{n}_1.html" for n in range(1, 4)]
+    for url in urls:
+        writer.write(FetchedPage("mee", url, url, 200, "text/html; charset=utf-8", shell))
+    writer.write(SourceReport("mee", listing_pages=1, links=len(urls), fetched=len(urls)))
+    writer.close()
+    db = Database(config.store.url)
+    try:
+        [outcome] = _process_spool(config, db, spool, list(config.sources))
+    finally:
+        db.close()
+    assert outcome.status == "failed"
+    assert outcome.errors[0] == "all 3 notice pages fetched failed to parse: the page layout may have changed"
