@@ -83,8 +83,8 @@ class RequestFigures:
 
 def request_kind(url: str) -> str:
     """The kind of a notice request: a document file is an attachment, anything else a detail page."""
-    suffix = urlsplit(url).path.rsplit(".", 1)[-1].lower()
-    return ATTACHMENT if "." in urlsplit(url).path and suffix in FILE_EXTENSIONS else DETAIL
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return ATTACHMENT if "." in name and name.rsplit(".", 1)[1].lower() in FILE_EXTENSIONS else DETAIL
 
 
 def figures(stats: StatsCollector, source: str) -> RequestFigures:
