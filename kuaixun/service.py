@@ -68,6 +68,7 @@ def crawl_and_report(
         report_crawl(result, echo)
         if result.new or result.revised:
             echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
+        echo(result.requests.line())  # the run report: what the crawl cost the sites
         announce_health(config, database, echo)
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
@@ -97,7 +98,6 @@ def report_crawl(result: CrawlResult, echo: Echo) -> None:
         echo("nothing new since the last run")
     if failed:
         echo(f"sources that failed: {', '.join(failed)}")
-    echo(result.requests.line())
 
 
 def digest_and_report(
