@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crawlers.costs import RequestFigures
+
 
 @dataclass
 class FetchedPage:
@@ -37,8 +39,17 @@ class SourceReport:
     errors: list[str] = field(default_factory=list)
     finished: bool = True
     """False when the crawl closed (its deadline, a stop) before this source was done."""
+    unchanged_listings: int = 0
+    """Listing pages answered 304 Not Modified: as they were at the last run, so nothing new."""
+    requests: RequestFigures = field(default_factory=RequestFigures)
+    """What the source cost, by kind of request (``crawlers.costs``)."""
+
+    def __post_init__(self) -> None:
+        self.requests = RequestFigures.of(self.requests)  # a dict when read back from the spool
 
     @property
     def ok(self) -> bool:
-        """The listing was read and showed links: a listing with none means the layout changed."""
-        return self.listing_pages > 0 and self.links > 0
+        """The listing was read and showed links (a listing with none means the layout changed),
+        or it is unchanged since the last run."""
+        unchanged = self.listing_pages > 0 and self.unchanged_listings == self.listing_pages
+        return self.listing_pages > 0 and (self.links > 0 or unchanged)

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from crawlers.conditional import Validators
 from crawlers.urls import Origin, configured_origins
 
 PARENT_ENV = "KUAIXUN_PARENT_PID"
@@ -29,19 +30,31 @@ class JobSource:
         return configured_origins(self.listing_url, self.allowed_hosts)
 
 
+@dataclass(frozen=True)
+class Revisit:
+    """A stored notice fetched again for a revision, with the listing's word on it as first stored."""
+
+    source: str
+    url: str
+    title: str
+    date: str | None = None
+
+
 @dataclass
 class CrawlJob:
     """Sources to visit, what is known, where to spool, Scrapy settings.
 
-    ``known`` URLs are not fetched again, except those in ``revisit`` (recent notices,
-    fetched again to catch revisions such as 延期 or a new attachment).
+    ``known`` URLs are not fetched again from a listing; ``revisit`` lists the recent notices
+    fetched again to catch revisions such as 延期 or a new attachment. ``validators`` (by URL)
+    make those requests, and listing pages seen before, conditional.
     """
 
     sources: list[JobSource]
     spool: Path
     known: set[str] = field(default_factory=set)
-    revisit: set[str] = field(default_factory=set)
+    revisit: list[Revisit] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    validators: dict[str, Validators] = field(default_factory=dict)
 
     def source(self, name: str) -> JobSource:
         return next(s for s in self.sources if s.name == name)
@@ -57,8 +70,9 @@ class CrawlJob:
             "sources": [asdict(s) for s in self.sources],
             "spool": str(self.spool),
             "known": sorted(self.known),
-            "revisit": sorted(self.revisit),
+            "revisit": [asdict(r) for r in self.revisit],
             "settings": self.settings,
+            "validators": [asdict(v) for v in self.validators.values()],
         }
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -69,6 +83,7 @@ class CrawlJob:
             sources=[JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"])}) for s in data["sources"]],
             spool=Path(data["spool"]),
             known=set(data["known"]),
-            revisit=set(data.get("revisit", [])),
+            revisit=[Revisit(**r) for r in data.get("revisit", [])],
             settings=data["settings"],
+            validators={v["url"]: Validators(**v) for v in data.get("validators", [])},
         )

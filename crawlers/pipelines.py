@@ -8,8 +8,8 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 
 from crawlers import stats
-from crawlers.items import FetchedPage, SourceReport
-from crawlers.spool import SpoolWriter
+from crawlers.items import SourceReport
+from crawlers.spool import SpoolItem, SpoolWriter
 
 SPOOL_SETTING = "KUAIXUN_SPOOL"
 """The job's spool path, set by ``crawlers.run``."""
@@ -30,7 +30,7 @@ class SpoolPipeline:
     def open_spider(self) -> None:
         self.writer = SpoolWriter(Path(self.crawler.settings[SPOOL_SETTING]))
 
-    def process_item(self, item: FetchedPage | SourceReport) -> FetchedPage | SourceReport:
+    def process_item(self, item: SpoolItem) -> SpoolItem:
         if isinstance(item, SourceReport):
             self.reported.add(item.source)
         self.writer.write(item)

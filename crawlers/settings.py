@@ -32,6 +32,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.OriginGuardMiddleware": 40,  # before robots.txt (100) and offsite (50)
     "crawlers.middlewares.ChallengeRetryMiddleware": 560,
     "crawlers.middlewares.ContradictedCharsetMiddleware": 570,
+    "crawlers.conditional.ConditionalGetMiddleware": 580,
+    "crawlers.costs.RequestCountingMiddleware": 860,  # beside DownloaderStats (850): every request sent
 }
 ITEM_PIPELINES = {"crawlers.pipelines.SpoolPipeline": 100}
 

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
+from crawlers.conditional import FreshValidators
 from crawlers.items import FetchedPage, SourceReport
 
 SPOOL_MODE = 0o600
@@ -29,7 +30,7 @@ FSYNC_INTERVAL = 1.0
 """Seconds between two fsyncs of a page: a power cut loses at most a second of fetching, and a
 crawl of thousands of pages does not wait on the disk for each (a finished source always syncs)."""
 
-SpoolItem = FetchedPage | SourceReport
+SpoolItem = FetchedPage | SourceReport | FreshValidators
 
 
 class SpoolWriter:

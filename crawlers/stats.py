@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from scrapy.statscollectors import StatsCollector
 
+from crawlers.costs import figures as request_figures
 from crawlers.items import SourceReport
 
-COUNTED = ("listing_pages", "links", "fetched", "failed", "refused")
+COUNTED = ("listing_pages", "unchanged_listings", "links", "fetched", "failed", "refused")
 """The figures of ``SourceReport`` that are counts."""
 ERRORS = "errors"
 
@@ -34,4 +35,5 @@ def note_error(stats: StatsCollector, source: str, message: str) -> None:
 def report(stats: StatsCollector, source: str) -> SourceReport:
     """The source's report so far."""
     figures = {figure: int(stats.get_value(key(source, figure), 0)) for figure in COUNTED}
-    return SourceReport(source, **figures, errors=list(stats.get_value(key(source, ERRORS), [])))
+    errors = list(stats.get_value(key(source, ERRORS), []))
+    return SourceReport(source, **figures, errors=errors, requests=request_figures(stats, source))

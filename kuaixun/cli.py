@@ -379,6 +379,45 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """Each source's health and figures: last success, failures in a row, last error, the last run's
+    requests, new/revised pages and average seconds over its recent runs. Exits 1 when one is failing."""
+    config = _config(ctx)
+    from kuaixun.sources import format_sources, source_figures
+
+    with _database(config) as db:
+        figures = source_figures(config, db)
+    if as_json:
+        click.echo(json.dumps([f.to_json() for f in figures], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_sources(figures, config.schedule.timezone))
+    sys.exit(1 if any(f.health.failing for f in figures) else 0)
+
+
+@main.command()
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@click.pass_context
+def runs(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """The recent crawl runs, newest first: status, failed sources, new/revised pages, and the
+    requests they cost by kind (listing, detail, revisit, robots, attachment), 304s and bytes."""
+    config = _config(ctx)
+    from kuaixun.runlog import recent_runs
+
+    with _database(config) as db:
+        found = recent_runs(db, limit)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=1))
+        return
+    for run in found:
+        click.echo(run.line(config.schedule.timezone))
+    if not found:
+        click.echo("no run yet")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.pass_context

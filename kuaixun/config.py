@@ -91,9 +91,13 @@ MAX_LISTING_PAGES = 100
 MAX_REVISIT_DAYS = 366
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
+"""Seconds for a whole crawl: a longer one would overlap the next day's."""
 MAX_STOP_TIMEOUT = 600.0
 """A stop that takes longer than ten minutes is no stop: a container engine kills long before."""
-"""Seconds for a whole crawl: a longer one would overlap the next day's."""
+MAX_REVISIT_BUDGET = 1000
+"""Known notices fetched again per run: a thousand is already a recrawl of every source's recent year."""
+MAX_AFTER_FAILURES = 100
+"""Failed runs in a row before the admin hears of it: at 12 runs a day, more is over a week of silence."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -163,7 +167,10 @@ class CrawlConfig(_Model):
     """Listing pages read per source per run; the crawl also stops at the first page with nothing new."""
     obey_robots: Flag = True
     revisit_days: Count = Field(default=14, ge=0, le=MAX_REVISIT_DAYS)
-    """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
+    """Notices (never 其他) published this many days ago or less are fetched again to catch
+    revisions (0: never); one with no publication date counts from when it was first seen."""
+    revisit_budget: Count = Field(default=50, ge=0, le=MAX_REVISIT_BUDGET)
+    """At most this many notices revisited per run, the most recently published first."""
     crawl_timeout: Seconds = Field(default=1800.0, gt=0, le=MAX_CRAWL_TIMEOUT)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
     stop_timeout: Seconds = Field(default=60.0, gt=0, le=MAX_STOP_TIMEOUT)
@@ -225,6 +232,19 @@ class ChannelsConfig(_Model):
 
     email: EmailSettings | None = None
     webhooks: dict[str, WebhookSettings] = {}
+
+
+class AdminConfig(_Model):
+    """config.yaml ``admin``: where a source failing runs in a row, and its recovery, are announced."""
+
+    to: str = Field(min_length=1)
+    """An email address (sent through ``channels.email``) or the name of a ``channels.webhooks`` entry."""
+    after_failures: Count = Field(default=3, ge=1, le=MAX_AFTER_FAILURES)
+    """Failed runs in a row of one source before it is announced (once; its recovery once too)."""
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.to
 
 
 class Subscriber(_Model):
@@ -313,6 +333,7 @@ class Config(_Model):
     subscriptions: tuple[SubscriptionConfig, ...] = ()
     """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
     web: WebConfig = WebConfig()
+    admin: AdminConfig | None = None
 
     _label: str = PrivateAttr(default="config.yaml")
     _unset: tuple[UnsetSecret, ...] = PrivateAttr(default=())
@@ -501,6 +522,7 @@ def validate(
     problem = (
         _bool_as_number(resolved, config)
         or _unreachable(config)
+        or _admin_unreachable(config)
         or subscriptions_problem(config.subscriptions, config.resolver(), {s.name for s in config.sources})
     )
     if problem:
@@ -528,6 +550,19 @@ def _unreachable(config: Config) -> str | None:
             target = resolver.resolve(spec)
             if isinstance(target, Problem):
                 return f"subscribers[{i}].{key}: {target}"
+    return None
+
+
+def _admin_unreachable(config: Config) -> str | None:
+    """``admin.to: problem`` when the admin channel is not one config.yaml defines."""
+    admin = config.admin
+    if admin is None:
+        return None
+    if admin.is_email:
+        return None if config.channels.email else "admin.to: channels.email is not configured to send it"
+    if admin.to not in config.channels.webhooks:
+        defined = ", ".join(config.channels.webhooks) or "none"
+        return f"admin.to: neither an email address nor a webhook name (webhooks: {defined})"
     return None
 
 

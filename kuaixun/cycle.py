@@ -11,19 +11,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from crawlers.conditional import FreshValidators
+from crawlers.costs import RequestFigures
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource
 from crawlers.spool import JOB_GLOB, SpoolItem, SpoolTail, being_written, leftovers
+from kuaixun import incremental
 from kuaixun.config import Config, SourceConfig
 from kuaixun.crawl_process import ChildExit, StopRequested, run_crawl_process, stop_requested
 from kuaixun.editorial import Placed, arrange
 from kuaixun.ingest import Ingester, IngestResult, SourceOutcome, ingest, now_utc
-from kuaixun.localtime import local_time
+from kuaixun.localtime import local_date, local_time
 from kuaixun.progress import CrawlProgress, ProgressHook, follow, silent
 from notify.formats import DigestFiles, Edition, write_formats
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
@@ -58,15 +61,25 @@ class CrawlResult:
     def revised(self) -> int:
         return sum(o.revised for o in self.outcomes) + (self.replayed.revised if self.replayed else 0)
 
+    @property
+    def requests(self) -> RequestFigures:
+        """The whole run's requests (seconds: the slowest source's)."""
+        return RequestFigures.total(o.requests for o in self.outcomes)
+
 
 def crawl(
-    config: Config, db: Database, only: Sequence[str] = (), progress: ProgressHook | None = None
+    config: Config,
+    db: Database,
+    only: Sequence[str] = (),
+    progress: ProgressHook | None = None,
+    today: date | None = None,
 ) -> CrawlResult:
     """Crawl the enabled sources (or ``only`` those named), storing what is fetched as it comes.
 
     A spool left by an interrupted crawl is stored first. ``progress`` hears of each page and
     each finished source while the crawl process runs. Raises ``StopRequested`` after storing
-    what was fetched and recording the run as interrupted when a stop was requested.
+    what was fetched and recording the run as interrupted when a stop was requested. ``today``
+    (default: the day in ``schedule.timezone``) dates the revisit window.
     """
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
     spool_dir = private_dir(config.data_dir / "spool")
@@ -75,22 +88,30 @@ def crawl(
     spool = spool_dir / f"crawl-{stamp}.jsonl"
     ingester = Ingester(config, db, [s.name for s in sources])
     show = follow(CrawlProgress(tuple(s.name for s in sources)), progress or silent)
+    fresh: list[FreshValidators] = []
 
     def take(item: SpoolItem) -> None:
         show(item)
         if isinstance(item, SourceReport):
             ingester.outcome(item.source).apply(item)
+        elif isinstance(item, FreshValidators):
+            fresh.append(item)
         else:
             ingester.page(item)
 
     tail = SpoolTail(spool)
-    job = _job(config, db, sources, spool)
+    job = _job(config, db, sources, spool, today)
     ended = run_crawl_process(
         job, spool.with_suffix(".json"), config, lambda: _drain(tail, take, INGEST_SLICE)
     )
     _drain(tail, take)
     outcomes = ingester.result().outcomes
     _finish(outcomes, ended)
+    for outcome in outcomes:
+        outcome.judge_parsing()
+    clean = {o.source for o in outcomes if o.status == "ok" and not o.failed}
+    with db.session() as session:
+        incremental.keep_validators(session, fresh, sources, clean, now_utc())
     record_run(config, db, outcomes, ended)
     spool.unlink(missing_ok=True)  # only now: every page of it is stored
     if ended.stopped or stop_requested():
@@ -98,17 +119,20 @@ def crawl(
     return CrawlResult(outcomes, replayed, ended.problem)
 
 
-def _job(config: Config, db: Database, sources: list[SourceConfig], spool: Path) -> CrawlJob:
+def _job(
+    config: Config, db: Database, sources: list[SourceConfig], spool: Path, today: date | None
+) -> CrawlJob:
+    now = now_utc()
     with db.session() as session:
         known = notices.known_urls(session)
-        revisit = notices.urls_first_seen_since(
-            session, now_utc() - timedelta(days=config.crawl.revisit_days)
-        )
+        day = today or local_date(now, config.schedule.timezone)
+        plan = incremental.plan(session, config.crawl, sources, day, now)
     return CrawlJob(
         sources=[_job_source(s, config) for s in sources],
         spool=spool,
         known=known,
-        revisit=revisit if config.crawl.revisit_days else set(),
+        revisit=plan.revisits,
+        validators=plan.validators,
         settings=scrapy_settings(config) | _own_deadline(config),
     )
 
@@ -208,6 +232,7 @@ def record_run(
                 now=now,
             )
             o.failing_runs = health.consecutive_failures
+            runs.record_cost(session, run, o.source, o.requests)
         runs.finish_run(run, now_utc(), ended.problem, interrupted=ended.stopped)
 
 

@@ -53,6 +53,7 @@ Clock = Callable[[], datetime]
 Loader = Callable[[Config, str], Outgoing]
 DIGEST = "digest"
 ALERT = "alert"
+ADMIN = "admin"
 ISSUE_REF = re.compile(r"^\D*(\d{4})\D+(\d{4})\D*$")
 
 
@@ -321,7 +322,20 @@ def load_alert(config: Config, ref: str) -> Outgoing:
         raise DeliveryError(f"the archive {alert_folder(config, ref)} is missing", retryable=False) from None
 
 
-LOADERS: dict[str, Loader] = {DIGEST: load_digest, ALERT: load_alert}
+def admin_folder(config: Config, ref: str) -> Path:
+    """Where kuaixun.admin archives an announcement to the admin before queueing it."""
+    return archive_dir(config) / "admin" / ref
+
+
+def load_admin(config: Config, ref: str) -> Outgoing:
+    """An announcement to the admin (a source broken or recovered) from its archive."""
+    try:
+        return archive.load(admin_folder(config, ref))
+    except FileNotFoundError:
+        raise DeliveryError(f"the archive {admin_folder(config, ref)} is missing", retryable=False) from None
+
+
+LOADERS: dict[str, Loader] = {DIGEST: load_digest, ALERT: load_alert, ADMIN: load_admin}
 """How each kind of outbox row finds its message."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from crawlers.costs import NOT_MODIFIED, RequestFigures
 from crawlers.items import FetchedPage, SourceReport
 from kuaixun.config import Config, SourceConfig
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
@@ -22,6 +23,9 @@ from store import notices
 from store.db import Database
 
 log = logging.getLogger("kuaixun.ingest")
+UNPARSED_FAILS = 2
+"""Pages of a source that must all fail extraction for the source to count as broken: one bad page
+is that page's problem; every page of several failing is a changed layout."""
 
 
 @dataclass
@@ -43,6 +47,10 @@ class SourceOutcome:
     """Runs in a row this source has failed, this one included (from the store)."""
     finished: bool = False
     """The crawl process reported this source done (not cut short by a stop, a deadline, a crash)."""
+    requests: RequestFigures = field(default_factory=RequestFigures)
+    """What the source cost: requests by kind, 304s, bytes (``crawlers.costs``)."""
+    unparsed: int = 0
+    """Pages fetched whose extraction failed."""
 
     def line(self) -> str:
         head = f"{self.source:<14} {self.status:<6} pages {self.listing_pages:>2}  links {self.links:>3}  "
@@ -61,7 +69,15 @@ class SourceOutcome:
         self.refused = report.refused
         self.errors.extend(report.errors)
         self.finished = report.finished
+        self.requests = report.requests
         self.status = "ok" if report.ok and not report.failed else ("partial" if report.ok else "failed")
+
+    def judge_parsing(self) -> None:
+        """A source whose fetched pages all failed to parse is failed, with that reason (never ok)."""
+        if self.unparsed >= UNPARSED_FAILS and self.unparsed == self.fetched and not self.new:
+            self.status = "failed"
+            why = f"all {self.unparsed} notice pages fetched failed to parse: the layout may have changed"
+            self.errors.insert(0, why)
 
     def unfinished(self, reason: str) -> None:
         """The crawl ended before this source finished: failed, with why."""
@@ -96,6 +112,10 @@ class Ingester:
 
     def page(self, page: FetchedPage) -> None:
         outcome = self.outcome(page.source)
+        if page.status == NOT_MODIFIED:  # 304: as it was at the last run; seen again, nothing to process
+            with self.db.session() as session:
+                notices.touch(session, page.url, now_utc())
+            return
         source = self._source(page.source)
         try:
             record, decision = process_page(
@@ -110,6 +130,7 @@ class Ingester:
             )
         except ExtractionError as exc:
             outcome.failed += 1
+            outcome.unparsed += 1
             outcome.errors.append(f"{page.url}: {exc}")
             return
         except Exception as exc:  # a bug on one page must not cost the other pages of the run

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from crawlers.items import FetchedPage, SourceReport
+from crawlers.spool import SpoolItem
 
 Echo = Callable[[str], None]
 CLEAR_LINE = "\r\x1b[K"
@@ -40,14 +41,14 @@ ProgressHook = Callable[[CrawlProgress, SourceReport | None], None]
 """Called on every page fetched (None) and every source finished (its report)."""
 
 
-def follow(progress: CrawlProgress, hook: ProgressHook) -> Callable[[FetchedPage | SourceReport], None]:
+def follow(progress: CrawlProgress, hook: ProgressHook) -> Callable[[SpoolItem], None]:
     """What takes each item read from the spool (``crawlers.spool.SpoolTail``) into ``progress``."""
 
-    def take(item: FetchedPage | SourceReport) -> None:
+    def take(item: SpoolItem) -> None:
         if isinstance(item, SourceReport):
             progress.finished.append(item)
             hook(progress, item)
-        else:
+        elif isinstance(item, FetchedPage):
             progress.fetched[item.source] = progress.fetched.get(item.source, 0) + 1
             hook(progress, None)
 

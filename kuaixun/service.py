@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from crawlers.urls import normalize_url
+from kuaixun.admin import announce_health
 from kuaixun.alerts import alerting, send_summaries
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl
@@ -49,17 +51,26 @@ def writing_store(config: Config, command: str, echo: Echo, db: Database | None 
 
 
 def crawl_and_report(
-    config: Config, echo: Echo, only: Sequence[str] = (), db: Database | None = None, live: bool = False
+    config: Config,
+    echo: Echo,
+    only: Sequence[str] = (),
+    db: Database | None = None,
+    live: bool = False,
+    today: date | None = None,
 ) -> int:
-    """Crawl, print one line per source and a total, then alert subscribers; exit 1 if a source failed.
+    """Crawl, print one line per source, a total and the requests it cost, then alert subscribers
+    and announce sources broken or recovered to the admin; exit 1 if a source failed.
 
-    While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line."""
+    While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line.
+    ``today`` dates the revisit window (default: today in ``schedule.timezone``)."""
     with writing_store(config, "crawl", echo, db) as database, alerting(config, database, echo):
         with crawl_progress(echo, live) as progress:
-            result = crawl(config, database, only, progress)
+            result = crawl(config, database, only, progress, today)
         report_crawl(result, echo)
         if result.new or result.revised:
             echo(f"{waiting_notices(config, database)} notice(s) wait for the next issue")
+        echo(result.requests.line())  # the run report: what the crawl cost the sites
+        announce_health(config, database, echo)
     return EXIT_OK if all(o.status != "failed" for o in result.outcomes) else EXIT_SOURCE_FAILED
 
 

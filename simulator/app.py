@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from simulator.catalog import PDF_ONLY
-from simulator.failures import failure_middleware
+from simulator.failures import Handler, failure_middleware
 from simulator.families import Family
 from simulator.urls import route_key
 from simulator.view import SiteView
@@ -30,11 +31,40 @@ def _json(data: object) -> web.Response:
     return web.json_response(data, dumps=lambda o: json.dumps(o, ensure_ascii=False, indent=1))
 
 
+@web.middleware
+async def conditional_get(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """304 Not Modified for a GET whose validators match the page's, as nginx answers for a static
+    file: ``If-None-Match`` first, ``If-Modified-Since`` only without it (RFC 9110 §13.2.2)."""
+    response = await handler(request)
+    etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+    if request.method != "GET" or response.status != 200 or etag is None:
+        return response
+    asked = request.headers.get("If-None-Match")
+    if asked is not None:
+        unchanged = asked.strip() == "*" or etag in (tag.strip() for tag in asked.split(","))
+    else:
+        unchanged = _not_after(modified, request.headers.get("If-Modified-Since"))
+    if not unchanged:
+        return response
+    return web.Response(
+        status=304, headers={"ETag": etag, **({"Last-Modified": modified} if modified else {})}
+    )
+
+
+def _not_after(modified: str | None, since: str | None) -> bool:
+    if not modified or not since:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date: send the page
+
+
 def build_app(
     view: SiteView, family: Family, control: Control, mode: Callable[[], str | None]
 ) -> web.Application:
     site = view.site
-    app = web.Application(middlewares=[failure_middleware(site, mode, view.env)])
+    app = web.Application(middlewares=[conditional_get, failure_middleware(site, mode, view.env)])
 
     async def publish(request: web.Request) -> web.Response:
         try:

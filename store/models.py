@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -312,3 +314,51 @@ class BaselineMark(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), primary_key=True)
     marked_at: Mapped[datetime]
     marked_by: Mapped[str] = mapped_column(String(64))
+
+
+class PageValidator(Base):
+    """What a server said identifies its copy of a listing page or a notice (``ETag``,
+    ``Last-Modified``): the next crawl sends them back and a 304 costs nothing (crawlers.conditional)."""
+
+    __tablename__ = "page_validators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(200))
+    stored_at: Mapped[datetime]
+
+
+class RunCost(Base):
+    """What one run's requests to one source cost: requests by kind, 304s, bytes, seconds."""
+
+    __tablename__ = "run_costs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    source_name: Mapped[str] = mapped_column(String(64), index=True)
+    listing: Mapped[int] = mapped_column(default=0)
+    detail: Mapped[int] = mapped_column(default=0)
+    revisit: Mapped[int] = mapped_column(default=0)
+    robots: Mapped[int] = mapped_column(default=0)
+    attachment: Mapped[int] = mapped_column(default=0)
+    not_modified: Mapped[int] = mapped_column(default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AdminAnnouncement(Base):
+    """A source's breakage (``failing``) or its recovery (``recovered``) announced on the admin
+    channel: each is announced once, the next of a source always the other kind."""
+
+    __tablename__ = "admin_announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    failures: Mapped[int] = mapped_column(default=0)
+    """Runs in a row the source had failed when announced."""
+    error: Mapped[str | None] = mapped_column(Text)
+    ref: Mapped[str] = mapped_column(String(200))
+    """The outbox ref of the message that carries it."""
+    announced_at: Mapped[datetime]

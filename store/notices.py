@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.classify import OTHER
 from pipeline.records import ExtractedNotice
 from pipeline.reposts import RepostKey, repost_key
 from store.models import Notice, NoticeVersion
+
+URL_BATCH = 500
+"""URLs per ``IN (…)`` query: well under SQLite's and PostgreSQL's bound-parameter limits."""
 
 
 def known_urls(session: Session) -> set[str]:
@@ -18,9 +23,34 @@ def known_urls(session: Session) -> set[str]:
     return set(session.scalars(select(Notice.url)))
 
 
-def urls_first_seen_since(session: Session, since: datetime) -> set[str]:
-    """Notices first seen after ``since``: recent enough to be fetched again for revisions."""
-    return set(session.scalars(select(Notice.url).where(Notice.first_seen >= since)))
+def revisit_candidates(
+    session: Session, published_since: date, seen_since: datetime, limit: int, sources: Collection[str]
+) -> list[Notice]:
+    """Notices of ``sources`` worth fetching again for a revision, newest first, at most ``limit``:
+    never news (其他); published on or after ``published_since``, or, with no publication date,
+    first seen on or after ``seen_since``."""
+    recent = or_(
+        Notice.publish_date >= published_since.isoformat(),
+        and_(Notice.publish_date.is_(None), Notice.first_seen >= seen_since),
+    )
+    query = (
+        select(Notice)
+        .where(Notice.category != OTHER, Notice.source_name.in_(sources), recent)
+        .order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def stored_urls(session: Session, urls: Collection[str]) -> set[str]:
+    """Those of ``urls`` that are stored notices."""
+    wanted = sorted(set(urls))
+    found: set[str] = set()
+    for start in range(0, len(wanted), URL_BATCH):
+        found |= set(
+            session.scalars(select(Notice.url).where(Notice.url.in_(wanted[start : start + URL_BATCH])))
+        )
+    return found
 
 
 def latest_record(session: Session, url: str) -> ExtractedNotice | None:

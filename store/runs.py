@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from store.models import Run, RunSource, Source
+from crawlers.costs import RequestFigures
+from store.models import Run, RunCost, RunSource, Source
 
 
 def start_run(session: Session, now: datetime) -> Run:
@@ -57,3 +59,35 @@ def finish_run(run: Run, now: datetime, problem: str | None = None, *, interrupt
 def sources(session: Session) -> list[Source]:
     """Every source the store has seen run, by name."""
     return list(session.scalars(select(Source).order_by(Source.name)))
+
+
+def record_cost(session: Session, run: Run, source_name: str, cost: RequestFigures) -> None:
+    """What the run's requests to one source cost."""
+    values = {f.name: getattr(cost, f.name) for f in fields(cost)}
+    session.add(RunCost(run_id=run.id, source_name=source_name, **values))
+
+
+def cost_of(row: RunCost) -> RequestFigures:
+    return RequestFigures(**{f.name: getattr(row, f.name) for f in fields(RequestFigures)})
+
+
+def recent_runs(session: Session, limit: int) -> list[Run]:
+    """The last ``limit`` runs, newest first."""
+    return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
+
+
+def costs(session: Session, run_ids: list[int]) -> list[RunCost]:
+    """The cost rows of these runs."""
+    return list(session.scalars(select(RunCost).where(RunCost.run_id.in_(run_ids)).order_by(RunCost.id)))
+
+
+def source_rows(session: Session, source_name: str, limit: int) -> list[tuple[RunSource, RunCost | None]]:
+    """A source's figures in its last ``limit`` runs, newest first, each with its cost when recorded."""
+    query = (
+        select(RunSource, RunCost)
+        .outerjoin(RunCost, and_(RunCost.run_id == RunSource.run_id, RunCost.source_name == source_name))
+        .where(RunSource.source_name == source_name)
+        .order_by(RunSource.run_id.desc())
+        .limit(limit)
+    )
+    return [(figures, cost) for figures, cost in session.execute(query)]

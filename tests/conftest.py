@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ from store.db import Database
 from tests.stores import drop_created, store_url
 
 PROJECT = Path(__file__).resolve().parents[1]
+SIM_TODAY = date(2019, 12, 31)
+"""A day just after the simulator's newest notice (its web is the seeds' 2019), to date the crawl's
+revisit window by: the notices published within ``crawl.revisit_days`` of it are fetched again."""
 
 
 @pytest.fixture

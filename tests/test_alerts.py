@@ -31,7 +31,7 @@ from simulator.truth import ground_truth
 from store.db import Database
 from store.models import AlertMatch, Delivery, Notice
 from tests.browser import chromium
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SIM_TODAY
 from tests.delivery_support import (
     PASSWORD,
     Received,
@@ -61,7 +61,7 @@ class Rig:
     def crawl(self) -> None:
         db = Database(self.config.store.url)  # a new Database each time: as after a restart
         try:
-            assert crawl_and_report(self.config, self.lines.append, db=db) == 0, self.lines
+            assert crawl_and_report(self.config, self.lines.append, db=db, today=SIM_TODAY) == 0, self.lines
         finally:
             db.close()
 
@@ -85,6 +85,7 @@ def channels(smtp: SmtpServer, hooks: Receiver) -> dict[str, Any]:
 
 def sim_raw(sim: GovWebThread, workdir: Path, smtp: SmtpServer, hooks: Receiver) -> dict[str, Any]:
     raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
+    raw["crawl"] = {**raw["crawl"], "revisit_days": 366}  # the simulator's 2019, seen from SIM_TODAY
     return {**raw, "channels": channels(smtp, hooks), "alerts": {"secret": "${KUAIXUN_SECRET}"}}
 
 

@@ -11,7 +11,7 @@ from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, NoticeVersion
-from tests.conftest import publish_issue, sim_config
+from tests.conftest import SIM_TODAY, publish_issue, sim_config
 
 
 def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tmp_path: Path) -> None:
@@ -37,12 +37,13 @@ def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tm
 
 def test_revision_is_a_new_version_with_a_diff_and_marked_updated(sim: GovWebThread, tmp_path: Path) -> None:
     config = sim_config(sim, tmp_path)
+    config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"revisit_days": 366})})
     db = Database(config.store.url)
-    crawl(config, db)
+    crawl(config, db, today=SIM_TODAY)
     assert publish_issue(config, db) is not None
 
     # Chrome changes on every request (visit counters): a second crawl revisits, finds no revision.
-    again = crawl(config, db)
+    again = crawl(config, db, today=SIM_TODAY)
     assert sum(o.fetched for o in again.outcomes) > 0
     assert again.new == 0 and again.revised == 0
 
@@ -50,7 +51,7 @@ def test_revision_is_a_new_version_with_a_diff_and_marked_updated(sim: GovWebThr
     paragraphs = target["body_text"].split("\n")
     extension = "公示时间延长至2019年11月25日。"
     sim.web.revise(target["source_url"], [*paragraphs, extension])
-    result = crawl(config, db)
+    result = crawl(config, db, today=SIM_TODAY)
     assert result.revised == 1 and result.new == 0
 
     with db.session() as session:

@@ -12,11 +12,13 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from crawlers import stats
+from crawlers.conditional import FreshValidators, not_modified, validators_of
+from crawlers.costs import LISTING, REVISIT, request_kind
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
-from crawlers.listings import Entry, PageRequest, read_listing
+from crawlers.listings import Entry, Listing, PageRequest, read_listing
 from crawlers.middlewares import Refused
-from crawlers.urls import Refusal, origin_allowed
+from crawlers.urls import Refusal, origin_allowed, origin_of
 
 REFUSED_STAT = "kuaixun/refused"
 """Scrapy stats keys: ``kuaixun/refused``, ``…/reason/<reason>``; per source ``crawlers.stats``."""
@@ -39,9 +41,15 @@ class NoticeSpider(scrapy.Spider):
         """Requests of each source not yet answered: at 0 the source is finished."""
 
     async def start(self) -> AsyncIterator[Request]:
+        # Counted before any is sent: a source must not look finished while its revisits wait here.
+        for name in [s.name for s in self.job.sources] + [r.source for r in self.job.revisit]:
+            self._open[name] += 1
+        self._queued.update(r.url for r in self.job.revisit)
         for source in self.job.sources:
-            self._open[source.name] += 1
             yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+        for revisit in self.job.revisit:
+            entry = Entry(revisit.url, revisit.title, revisit.date)
+            yield self._notice_request(self.job.source(revisit.source), entry, REVISIT)
 
     def _answered(self, source: str, followed: int = 0) -> Iterator[SourceReport]:
         """One request of ``source`` answered (it queued ``followed`` more): its report once it is done."""
@@ -61,6 +69,7 @@ class NoticeSpider(scrapy.Spider):
             "page": page,
             "reader": page_request.reader,
             "download_slot": source.name,
+            "kind": LISTING,
         }
         headers = {"Referer": source.listing_url}
         if page_request.method == "POST":
@@ -82,12 +91,19 @@ class NoticeSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_listing(self, response: Response) -> Iterator[Request | SourceReport]:
+    def parse_listing(self, response: Response) -> Iterator[Request | SourceReport | FreshValidators]:
+        if not_modified(response):  # as it was at the last run: nothing new on it or after it
+            stats.count(self._stats, response.meta["source"], "listing_pages")
+            stats.count(self._stats, response.meta["source"], "unchanged_listings")
+            yield from self._answered(response.meta["source"])
+            return
         followed = list(self._follow_listing(response))
-        yield from followed
-        yield from self._answered(response.meta["source"], len(followed))
+        yield from (item for item in followed if isinstance(item, FreshValidators))
+        requests = [item for item in followed if isinstance(item, Request)]
+        yield from requests
+        yield from self._answered(response.meta["source"], len(requests))
 
-    def _follow_listing(self, response: Response) -> Iterator[Request]:
+    def _follow_listing(self, response: Response) -> Iterator[Request | FreshValidators]:
         source = self.job.source(response.meta["source"])
         page = response.meta["page"]
         if not hasattr(response, "text"):
@@ -98,23 +114,22 @@ class NoticeSpider(scrapy.Spider):
             stats.count(self._stats, source.name, "listing_pages")
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
         stats.count(self._stats, source.name, "links", len(entries))
-        unqueued = [e for e in entries if e.url not in self._queued]
-        fresh = [e for e in unqueued if e.url not in self.job.known]
-        if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
-            why = listing.explain() if listing.reader == "js_built" else "the page layout may have changed"
-            stats.note_error(self._stats, source.name, f"no notice links found on {response.url}: {why}")
-        for entry in unqueued:
-            if entry.url in self.job.known and entry.url not in self.job.revisit:
-                continue
+        fresh = [e for e in entries if e.url not in self._queued and e.url not in self.job.known]
+        if listing.reader == "none" or (not entries and page == 1 and not listing.is_shell):
+            problem = f"no notice links found on {response.url}: {no_entries_reason(listing)}"
+            stats.note_error(self._stats, source.name, problem)
+        elif not listing.is_shell and (validators := validators_of(response)) is not None:
+            yield validators  # a shell is the same every time: its 304 would hide a changed list
+        for entry in fresh:
             self._queued.add(entry.url)
-            yield self._notice_request(source, entry)
+            yield self._notice_request(source, entry, request_kind(entry.url))
         shell_only = listing.is_shell
         next_page, wanted = listing.next_page, shell_only or (fresh and page < source.max_pages)
         if next_page is not None and wanted and self._allowed(source, next_page.url):
             yield self._listing_request(source, next_page, page if shell_only else page + 1)
 
-    def _notice_request(self, source: JobSource, entry: Entry) -> Request:
-        meta = {"source": source.name, "entry": entry, "download_slot": source.name}
+    def _notice_request(self, source: JobSource, entry: Entry, kind: str) -> Request:
+        meta = {"source": source.name, "entry": entry, "download_slot": source.name, "kind": kind}
         return Request(
             entry.url,
             meta=meta,
@@ -123,13 +138,16 @@ class NoticeSpider(scrapy.Spider):
             errback=self.on_notice_error,
         )
 
-    def parse_notice(self, response: Response) -> Iterator[FetchedPage | SourceReport]:
+    def parse_notice(self, response: Response) -> Iterator[FetchedPage | SourceReport | FreshValidators]:
         yield self._page(response)
+        validators = validators_of(response)
+        if validators is not None:
+            yield validators
         yield from self._answered(response.meta["source"])
 
     def _page(self, response: Response) -> FetchedPage:
         entry: Entry = response.meta["entry"]
-        stats.count(self._stats, response.meta["source"], "fetched")
+        stats.count(self._stats, response.meta["source"], "fetched")  # a 304 too: the page was checked
         content_type = response.headers.get("Content-Type")
         return FetchedPage(
             source=response.meta["source"],
@@ -145,7 +163,12 @@ class NoticeSpider(scrapy.Spider):
 
     def on_listing_error(self, failure: Failure) -> Iterator[SourceReport]:
         request = failure.request  # type: ignore[attr-defined]
-        stats.note_error(self._stats, request.meta["source"], f"listing {request.url}: {describe(failure)}")
+        redirects = request.meta.get("redirect_urls")
+        if failure.check(Refused) and redirects:  # the listing itself moved (sipo.gov.cn → cnipa.gov.cn)
+            error = f"listing {redirects[0]} redirects to another host: {moved(request.url)}"
+        else:
+            error = f"listing {request.url}: {describe(failure)}"
+        stats.note_error(self._stats, request.meta["source"], error)
         yield from self._answered(request.meta["source"])
 
     def on_notice_error(self, failure: Failure) -> Iterator[SourceReport]:
@@ -181,3 +204,22 @@ def describe(failure: Failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
+
+
+def no_entries_reason(listing: Listing) -> str:
+    """Why page 1 of a listing gave nothing to follow: built by script, links all elsewhere, or unknown."""
+    if listing.reader == "js_built":
+        return listing.explain()
+    hosts = sorted({origin.host for e in listing.entries if (origin := origin_of(e.url)) is not None})
+    if listing.entries:
+        return (
+            f"all {len(listing.entries)} links lead outside the source's origins "
+            f"(to {', '.join(hosts[:3]) or 'no web address'}): the site may have moved"
+        )
+    return "the page layout may have changed"
+
+
+def moved(url: str) -> str:
+    """What to do about a listing that now redirects to ``url``, outside the source's origins."""
+    where = origin_of(url) or url[:200]
+    return f"{where} (the site may have moved: update listing_url, or add the host to allowed_hosts)"
