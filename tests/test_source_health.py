@@ -14,10 +14,9 @@ import pytest
 from aiohttp import web
 
 from crawlers.items import FetchedPage, SourceReport
-from crawlers.spool import SpoolWriter
 from kuaixun.config import Config, ConfigError, read_raw, validate
-from kuaixun.cycle import _process_spool
 from kuaixun.demo import demo_config
+from kuaixun.ingest import Ingester
 from kuaixun.service import crawl_and_report
 from kuaixun.sources import format_sources, source_figures
 from simulator.server import GovWebThread
@@ -197,16 +196,15 @@ def test_a_source_whose_notice_pages_all_fail_to_parse_is_failed_with_that_reaso
         tmp_path,
     )
     shell = b'<html><body><div id="app"></div><script src="/static/app.js"></script></body></html>'
-    spool = tmp_path / "spool.jsonl"
-    writer = SpoolWriter(spool)
     urls = [f"https://www.mee.gov.cn/xxgk2018/xxgk/xxgk06/201911/t2019110{n}_1.html" for n in range(1, 4)]
-    for url in urls:
-        writer.write(FetchedPage("mee", url, url, 200, "text/html; charset=utf-8", shell))
-    writer.write(SourceReport("mee", listing_pages=1, links=len(urls), fetched=len(urls)))
-    writer.close()
     db = Database(config.store.url)
     try:
-        [outcome] = _process_spool(config, db, spool, list(config.sources))
+        ingester = Ingester(config, db, ["mee"])
+        for url in urls:
+            ingester.page(FetchedPage("mee", url, url, 200, "text/html; charset=utf-8", shell))
+        [outcome] = ingester.result().outcomes
+        outcome.apply(SourceReport("mee", listing_pages=1, links=len(urls), fetched=len(urls)))
+        outcome.judge_parsing()
     finally:
         db.close()
     assert outcome.status == "failed"
