@@ -63,6 +63,8 @@ def encode(item: SpoolItem) -> str:
     """One spool line."""
     if isinstance(item, FetchedPage):
         data = asdict(item) | {"kind": "page", "body": base64.b64encode(item.body).decode("ascii")}
+    elif isinstance(item, FreshValidators):
+        data = {"kind": "validators", "item": asdict(item)}
     else:
         data = asdict(item) | {"kind": "report"}
     return json.dumps(data, ensure_ascii=False) + "\n"
@@ -76,6 +78,8 @@ def decode(line: bytes) -> SpoolItem | None:
         if kind == "page":
             data["body"] = base64.b64decode(data["body"])
             return FetchedPage(**data)
+        if kind == "validators":
+            return FreshValidators.of(**data["item"])
         return SourceReport(**data)
     except (ValueError, KeyError, TypeError):
         return None
