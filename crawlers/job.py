@@ -17,6 +17,8 @@ class JobSource:
     listing_url: str
     allowed_hosts: tuple[str, ...] = ()
     max_pages: int = 3
+    family: str | None = None
+    """The listing's CMS family (``crawlers.listings.FAMILIES``); None: sniffed."""
 
     @cached_property
     def origins(self) -> frozenset[Origin]:

@@ -166,7 +166,11 @@ def crawl(
 
 def _job_source(source: SourceConfig, config: Config) -> JobSource:
     return JobSource(
-        source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages
+        source.name,
+        source.listing_url,
+        source.allowed_hosts,
+        source.max_pages or config.crawl.max_pages,
+        source.family,
     )
 
 

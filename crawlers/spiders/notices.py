@@ -42,7 +42,7 @@ class NoticeSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for source in self.job.sources:
             self._open[source.name] += 1
-            yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+            yield self._listing_request(source, PageRequest(source.listing_url, reader=source.family), page=1)
 
     def _answered(self, source: str, followed: int = 0) -> Iterator[SourceReport]:
         """One request of ``source`` answered (it queued ``followed`` more): its report once it is done."""
@@ -91,15 +91,14 @@ class NoticeSpider(scrapy.Spider):
             report.errors.append(f"listing {response.url} is not a web page")
             return
         listing = read_listing(response.url, response.text, page, response.meta["reader"])
-        if listing.reader != "jpaas" or listing.entries:
+        if not listing.is_shell:
             report.listing_pages += 1
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
         report.links += len(entries)
         unqueued = [e for e in entries if e.url not in self._queued]
         fresh = [e for e in unqueued if e.url not in self.job.known]
-        if listing.reader == "none" or (not entries and listing.next_page is None and page == 1):
-            why = listing.explain() if listing.reader == "js_built" else "the page layout may have changed"
-            report.errors.append(f"no notice links found on {response.url}: {why}")
+        if listing.unread or (not entries and listing.next_page is None and page == 1):
+            report.errors.append(f"no notice links found on {response.url}: {listing.layout_problem()}")
         for entry in unqueued:
             if entry.url in self.job.known and entry.url not in self.job.revisit:
                 continue
