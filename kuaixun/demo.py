@@ -52,12 +52,13 @@ def prepare_workdir(workdir: Path) -> None:
 
 
 def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, Any]:
-    """The operator's config with its sources pointed at the simulator and a fresh embedded store."""
-    simulated = {site.name for site in web.sites}
+    """The operator's config with its sources pointed at the simulator and a fresh embedded store.
+
+    A source whose host the simulator serves reads the same path there; the others are left out."""
     sources = [
-        {**source, "listing_url": web.listing_url(source["name"])}
+        {**source, "listing_url": simulated}
         for source in raw.get("sources", [])
-        if source.get("name") in simulated
+        if (simulated := web.simulated_url(str(source.get("listing_url", "")))) is not None
     ]
     return {
         **raw,
