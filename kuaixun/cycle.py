@@ -142,6 +142,19 @@ def crawl(
 
     ``progress`` hears of each page and each finished source while the crawl process runs."""
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
+    return crawl_sources(config, db, sources, progress)
+
+
+def crawl_sources(
+    config: Config,
+    db: Database,
+    sources: Sequence[SourceConfig],
+    progress: ProgressHook | None = None,
+    urls: Mapping[str, Sequence[str]] | None = None,
+) -> CrawlResult:
+    """Crawl ``sources`` and store what was fetched; a source given ``urls`` (by name) fetches
+    those notice pages instead of reading its listing (``kuaixun fetch``, ``import-issue``)."""
+    sources = list(sources)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     spool_dir = private_dir(config.data_dir / "spool")
     spool = spool_dir / f"crawl-{stamp}.jsonl"
@@ -151,7 +164,7 @@ def crawl(
             session, now_utc() - timedelta(days=config.crawl.revisit_days)
         )
     job = CrawlJob(
-        sources=[_job_source(s, config) for s in sources],
+        sources=[_job_source(s, config, (urls or {}).get(s.name, ())) for s in sources],
         spool=spool,
         known=known,
         revisit=revisit if config.crawl.revisit_days else set(),
@@ -164,13 +177,14 @@ def crawl(
     return CrawlResult(outcomes)
 
 
-def _job_source(source: SourceConfig, config: Config) -> JobSource:
+def _job_source(source: SourceConfig, config: Config, urls: Sequence[str] = ()) -> JobSource:
     return JobSource(
         source.name,
         source.listing_url,
         source.allowed_hosts,
         source.max_pages or config.crawl.max_pages,
         source.family,
+        tuple(urls),
     )
 
 

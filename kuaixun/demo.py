@@ -82,7 +82,8 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -
     with GovWebThread() as sim:
         demo_raw = demo_config(raw, sim.web, workdir)
         config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
-        echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
+        sites, sources = len(sim.web.sites), len(config.sources)
+        echo(f"simulated government web: {sites} sites, {sources} sources on 127.0.0.1; in {workdir}")
         db = Database(config.store.url)
         try:
             status = _three_runs(config, db, sim.web, echo, live)

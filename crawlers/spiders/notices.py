@@ -41,6 +41,11 @@ class NoticeSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.job.sources:
+            if source.urls:  # given notice pages: fetched whether known or not, no listing read
+                self._open[source.name] += len(source.urls)
+                for url in source.urls:
+                    yield self._notice_request(source, Entry(url, ""))
+                continue
             self._open[source.name] += 1
             yield self._listing_request(source, PageRequest(source.listing_url, reader=source.family), page=1)
 
