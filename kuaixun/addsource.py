@@ -99,6 +99,15 @@ def write_entry(config_path: Path, entry: SourceEntry) -> None:
     _replace_checked(config_path, updated, entry)
 
 
+def check_writable(config_path: Path, name: str, agency: str | None) -> None:
+    """Why ``--write`` cannot add a source of this name (checked before anything is fetched)."""
+    if not agency:
+        raise AddSourceError("--write needs --agency (the 发布机关 the notices are filed under)")
+    names = [str(s.get("name")) for s in read_raw(config_path).get("sources") or [] if isinstance(s, dict)]
+    if name in names:
+        raise AddSourceError(f"{config_path}: a source named {name!r} exists already; give another --name")
+
+
 def insert_source(text: str, entry: SourceEntry) -> str:
     """The file's text with ``entry`` after the last item of its ``sources:`` block (a new block
     at the end when there is none)."""

@@ -308,8 +308,15 @@ def add_source(
     Exits 1 when the page shows no notice list, 2 when --write cannot add the entry.
     """
     from crawlers.probe import ProbeError, listing_from_file, listing_from_url
-    from kuaixun.addsource import AddSourceError, describe, propose, write_entry
+    from kuaixun.addsource import AddSourceError, check_writable, default_name, describe, propose, write_entry
 
+    name = name or default_name(url)
+    if write:
+        try:
+            check_writable(ctx.obj, name, agency)
+        except (AddSourceError, ConfigError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
     try:
         if saved is not None:
             result = listing_from_file(saved, url)

@@ -88,9 +88,7 @@ def test_hanweb_datastore_and_dataproxy_next_page() -> None:
     assert more.next_page is not None
     query = parse_qs(urlsplit(more.next_page.url).query)
     assert query["startrecord"] == ["48"] and more.next_page.form == request.form
-    last = read_listing(
-        more.next_page.url, reply.replace("<totalrecord>60", "<totalrecord>47"), 3, "hanweb"
-    )
+    last = read_listing(more.next_page.url, reply.replace("<totalrecord>60", "<totalrecord>47"), 3, "hanweb")
     assert last.next_page is None
 
 
