@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kuaixun.config import Config
+from kuaixun.config import Config, load_extraction_config
 from kuaixun.cycle import crawl
-from kuaixun.imports import import_issue, read_past_issue
+from kuaixun.imports import fetch_urls, import_issue, place, read_past_issue
 from simulator.seeds import default_seeds_dir
 from simulator.server import GovWeb, GovWebThread
 from simulator.truth import ground_truth
@@ -166,3 +166,64 @@ def _kuaixun(config_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
+
+
+def test_each_seed_file_reads_as_its_issue_number_and_links() -> None:
+    issues = {seed.name: read_past_issue(seed) for seed in SEED_FILES}
+    numbers = {name: (i.year, i.month, i.seq) for name, i in issues.items()}
+    assert numbers == {
+        "kuaixun-2019-0901.md": (2019, 9, 1),
+        "kuaixun-2019-0902.txt": (2019, 9, 2),
+        "kuaixun-2019-1102.txt": (2019, 11, 2),
+    }
+    for issue in issues.values():
+        assert issue.links and all(
+            link.startswith("http://") or link.startswith("https://") for link in issue.links
+        )
+        assert not any("\\" in link for link in issue.links)  # the markdown's escaped underscores are read
+    # 宁波经信局's notice was printed without a 相关链接 (the simulator places it on its issuer's site).
+    assert [i.unlinked for i in issues.values()] == [0, 0, 1]
+
+
+def test_links_are_placed_under_the_source_of_their_host() -> None:
+    config = load_extraction_config(PROJECT / "config.yaml")
+    enabled = [s for s in config.sources if s.enabled]
+    placed = {
+        url: place(url, enabled)
+        for url in (
+            "http://www.ndrc.gov.cn/zcfb/zcfbtz/201911/t20191115_1203505.html",
+            "http://www.sipo.gov.cn/gztz/1141880.htm",
+            "http://jxj.huabei.gov.cn/xxfb/tzgg/18442741.html",
+            "http://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/201911/t20191108_10514422.html",
+            "http://www.bdcases.org.cn/",
+        )
+    }
+    spots = {url: (spot[0].name, spot[1]) if spot else None for url, spot in placed.items()}
+    assert spots == {
+        # An http link of an https source is fetched over https (the sites redirect there anyway).
+        "http://www.ndrc.gov.cn/zcfb/zcfbtz/201911/t20191115_1203505.html": (
+            "ndrc",
+            "https://www.ndrc.gov.cn/zcfb/zcfbtz/201911/t20191115_1203505.html",
+        ),
+        "http://www.sipo.gov.cn/gztz/1141880.htm": ("cnipa", "https://www.sipo.gov.cn/gztz/1141880.htm"),
+        "http://jxj.huabei.gov.cn/xxfb/tzgg/18442741.html": (
+            "jxj-huaibei",
+            "https://jxj.huabei.gov.cn/xxfb/tzgg/18442741.html",
+        ),
+        "http://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/201911/t20191108_10514422.html": (
+            "gxt-hunan",
+            "http://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/201911/t20191108_10514422.html",
+        ),
+        "http://www.bdcases.org.cn/": None,  # no source: reported, never fetched
+    }
+
+
+def test_fetch_of_urls_without_a_source_fetches_nothing(tmp_path: Path) -> None:
+    config = load_extraction_config(PROJECT / "config.yaml")
+    db = Database(f"sqlite:///{tmp_path / 'k.db'}")
+    try:
+        fetched = fetch_urls(config, db, ["http://www.bdcases.org.cn/", "https://example.com/a.html"])
+    finally:
+        db.close()
+    assert fetched.result is None and fetched.placed == {}
+    assert fetched.homeless == ["http://www.bdcases.org.cn/", "https://example.com/a.html"]
