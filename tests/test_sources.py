@@ -15,6 +15,7 @@ import yaml
 from scrapy.http import HtmlResponse
 
 from crawlers.listings import read_listing
+from kuaixun.addsource import AddSourceError, SourceEntry, insert_source
 from kuaixun.config import load_extraction_config, read_raw
 from simulator.seeds import default_seeds_dir, load_seeds
 from simulator.server import GovWebThread
@@ -168,3 +169,27 @@ def test_add_source_on_a_saved_page_and_on_a_page_with_no_list(tmp_path: Path) -
     empty = _kuaixun("add-source", "http://jxj.example.gov.cn/list/", "--file", str(pages / "js_built.html"))
     assert empty.returncode == 1
     assert "built in the browser by JavaScript" in empty.stderr and empty.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_names"),
+    [
+        (
+            "sources:\n    - name: a\n      agency: 甲\n      listing_url: https://a.gov.cn/\n# end\n",
+            ["a", "new"],
+        ),
+        ("data_dir: data\nsources:\nout_dir: out\n", ["new"]),
+        ("data_dir: data  # no sources yet", ["new"]),
+    ],
+)
+def test_insert_source_keeps_the_text_and_adds_one_item(text: str, expected_names: list[str]) -> None:
+    entry = SourceEntry("new", "某局", "全国", "trs", "https://b.gov.cn/tzgg/")
+    updated = insert_source(text, entry)
+    added = [entry.yaml().strip()] + ([] if "sources:" in text else ["sources:"])
+    assert [line for line in updated.splitlines() if line.strip() not in added] == text.splitlines()
+    assert [s["name"] for s in yaml.safe_load(updated)["sources"]] == expected_names
+
+
+def test_insert_source_refuses_an_inline_list() -> None:
+    with pytest.raises(AddSourceError, match="inline"):
+        insert_source("sources: []\n", SourceEntry("new", "某局", "全国", None, "https://b.gov.cn/"))
