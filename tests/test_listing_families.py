@@ -12,9 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse
+from sqlalchemy import select
 
 from crawlers.listings import FAMILIES, read_listing
 from kuaixun.config import ConfigError, validate
+from kuaixun.cycle import crawl
+from simulator.server import GovWebThread
+from simulator.truth import ground_truth
+from store.db import Database
+from store.models import Notice
+from tests.conftest import sim_config
 
 PAGES = Path(__file__).resolve().parent / "listing_pages"
 EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
@@ -153,3 +160,28 @@ def test_config_family_is_checked_with_a_suggestion(tmp_path: Path) -> None:
     assert str(raised.value).startswith(
         "c.yaml: sources[0].family: unknown family 'anhui_label' (did you mean `anhui-label`?)"
     )
+
+
+def test_the_crawl_reads_each_source_with_its_family(tmp_path: Path) -> None:
+    """Through the spider: the Anhui label JSON source stores its site's notices; a source whose
+    configured family is not its page's (a TRS column said to be hanweb) fails by name, never guessed."""
+    with GovWebThread(held_back=0) as sim:
+        wrong = {
+            "name": "ndrc-as-hanweb",
+            "agency": "国家发展改革委",
+            "family": "hanweb",
+            "listing_url": sim.web.listing_url("ndrc"),
+        }
+        config = sim_config(sim, tmp_path, [wrong])
+        db = Database(config.store.url)
+        try:
+            result = crawl(config, db, only=["jxj-huaibei", "ndrc-as-hanweb"])
+            with db.session() as session:
+                stored = set(session.scalars(select(Notice.url).where(Notice.source_name == "jxj-huaibei")))
+        finally:
+            db.close()
+        huaibei = {r["source_url"] for r in ground_truth(sim.web) if r["site"] == "jxj-huabei"}
+    outcomes = {o.source: o for o in result.outcomes}
+    assert outcomes["jxj-huaibei"].status == "ok" and stored == huaibei
+    assert outcomes["ndrc-as-hanweb"].status == "failed"
+    assert "no notice links found" in outcomes["ndrc-as-hanweb"].errors[0]
