@@ -242,13 +242,13 @@ def import_issue_command(ctx: click.Context, path: Path) -> None:
     """Fetch and store every 相关链接 of a past 快讯 (.txt or .md) and record them as carried by
     that issue, so the next issue repeats none. Exits 1 when a link could not be stored."""
     config = _config(ctx)
-    from kuaixun.imports import ImportError_, import_issue
+    from kuaixun.imports import PastIssueError, import_issue
     from kuaixun.service import report_crawl, writing_store
 
     try:
         with writing_store(config, "import-issue", click.echo) as database:
             report = import_issue(config, database, path)
-    except ImportError_ as exc:
+    except PastIssueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if report.fetched.result is not None:

@@ -15,18 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from crawlers.urls import configured_origins, normalize_url, origin_of
+from crawlers.urls import Origin, configured_origins, normalize_url, origin_of
 from kuaixun.config import Config, SourceConfig
 from kuaixun.cycle import CrawlResult, crawl_sources
 from simulator.seeds import SeedParseError, parse_seed_file
 from store import pastissues
 from store.db import Database
 
-UPGRADE = {"http": ("https", 443)}
-"""Government sites moved from http to https: an old http link is fetched from the https source."""
+HTTP_PORT, HTTPS_PORT = 80, 443
 
 
-class ImportError_(Exception):
+class PastIssueError(Exception):
     """A past issue that cannot be read, phrased for the operator."""
 
 
@@ -62,9 +61,9 @@ def read_past_issue(path: Path) -> PastIssue:
     try:
         items = parse_seed_file(path)
     except (SeedParseError, OSError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"{path}: not a 快讯 issue this program can read: {exc}") from None
+        raise PastIssueError(f"{path}: not a 快讯 issue this program can read: {exc}") from None
     if not items:
-        raise ImportError_(f"{path}: no items found")
+        raise PastIssueError(f"{path}: no items found")
     year, number = items[0].issue.split("-")
     links = tuple(dict.fromkeys(normalize_url(i.source_url) for i in items if i.source_url))
     return PastIssue(
@@ -73,21 +72,19 @@ def read_past_issue(path: Path) -> PastIssue:
 
 
 def place(url: str, sources: Sequence[SourceConfig]) -> tuple[SourceConfig, str] | None:
-    """The enabled source whose origins hold ``url`` (or its https form), and the URL to fetch."""
+    """The enabled source whose origins hold ``url``, and the URL to fetch: an old ``http://`` link
+    of a source now served over https is fetched over https (the sites redirect there anyway)."""
     origin = origin_of(url)
     if origin is None:
         return None
-    upgrade = UPGRADE.get(origin.scheme)
+    old_http = (origin.scheme, origin.port) == ("http", HTTP_PORT)
+    secure = Origin("https", origin.host, HTTPS_PORT) if old_http else None
     for source in sources:
         origins = configured_origins(source.listing_url, source.allowed_hosts)
         if origin in origins:
             return source, url
-        if (
-            upgrade
-            and origin.port == 80
-            and any((o.scheme, o.host, o.port) == (*upgrade[:1], origin.host, upgrade[1]) for o in origins)
-        ):
-            return source, urlunsplit(urlsplit(url)._replace(scheme=upgrade[0]))
+        if secure in origins:
+            return source, urlunsplit(urlsplit(url)._replace(scheme="https"))
     return None
 
 
