@@ -24,7 +24,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -515,7 +514,7 @@ def read_label(url: str, text: str, page: int) -> Listing | None:
         return None
     entries = [entry for row in rows if isinstance(row, dict) and (entry := _label_entry(url, row))]
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    index, size = int(query.get("pageIndex") or 1), int(query.get("pageSize") or LABEL_PAGE_SIZE)
+    index, size = _number(query.get("pageIndex"), 1), _number(query.get("pageSize"), LABEL_PAGE_SIZE)
     total = data.get("total")
     more = index * size < total if isinstance(total, int) else len(rows) >= size
     next_page = None
@@ -523,6 +522,11 @@ def read_label(url: str, text: str, page: int) -> Listing | None:
         next_query = urlencode({**query, "pageIndex": index + 1, "pageSize": size})
         next_page = PageRequest(urlunsplit(parts._replace(query=next_query)), reader=ANHUI_LABEL)
     return Listing(reader="label", entries=entries, next_page=next_page)
+
+
+def _number(text: str | None, default: int) -> int:
+    """A positive page number or size from a query string; ``default`` for anything else."""
+    return int(text) if text and text.isdigit() and int(text) > 0 else default
 
 
 def _label_entry(url: str, row: dict[str, Any]) -> Entry | None:
@@ -553,7 +557,7 @@ def read_gkmlpt(url: str, text: str, page: int) -> Listing | None:
         return None
     entries = [entry for row in articles if isinstance(row, dict) and (entry := _label_entry(url, row))]
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    number = int(query.get("page") or 1)
+    number = _number(query.get("page"), 1)
     next_page = None
     if articles and number * len(articles) < count:
         next_query = urlencode({**query, "page": number + 1})
@@ -572,8 +576,6 @@ class ListingFamily:
     """The YAML name (``family: trs``)."""
     read: Reader
     """Reads one page of the family's listing, or None when the page is not in its format."""
-    about: str
-    """One line for the operator: which platform, which sites."""
     sniff: Reader | None = None
     """The strict reader tried on a source without ``family:`` (None: found by another's sniff)."""
 
@@ -598,25 +600,15 @@ def _read_gkmlpt(url: str, text: str, page: int) -> Listing:
     return read_gkmlpt(url, text, page) or read_rows(url, text, page)
 
 
-_read_any_rows = partial(read_rows, containers=())
-
 FAMILIES: dict[str, ListingFamily] = {
     family.name: family
     for family in (
-        ListingFamily(
-            HANWEB, read_datastore, "Hanweb jcms: /col/colN/ datastore records, dataproxy.jsp", read_datastore
-        ),
-        ListingFamily(
-            JPAAS, read_jpaas, "Hanweb jpaas: a shell page and its build/unit JSON (MIIT)", read_jpaas
-        ),
-        ListingFamily(
-            ANHUI_LABEL, read_label, "Anhui platform: /site/label/8888?…&isJson=true JSON", read_label
-        ),
-        ListingFamily(
-            GKMLPT, _read_gkmlpt, "Guangdong gkmlpt: /gkmlpt/api/all/<cat>?page=N JSON", read_gkmlpt
-        ),
-        ListingFamily(TRS, _read_trs, "TRS WCM: static index.html, index_1.html … (NDRC, MEE, MOST)"),
-        ListingFamily(ROWS, _read_any_rows, "any other HTML list of dated title links", _read_any_rows),
+        ListingFamily(HANWEB, read_datastore, read_datastore),  # jcms: /col/colN/ datastore, dataproxy.jsp
+        ListingFamily(JPAAS, read_jpaas, read_jpaas),  # a shell page and its build/unit JSON (MIIT)
+        ListingFamily(ANHUI_LABEL, read_label, read_label),  # /site/label/8888?…&isJson=true JSON
+        ListingFamily(GKMLPT, _read_gkmlpt, read_gkmlpt),  # /gkmlpt/api/all/<cat>?page=N JSON
+        ListingFamily(TRS, _read_trs),  # static index.html, index_1.html … (NDRC, MEE, MOST)
+        ListingFamily(ROWS, read_rows, read_rows),  # any other HTML list of dated title links
     )
 }
 """The families a source may name, in sniffing order: those with a signature first, rows last."""

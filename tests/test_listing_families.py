@@ -185,3 +185,18 @@ def test_the_crawl_reads_each_source_with_its_family(tmp_path: Path) -> None:
     assert outcomes["jxj-huaibei"].status == "ok" and stored == huaibei
     assert outcomes["ndrc-as-hanweb"].status == "failed"
     assert "no notice links found" in outcomes["ndrc-as-hanweb"].errors[0]
+
+
+def test_anhui_label_reads_a_garbled_page_number_as_the_first_page() -> None:
+    rows = [
+        {
+            "title": "关于组织申报2026年度省级专精特新中小企业的通知",
+            "link": "/public/1.html",
+            "createDate": "2026-11-02",
+        }
+    ]
+    listing = read_listing(
+        LABEL_URL + "&pageIndex=x1", json.dumps({"data": {"data": rows * 2, "total": 9}}), 1
+    )
+    assert listing.next_page is not None
+    assert parse_qs(urlsplit(listing.next_page.url).query)["pageIndex"] == ["2"]
