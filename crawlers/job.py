@@ -23,6 +23,10 @@ class JobSource:
     listing_url: str
     allowed_hosts: tuple[str, ...] = ()
     max_pages: int = 3
+    family: str | None = None
+    """The listing's CMS family (``crawlers.listings.FAMILIES``); None: sniffed."""
+    urls: tuple[str, ...] = ()
+    """Notice pages to fetch instead of reading the listing (``kuaixun fetch``, ``import-issue``)."""
 
     @cached_property
     def origins(self) -> frozenset[Origin]:
@@ -80,7 +84,12 @@ class CrawlJob:
     def load(cls, path: Path) -> CrawlJob:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
-            sources=[JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"])}) for s in data["sources"]],
+            sources=[
+                JobSource(
+                    **{**s, "allowed_hosts": tuple(s["allowed_hosts"]), "urls": tuple(s.get("urls", ()))}
+                )
+                for s in data["sources"]
+            ],
             spool=Path(data["spool"]),
             known=set(data["known"]),
             revisit=[Revisit(**r) for r in data.get("revisit", [])],

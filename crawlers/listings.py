@@ -1,25 +1,31 @@
 """Listing readers: from a notice listing page, the notice links and the next page to read.
 
-Government CMS families deliver listings three ways; each reader recognises its own
-and the spider tries them in order (``READERS``):
+Government CMS families deliver listings in a few ways; each format has its reader:
 
 - ``datastore`` — Hanweb jcms: records inside ``<script type="text/xml"><datastore>``,
   further pages from ``/module/web/jpage/dataproxy.jsp``.
 - ``jpaas`` — a shell page whose list comes from the jpaas ``build/unit`` JSON endpoint (MIIT).
+- ``label`` — the Anhui government platform's ``/site/label/8888?…&isJson=true`` JSON list.
+- ``gkmlpt`` — Guangdong's 公开目录 platform, ``/gkmlpt/api/all/<cat>?page=N`` JSON.
 - ``rows`` — any other HTML (TRS WCM, provincial platforms, table layouts, card lists): the
   page's main list, found by the repetition of rows that each hold a title link and a date,
   not by any site's class names; the next page from the pager, HTML or script
   (``crawlers.pagers``). A page whose list is empty in the HTML and filled by a script from an
   API is reported as ``js_built`` rather than read as its menus.
+
+A source names its CMS family in config.yaml (``family: trs``); ``FAMILIES`` maps that name to
+the family's reader and container hints, as urlwatch maps a job's kind to its class. A source
+without a family is sniffed: the families of ``SNIFF_ORDER`` are tried in turn.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
@@ -39,6 +45,8 @@ ARTICLE_URL = re.compile(
 )
 """Paths of a notice page or file: an undated row counts as an entry only when it links to one."""
 MIN_TITLE_CHARS = 6
+TRS, HANWEB, JPAAS, ANHUI_LABEL, GKMLPT, ROWS = "trs", "hanweb", "jpaas", "anhui-label", "gkmlpt", "rows"
+"""The families' YAML names (``FAMILIES``)."""
 HANWEB_PER_CALL = 45
 HANWEB_PAGE = 15
 
@@ -60,19 +68,29 @@ class PageRequest:
     method: str = "GET"
     form: dict[str, str] | None = None
     reader: str | None = None
-    """Name of the reader that understands the reply (None: detect again)."""
+    """Name of the family (``FAMILIES``) that understands the reply (None: sniff again)."""
 
 
 @dataclass
 class Listing:
     reader: str
+    """The format read (``datastore``, ``jpaas``, ``label``, ``gkmlpt``, ``rows``, ``js_built``, ``none``)."""
     entries: list[Entry] = field(default_factory=list)
     next_page: PageRequest | None = None
+    shell: bool = False
+    """The page only points at where its list comes from (a jpaas column page)."""
+    family: str | None = None
+    """The family (``FAMILIES``) that read the page."""
 
     @property
     def is_shell(self) -> bool:
         """A page whose list is one further request away (jpaas): the crawl reads that reply instead."""
-        return self.reader == "jpaas" and not self.entries and self.next_page is not None
+        return self.shell and not self.entries and self.next_page is not None
+
+    @property
+    def unread(self) -> bool:
+        """No family recognised the page."""
+        return self.reader == "none"
 
     def explain(self) -> str:
         """Why a listing shows no entries, in the operator's words."""
@@ -87,15 +105,18 @@ Reader = Callable[[str, str, int], Listing | None]
 """(page URL, page text, page number starting at 1) → a Listing, or None if not this reader's format."""
 
 
-def read_listing(url: str, text: str, page: int = 1, reader: str | None = None) -> Listing:
-    """Read a listing page with the named reader, or the first reader that recognises it."""
-    names = [reader] if reader else list(READERS)
-    for name in names:
-        listing = READERS[name](url, text, page)
+def read_listing(url: str, text: str, page: int = 1, family: str | None = None) -> Listing:
+    """Read a listing page with the named family's reader, or sniff: the first family of
+    ``FAMILIES`` whose sniffer recognises it. A named family that does not recognise the page gives
+    ``none`` (the site changed its platform), never another family's guess."""
+    chosen = [(family, FAMILIES[family].read)] if family else _sniffers()
+    for name, read in chosen:
+        listing = read(url, text, page)
         if listing is not None:
             listing.entries = _unique(listing.entries)
+            listing.family = family or _sniffed_family(name, text)
             return listing
-    return Listing(reader="none")
+    return Listing(reader="none", family=family)
 
 
 # --- Hanweb jcms datastore -------------------------------------------------------------------
@@ -150,7 +171,7 @@ def _dataproxy_next(url: str, text: str, records: int) -> PageRequest | None:
     form = {key: params[key] for key in (*JCMS_DEFAULTS, "columnid")} | {"permissiontype": "0"}
     paging = {"startrecord": start, "endrecord": start + HANWEB_PER_CALL - 1, "perpage": HANWEB_PAGE}
     proxy = urljoin(url, "/module/web/jpage/dataproxy.jsp")
-    return PageRequest(f"{proxy}?{urlencode({**paging, **form})}", "POST", form, "datastore")
+    return PageRequest(f"{proxy}?{urlencode({**paging, **form})}", "POST", form, HANWEB)
 
 
 # --- jpaas build/unit JSON -------------------------------------------------------------------
@@ -171,7 +192,8 @@ def read_jpaas(url: str, text: str, page: int) -> Listing | None:
     shell = JPAAS_SCRIPT.search(text)
     if shell is None:
         return None
-    return Listing(reader="jpaas", next_page=_jpaas_request(url, shell.group(1), shell.group(2), text, 1))
+    request = _jpaas_request(url, shell.group(1), shell.group(2), text, 1)
+    return Listing(reader="jpaas", next_page=request, shell=True)
 
 
 def _jpaas_request(page_url: str, endpoint: str, querydata: str, text: str, page: int) -> PageRequest:
@@ -184,7 +206,7 @@ def _jpaas_request(page_url: str, endpoint: str, querydata: str, text: str, page
         **{k: str(v) for k, v in params.items()},
         "paramJson": json.dumps({"pageNo": page, "pageSize": "24"}, separators=(",", ":")),
     }
-    return PageRequest(urljoin(page_url, endpoint) + "?" + urlencode(query), reader="jpaas")
+    return PageRequest(urljoin(page_url, endpoint) + "?" + urlencode(query), reader=JPAAS)
 
 
 def _jpaas_reply(url: str, text: str) -> Listing | None:
@@ -199,7 +221,7 @@ def _jpaas_reply(url: str, text: str) -> Listing | None:
         count, current, rows = (int(g) for g in pages.groups())
         if current * rows < count:
             next_query = re.sub(r"(%22pageNo%22%3A)\d+", rf"\g<1>{current + 1}", url)
-            listing.next_page = PageRequest(next_query, reader="jpaas")
+            listing.next_page = PageRequest(next_query, reader=JPAAS)
     return listing
 
 
@@ -246,16 +268,29 @@ class _Row:
         return self.links[0]
 
 
-def read_rows(url: str, text: str, page: int) -> Listing:
-    """Any HTML listing: the page's main list of repeated rows, each a title link and its date."""
+def read_rows(url: str, text: str, page: int, containers: Sequence[str] = ()) -> Listing:
+    """Any HTML listing: the page's main list of repeated rows, each a title link and its date.
+
+    ``containers`` (XPath) are where a family's templates put the list: the first that holds
+    entries is read alone, so a busier block elsewhere on the page cannot win; else the whole page.
+    """
     root = _parse(text)
     base = _base_url(url, root)
-    entries = _list_entries(base, root)
+    entries = _hinted_entries(base, root, containers) or _list_entries(base, root)
     next_url = next_page_url(base, root)
     reader = "rows"
     if not entries and SCRIPT_BUILT.search(text):
         reader, next_url = "js_built", None
     return Listing(reader=reader, entries=entries, next_page=PageRequest(next_url) if next_url else None)
+
+
+def _hinted_entries(base: str, root: lxml_html.HtmlElement, containers: Sequence[str]) -> list[Entry]:
+    for xpath in containers:
+        for container in root.xpath(xpath):
+            entries = _list_entries(base, container)
+            if entries:
+                return entries
+    return []
 
 
 def _list_entries(base: str, root: lxml_html.HtmlElement) -> list[Entry]:
@@ -450,4 +485,137 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
     return kept
 
 
-READERS: dict[str, Reader] = {"datastore": read_datastore, "jpaas": read_jpaas, "rows": read_rows}
+# --- Anhui /site/label/ JSON ------------------------------------------------------------------
+
+LABEL_PATH = re.compile(r"/site/label/\d+$")
+LABEL_PAGE_SIZE = 15
+"""Rows asked for when the configured URL gives no ``pageSize`` (the platform's lists show 15-20)."""
+LABEL_ROW_KEYS = (("link", "url"), ("title",), ("createDate", "pubDate", "publishDate", "date"))
+"""Keys of one row's (URL, title, date), as the platform's label variants name them."""
+
+
+def read_label(url: str, text: str, page: int) -> Listing | None:
+    """Anhui's government platform: ``/site/label/8888?labelName=…&isJson=true&isForPage=true``
+    answers ``{"data": {"data": [{"title", "link", "createDate"}…], "total": N}}`` (some labels
+    say ``datas``/``url``/``pubDate``); pages are ``pageIndex``=1, 2 … of ``pageSize`` rows."""
+    parts = urlsplit(url)
+    if not LABEL_PATH.search(parts.path) or not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(text)["data"]
+        rows = data.get("data", data.get("datas"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(rows, list):
+        return None
+    entries = [entry for row in rows if isinstance(row, dict) and (entry := _label_entry(url, row))]
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    index, size = _number(query.get("pageIndex"), 1), _number(query.get("pageSize"), LABEL_PAGE_SIZE)
+    total = data.get("total")
+    more = index * size < total if isinstance(total, int) else len(rows) >= size
+    next_page = None
+    if rows and more:
+        next_query = urlencode({**query, "pageIndex": index + 1, "pageSize": size})
+        next_page = PageRequest(urlunsplit(parts._replace(query=next_query)), reader=ANHUI_LABEL)
+    return Listing(reader="label", entries=entries, next_page=next_page)
+
+
+def _number(text: str | None, default: int) -> int:
+    """A positive page number or size from a query string; ``default`` for anything else."""
+    return int(text) if text and text.isdigit() and int(text) > 0 else default
+
+
+def _label_entry(url: str, row: dict[str, Any]) -> Entry | None:
+    link, title, day = (next((str(row[k]) for k in keys if row.get(k)), "") for keys in LABEL_ROW_KEYS)
+    if not link or not _followable(link) or not title:
+        return None
+    return Entry(normalize_url(urljoin(url, link)), _squash(title), day or None)
+
+
+# --- Guangdong gkmlpt JSON --------------------------------------------------------------------
+
+GKMLPT_API = re.compile(r"/gkmlpt/api/all/\d+$")
+
+
+def read_gkmlpt(url: str, text: str, page: int) -> Listing | None:
+    """Guangdong's 公开目录 API ``/gkmlpt/api/all/<cat>?page=N&sid=…``: ``{"articles": [{"title",
+    "url", "date"}…], "classify": {"post_count": N}}``; pages from 1 while the count goes on."""
+    parts = urlsplit(url)
+    if not GKMLPT_API.search(parts.path) or not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+        articles = data["articles"]
+        count = int((data.get("classify") or {}).get("post_count") or 0)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(articles, list):
+        return None
+    entries = [entry for row in articles if isinstance(row, dict) and (entry := _label_entry(url, row))]
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    number = _number(query.get("page"), 1)
+    next_page = None
+    if articles and number * len(articles) < count:
+        next_query = urlencode({**query, "page": number + 1})
+        next_page = PageRequest(urlunsplit(parts._replace(query=next_query)), reader=GKMLPT)
+    return Listing(reader="gkmlpt", entries=entries, next_page=next_page)
+
+
+# --- the family registry ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingFamily:
+    """A CMS family's listing: how its pages are read and paged, where its templates put the list."""
+
+    name: str
+    """The YAML name (``family: trs``)."""
+    read: Reader
+    """Reads one page of the family's listing, or None when the page is not in its format."""
+    sniff: Reader | None = None
+    """The strict reader tried on a source without ``family:`` (None: found by another's sniff)."""
+
+
+TRS_CONTAINERS = (
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' u-list ')]",
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' info_list2 ')]",
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' list-main ')]",
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' cm-news-list ')]",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' rightcontent ')]",
+)
+"""Where TRS templates put the list (gov-sites.md §1A: NDRC ``ul.u-list``, MOST ``ul.info_list2``,
+Shenzhen ``ul.list-main``, Shaanxi ``ul.cm-news-list``, Shanxi ``div.rightcontent``)."""
+
+
+def _read_trs(url: str, text: str, page: int) -> Listing:
+    return read_rows(url, text, page, TRS_CONTAINERS)
+
+
+def _read_gkmlpt(url: str, text: str, page: int) -> Listing:
+    """The JSON API, or the ``/gkmlpt/index`` directory page read as rows."""
+    return read_gkmlpt(url, text, page) or read_rows(url, text, page)
+
+
+FAMILIES: dict[str, ListingFamily] = {
+    family.name: family
+    for family in (
+        ListingFamily(HANWEB, read_datastore, read_datastore),  # jcms: /col/colN/ datastore, dataproxy.jsp
+        ListingFamily(JPAAS, read_jpaas, read_jpaas),  # a shell page and its build/unit JSON (MIIT)
+        ListingFamily(ANHUI_LABEL, read_label, read_label),  # /site/label/8888?…&isJson=true JSON
+        ListingFamily(GKMLPT, _read_gkmlpt, read_gkmlpt),  # /gkmlpt/api/all/<cat>?page=N JSON
+        ListingFamily(TRS, _read_trs),  # static index.html, index_1.html … (NDRC, MEE, MOST)
+        ListingFamily(ROWS, read_rows, read_rows),  # any other HTML list of dated title links
+    )
+}
+"""The families a source may name, in sniffing order: those with a signature first, rows last."""
+TRS_SIGNS = re.compile(r"\bcreatePageHTML\s*\(|/t(?:19|20)\d{6}_\d+\.s?html?\b")
+"""A TRS template: its pager function, or t-date article links."""
+
+
+def _sniffers() -> list[tuple[str, Reader]]:
+    return [(f.name, f.sniff) for f in FAMILIES.values() if f.sniff is not None]
+
+
+def _sniffed_family(name: str, text: str) -> str:
+    """The family a sniffed page belongs to: rows written by a TRS template are ``trs``."""
+    return TRS if name == ROWS and TRS_SIGNS.search(text) else name

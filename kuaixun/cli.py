@@ -313,6 +313,110 @@ def listing(ctx: click.Context, target: str, url: str | None) -> None:
         sys.exit(1)
 
 
+@main.command("import-issue")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_context
+def import_issue_command(ctx: click.Context, path: Path) -> None:
+    """Fetch and store every 相关链接 of a past 快讯 (.txt or .md) and record them as carried by
+    that issue, so the next issue repeats none. Exits 1 when a link could not be stored."""
+    config = _config(ctx)
+    from kuaixun.imports import PastIssueError, import_issue
+    from kuaixun.service import report_crawl, writing_store
+
+    try:
+        with writing_store(config, "import-issue", click.echo) as database:
+            report = import_issue(config, database, path)
+    except PastIssueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if report.fetched.result is not None:
+        report_crawl(report.fetched.result, click.echo)
+    for url in report.fetched.homeless:
+        click.echo(f"not fetched (no enabled source for its host; see kuaixun add-source): {url}")
+    for url in report.missing:
+        click.echo(f"not stored (see the source's line above): {url}")
+    issue = report.issue
+    counts = f"{len(report.recorded)} of {len(issue.links)} 相关链接"
+    unlinked = f"; {issue.unlinked} item(s) printed without a link" if issue.unlinked else ""
+    click.echo(f"{issue.label}: {counts} stored and recorded as published{unlinked}")
+    sys.exit(0 if len(report.recorded) == len(issue.links) else 1)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def fetch(ctx: click.Context, urls: tuple[str, ...]) -> None:
+    """Fetch and store the given notice pages, each under the source of its host. Exits 1 when
+    one has no source or could not be stored."""
+    config = _config(ctx)
+    from kuaixun.imports import fetch_urls
+    from kuaixun.service import report_crawl, writing_store
+
+    with writing_store(config, "fetch", click.echo) as database:
+        fetched = fetch_urls(config, database, urls)
+    if fetched.result is not None:
+        report_crawl(fetched.result, click.echo)
+    for url in fetched.homeless:
+        click.echo(f"not fetched (no enabled source for its host; see kuaixun add-source): {url}")
+    failed = fetched.result is None or any(o.status != "ok" for o in fetched.result.outcomes)
+    sys.exit(1 if failed or fetched.homeless else 0)
+
+
+@main.command("add-source")
+@click.argument("url")
+@click.option("--name", help="The source's name (default: from the host and the column's folder).")
+@click.option("--agency", help="发布机关 the notices are filed under (needed with --write).")
+@click.option("--region", default="全国", show_default=True, help="地区: the province or city, or 全国.")
+@click.option(
+    "--file", "saved", type=click.Path(path_type=Path), help="Read this saved page instead of fetching URL."
+)
+@click.option("--write", is_flag=True, help="Add the entry to the config file (its comments are kept).")
+@click.pass_context
+def add_source(
+    ctx: click.Context,
+    url: str,
+    name: str | None,
+    agency: str | None,
+    region: str,
+    saved: Path | None,
+    write: bool,
+) -> None:
+    """Read a listing as the crawl would; print its family, entries, next page and config entry.
+
+    Exits 1 when the page shows no notice list, 2 when --write cannot add the entry.
+    """
+    from crawlers.probe import ProbeError, listing_from_file, listing_from_url
+    from kuaixun.addsource import AddSourceError, check_writable, default_name, describe, propose, write_entry
+
+    name = name or default_name(url)
+    if write:
+        try:
+            check_writable(ctx.obj, name, agency)
+        except (AddSourceError, ConfigError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+    try:
+        if saved is not None:
+            result = listing_from_file(saved, url)
+        else:
+            from kuaixun.cycle import scrapy_settings
+
+            config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+            result = listing_from_url(url, scrapy_settings(config))
+        entry = propose(result, url, name, agency, region)
+    except (ProbeError, AddSourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo("\n".join(describe(result, entry)))
+    if write:
+        try:
+            write_entry(ctx.obj, entry)
+        except (AddSourceError, ConfigError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        click.echo(f"added source {entry.name!r} to {ctx.obj}")
+
+
 @main.command()
 @click.option("--state", type=click.Path(path_type=Path), help="Write the sites' URLs to this JSON file.")
 @click.option(

@@ -147,9 +147,22 @@ class SourceConfig(_Model):
     max_pages: Count | None = Field(default=None, ge=1, le=MAX_LISTING_PAGES)
     column: str | None = None
     """栏目 name, a hint for classification (e.g. 节能与综合利用 leans 绿色制造)."""
+    family: str | None = None
+    """The listing's CMS family (trs, hanweb, jpaas, gkmlpt, anhui-label, rows); absent: sniffed."""
     enabled: Flag = True
 
     _url = field_validator("listing_url")(check_http_url)
+
+    @field_validator("family")
+    @classmethod
+    def _known_family(cls, value: str | None) -> str | None:
+        from crawlers.listings import FAMILIES  # the readers (lxml) load only when a family is named
+
+        if value is None or value in FAMILIES:
+            return value
+        close = difflib.get_close_matches(value, list(FAMILIES), n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        raise ValueError(f"unknown family {value!r}{hint}; known: {', '.join(FAMILIES)}")
 
 
 class CrawlConfig(_Model):

@@ -9,7 +9,7 @@ format of ``notify.formats``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -82,6 +82,20 @@ def crawl(
     (default: the day in ``schedule.timezone``) dates the revisit window.
     """
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
+    return crawl_sources(config, db, sources, progress, today=today)
+
+
+def crawl_sources(
+    config: Config,
+    db: Database,
+    sources: Sequence[SourceConfig],
+    progress: ProgressHook | None = None,
+    urls: Mapping[str, Sequence[str]] | None = None,
+    today: date | None = None,
+) -> CrawlResult:
+    """Crawl ``sources`` and store what was fetched; a source given ``urls`` (by name) fetches
+    those notice pages instead of reading its listing (``kuaixun fetch``, ``import-issue``)."""
+    sources = list(sources)
     spool_dir = private_dir(config.data_dir / "spool")
     replayed = replay_leftovers(config, db, spool_dir)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -100,7 +114,7 @@ def crawl(
             ingester.page(item)
 
     tail = SpoolTail(spool)
-    job = _job(config, db, sources, spool, today)
+    job = _job(config, db, sources, spool, today, urls)
     ended = run_crawl_process(
         job, spool.with_suffix(".json"), config, lambda: _drain(tail, take, INGEST_SLICE)
     )
@@ -120,7 +134,12 @@ def crawl(
 
 
 def _job(
-    config: Config, db: Database, sources: list[SourceConfig], spool: Path, today: date | None
+    config: Config,
+    db: Database,
+    sources: list[SourceConfig],
+    spool: Path,
+    today: date | None,
+    urls: Mapping[str, Sequence[str]] | None = None,
 ) -> CrawlJob:
     now = now_utc()
     with db.session() as session:
@@ -128,7 +147,7 @@ def _job(
         day = today or local_date(now, config.schedule.timezone)
         plan = incremental.plan(session, config.crawl, sources, day, now)
     return CrawlJob(
-        sources=[_job_source(s, config) for s in sources],
+        sources=[_job_source(s, config, (urls or {}).get(s.name, ())) for s in sources],
         spool=spool,
         known=known,
         revisit=plan.revisits,
@@ -147,9 +166,14 @@ def _own_deadline(config: Config) -> dict[str, float]:
     }
 
 
-def _job_source(source: SourceConfig, config: Config) -> JobSource:
+def _job_source(source: SourceConfig, config: Config, urls: Sequence[str] = ()) -> JobSource:
     return JobSource(
-        source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages
+        source.name,
+        source.listing_url,
+        source.allowed_hosts,
+        source.max_pages or config.crawl.max_pages,
+        source.family,
+        tuple(urls),
     )
 
 

@@ -56,12 +56,13 @@ def prepare_workdir(workdir: Path) -> None:
 
 
 def demo_config(raw: dict[str, Any], web: GovWeb, workdir: Path) -> dict[str, Any]:
-    """The operator's config with its sources pointed at the simulator and a fresh embedded store."""
-    simulated = {site.name for site in web.sites}
+    """The operator's config with its sources pointed at the simulator and a fresh embedded store.
+
+    A source whose host the simulator serves reads the same path there; the others are left out."""
     sources = [
-        {**source, "listing_url": web.listing_url(source["name"])}
+        {**source, "listing_url": simulated}
         for source in raw.get("sources", [])
-        if source.get("name") in simulated
+        if (simulated := web.simulated_url(str(source.get("listing_url", "")))) is not None
     ]
     return {
         **raw,
@@ -98,7 +99,8 @@ def run_demo(config_path: Path, workdir: Path, echo: Echo, live: bool = False) -
     with GovWebThread() as sim:
         demo_raw = with_desk(demo_config(raw, sim.web, workdir))
         config = validate(demo_raw, f"{config_path.name} (demo)", workdir)
-        echo(f"simulated government web: {len(config.sources)} sites on 127.0.0.1; working folder {workdir}")
+        sites, sources = len(sim.web.sites), len(config.sources)
+        echo(f"simulated government web: {sites} sites, {sources} sources on 127.0.0.1; in {workdir}")
         db = Database(config.store.url)
         try:
             status = _three_runs(config, db, sim.web, echo, live)

@@ -139,6 +139,14 @@ class GovWeb:
     def listing_url(self, site_name: str) -> str:
         return self.base_url(site_name) + self.site(site_name).listing_path
 
+    def simulated_url(self, real_url: str) -> str | None:
+        """``real_url`` on the simulated site of its host (the seeds' or today's), or None."""
+        parts = urlsplit(real_url)
+        site = next((s for s in self.sites if (parts.hostname or "") in s.hosts), None)
+        if site is None:
+            return None
+        return self.base_url(site.name) + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
     def url_of(self, page: Page) -> str:
         return self.base_url(page.site.name) + page.path
 

@@ -60,6 +60,24 @@ class SiteSpec:
     """Old paths answered with a 301 to a new one (NDRC moved /zcfb/zcfbtz/ to /xxgk/zcfb/)."""
     news_shapes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The site's own news (title, paragraphs), in place of the generic shapes of ``simulator.news``."""
+    more_listings: tuple[str, ...] = ()
+    """Paths of the site's further watched columns (政策文件 beside 通知公告, a 申报 column): each
+    lists the site's rows like the main listing, so a source configured on any of them reads them."""
+    real_host: str = ""
+    """The host the agency serves today, when the seeds print an older or misprinted one
+    (sipo.gov.cn became cnipa.gov.cn; the 2019 issue misprints jxj.huaibei as jxj.huabei)."""
+    listing_api: str = ""
+    """A listing served by a platform API rather than the family's HTML (``anhui-label``)."""
+
+    @property
+    def listing_paths(self) -> tuple[str, ...]:
+        """Every column listing the site serves: the main one first."""
+        return (self.listing_path, *self.more_listings)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The seeds' host and, if it differs, today's."""
+        return (self.host, self.real_host) if self.real_host else (self.host,)
 
     @property
     def rows_per_page(self) -> int:
@@ -94,6 +112,7 @@ SITES: tuple[SiteSpec, ...] = (
         aliases=("国家发展和改革委员会", "发展改革委"),
         news_count=24,
         redirects=(("/zcfb/zcfbtz/", "/xxgk/zcfb/tz/"), ("/zcfb/zcfbtz/index.html", "/xxgk/zcfb/tz/")),
+        more_listings=("/xxgk/zcfb/gg/", "/xwdt/tzgg/"),
     ),
     SiteSpec(
         name="miit",
@@ -110,6 +129,7 @@ SITES: tuple[SiteSpec, ...] = (
         column="通知",
         aliases=("工信部", "工业和信息化部办公厅"),
         news_count=24,
+        more_listings=("/zwgk/wjgs/index.html",),
     ),
     SiteSpec(
         name="mee",
@@ -124,6 +144,7 @@ SITES: tuple[SiteSpec, ...] = (
         detail_pattern="{listing_dir}{yyyymm}/t{ymd}_{id}.shtml",
         attach_pattern=_TRS_ATTACH,
         column="部文件",
+        more_listings=("/zcwj/bgtwj/",),
     ),
     SiteSpec(
         name="most",
@@ -138,6 +159,7 @@ SITES: tuple[SiteSpec, ...] = (
         detail_pattern=_TDATE,
         attach_pattern=_TRS_ATTACH,
         aliases=("科学技术部", "中华人民共和国科学技术部"),
+        more_listings=("/xxgk/xinxifenlei/fdzdgknr/fgzc/gfxwj/",),
     ),
     SiteSpec(
         name="chinatax",
@@ -169,6 +191,7 @@ SITES: tuple[SiteSpec, ...] = (
         column="工作通知",
         aliases=("国家知识产权局办公室", "知识产权局"),
         news_count=18,
+        real_host="www.cnipa.gov.cn",
     ),
     SiteSpec(
         name="gxt-hunan",
@@ -183,6 +206,7 @@ SITES: tuple[SiteSpec, ...] = (
         detail_pattern=_TDATE,
         attach_pattern=_TRS_ATTACH,
         scheme="http",
+        more_listings=("/gxt/xxgk_71033/zcfg/gfxwj/index.html",),
     ),
     SiteSpec(
         name="gxt-ln",
@@ -198,6 +222,7 @@ SITES: tuple[SiteSpec, ...] = (
         attach_pattern=_TRS_ATTACH,
         scheme="http",
         column="通知通告",
+        more_listings=("/gxt/yfxz/fgfgg/index.shtml",),
     ),
     SiteSpec(
         name="kxjs-tj",
@@ -228,6 +253,7 @@ SITES: tuple[SiteSpec, ...] = (
         scheme="http",
         column="政策文件",
         content_type=_GB2312_HEADER,
+        more_listings=("/ZWXX5652/GXDT9285/",),
     ),
     SiteSpec(
         name="gxt-yn",
@@ -235,7 +261,7 @@ SITES: tuple[SiteSpec, ...] = (
         agency="云南省工业和信息化厅",
         region="云南",
         family=LEGACY,
-        listing_path="/publicity/tzgggszdhzjcsx/tbsx/",
+        listing_path="/xwdt/tzgg/",
         encoding=_GBK,
         site_name="云南省工业和信息化厅",
         site_id_code="5300000037",
@@ -263,6 +289,7 @@ SITES: tuple[SiteSpec, ...] = (
         column="厅文件",
         aliases=("自治区工业和信息化厅",),
         content_type="text/html; charset=GBK",
+        more_listings=("/zwgk/tzgg/",),
     ),
     SiteSpec(
         name="jjxxw-cq",
@@ -279,6 +306,7 @@ SITES: tuple[SiteSpec, ...] = (
         column="公示公告",
         # No charset in the header at all: the client has to read the <meta>.
         content_type="text/html",
+        more_listings=("/zwgk_213/zcwj/xzgfxwj/",),
     ),
     SiteSpec(
         name="jxj-huabei",
@@ -286,7 +314,7 @@ SITES: tuple[SiteSpec, ...] = (
         agency="淮北市经济和信息化局",
         region="淮北",
         family=LEGACY,
-        listing_path="/xxfb/tzgg/",
+        listing_path="/site/label/8888",
         encoding=_GBK,
         site_name="淮北市经济和信息化局",
         site_id_code="3406000013",
@@ -295,6 +323,8 @@ SITES: tuple[SiteSpec, ...] = (
         scheme="http",
         aliases=("淮北市经信局",),
         content_type=_GB2312_HEADER,
+        real_host="jxj.huaibei.gov.cn",
+        listing_api="anhui-label",
     ),
     SiteSpec(
         name="jxj-beijing",
@@ -310,6 +340,7 @@ SITES: tuple[SiteSpec, ...] = (
         attach_pattern="{page_dir}P0{ymd}{digits12}.{ext}",
         content_type=_GB2312_HEADER,
         news_count=20,
+        more_listings=("/zwgk/2024zcwj/",),
     ),
     SiteSpec(
         name="kjt-shanxi",
@@ -326,6 +357,7 @@ SITES: tuple[SiteSpec, ...] = (
         scheme="http",
         column="科技创新政策",
         content_type="text/html; charset=GBK",
+        more_listings=("/xxgk/tzgg/",),
     ),
     SiteSpec(
         name="gxt-shandong",
@@ -341,6 +373,7 @@ SITES: tuple[SiteSpec, ...] = (
         attach_pattern=_HANWEB_ATTACH,
         scheme="http",
         column="通知",
+        more_listings=("/col/col15202/index.html",),
     ),
     SiteSpec(
         name="stic-sz",
@@ -355,6 +388,7 @@ SITES: tuple[SiteSpec, ...] = (
         detail_pattern="{listing_dir}{yyyymm}/t{ymd}_{id}.htm",
         attach_pattern=_TRS_ATTACH,
         aliases=("深圳市科创委", "市科技创新委"),
+        more_listings=("/xxgk/zcfg/zcfg/",),
     ),
     SiteSpec(
         name="gxt-fujian",
@@ -369,6 +403,7 @@ SITES: tuple[SiteSpec, ...] = (
         detail_pattern="{listing_dir}{yyyymm}/t{ymd}_{id}.htm",
         attach_pattern=_TRS_ATTACH,
         column="公示公告",
+        more_listings=("/zwgk/zfxxgk/fdzdgknr/gfxwj/",),
     ),
     SiteSpec(
         name="gxt-hebei",
@@ -401,7 +436,7 @@ SITES: tuple[SiteSpec, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SITES}
-_BY_HOST = {s.host: s for s in SITES}
+_BY_HOST = {host: s for s in SITES for host in s.hosts}
 
 
 def real_listing_url(site: SiteSpec) -> str:

@@ -83,14 +83,12 @@ def test_hanweb_datastore_and_dataproxy_next_page() -> None:
         )
         + "</recordset><totalrecord>60</totalrecord></datastore>"
     )
-    more = read_listing(request.url, reply, 2, "datastore")
+    more = read_listing(request.url, reply, 2, "hanweb")
     assert len(more.entries) == 45
     assert more.next_page is not None
     query = parse_qs(urlsplit(more.next_page.url).query)
     assert query["startrecord"] == ["48"] and more.next_page.form == request.form
-    last = read_listing(
-        more.next_page.url, reply.replace("<totalrecord>60", "<totalrecord>47"), 3, "datastore"
-    )
+    last = read_listing(more.next_page.url, reply.replace("<totalrecord>60", "<totalrecord>47"), 3, "hanweb")
     assert last.next_page is None
 
 

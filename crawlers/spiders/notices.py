@@ -42,11 +42,17 @@ class NoticeSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         # Counted before any is sent: a source must not look finished while its revisits wait here.
-        for name in [s.name for s in self.job.sources] + [r.source for r in self.job.revisit]:
-            self._open[name] += 1
+        for source in self.job.sources:
+            self._open[source.name] += len(source.urls) or 1  # its given pages, else its listing
+        for revisit in self.job.revisit:
+            self._open[revisit.source] += 1
         self._queued.update(r.url for r in self.job.revisit)
         for source in self.job.sources:
-            yield self._listing_request(source, PageRequest(source.listing_url), page=1)
+            if source.urls:  # given notice pages: fetched whether known or not, no listing read
+                for url in source.urls:
+                    yield self._notice_request(source, Entry(url, ""), request_kind(url))
+                continue
+            yield self._listing_request(source, PageRequest(source.listing_url, reader=source.family), page=1)
         for revisit in self.job.revisit:
             entry = Entry(revisit.url, revisit.title, revisit.date)
             yield self._notice_request(self.job.source(revisit.source), entry, REVISIT)
@@ -110,12 +116,12 @@ class NoticeSpider(scrapy.Spider):
             stats.note_error(self._stats, source.name, f"listing {response.url} is not a web page")
             return
         listing = read_listing(response.url, response.text, page, response.meta["reader"])
-        if listing.reader != "jpaas" or listing.entries:
+        if not listing.is_shell:
             stats.count(self._stats, source.name, "listing_pages")
         entries = [e for e in listing.entries if self._allowed(source, e.url)]
         stats.count(self._stats, source.name, "links", len(entries))
         fresh = [e for e in entries if e.url not in self._queued and e.url not in self.job.known]
-        if listing.reader == "none" or (not entries and page == 1 and not listing.is_shell):
+        if listing.unread or (not entries and page == 1 and not listing.is_shell):
             problem = f"no notice links found on {response.url}: {no_entries_reason(listing)}"
             stats.note_error(self._stats, source.name, problem)
         elif not listing.is_shell and (validators := validators_of(response)) is not None:

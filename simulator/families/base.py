@@ -10,6 +10,7 @@ from aiohttp import web
 
 from simulator.body import body_blocks, description, keywords
 from simulator.catalog import FLAG_NO_SOURCE, FLAG_PUBDATE_OFF, Page
+from simulator.sites import SiteSpec
 from simulator.view import SiteView
 
 
@@ -62,6 +63,11 @@ def serve_listing_paths(listing_path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((listing_path, directory)))
 
 
+def site_listing_paths(site: SiteSpec) -> tuple[str, ...]:
+    """The paths every column listing of ``site`` answers on."""
+    return tuple(dict.fromkeys(p for listing in site.listing_paths for p in serve_listing_paths(listing)))
+
+
 def add_plain_listing(app: web.Application, view: SiteView, template: str) -> None:
     """A one-page listing of the site's rows (title, link, date) rendered by ``template``."""
 
@@ -69,5 +75,5 @@ def add_plain_listing(app: web.Application, view: SiteView, template: str) -> No
         rows = [Row(href=p.path, title=p.title, date=p.day.isoformat()) for p in view.rows()]
         return view.html(view.render(template, rows=rows, title=view.site.column))
 
-    for path in serve_listing_paths(view.site.listing_path):
+    for path in site_listing_paths(view.site):
         app.router.add_get(path, listing)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from simulator.body import body_blocks
 from simulator.catalog import Page
-from simulator.families.base import Family, Row, serve_listing_paths
+from simulator.families.base import Family, Row, site_listing_paths
 from simulator.view import SiteView
 
 
@@ -34,7 +34,7 @@ class GkmlptFamily(Family):
             ]
             return view.html(view.render("gkmlpt/listing.html", rows=rows, title=view.site.column))
 
-        for path in serve_listing_paths(view.site.listing_path):
+        for path in site_listing_paths(view.site):
             app.router.add_get(path, listing)
 
     def detail(self, view: SiteView, page: Page) -> web.Response:

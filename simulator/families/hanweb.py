@@ -15,7 +15,7 @@ from aiohttp import web
 
 from simulator.body import body_blocks
 from simulator.catalog import Page
-from simulator.families.base import Family, serve_listing_paths
+from simulator.families.base import Family, site_listing_paths
 from simulator.view import SiteView
 
 DATAPROXY_PATHS = ("/module/web/jpage/dataproxy.jsp", "/module/jpage/dataproxy.jsp")
@@ -74,7 +74,7 @@ class HanwebFamily(Family):
         async def proxy(request: web.Request) -> web.Response:
             return await self._dataproxy(view, style, request)
 
-        for path in serve_listing_paths(view.site.listing_path):
+        for path in site_listing_paths(view.site):
             app.router.add_get(path, column)
         for path in DATAPROXY_PATHS:
             app.router.add_route("POST", path, proxy)

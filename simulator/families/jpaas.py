@@ -14,7 +14,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from simulator.catalog import Page
-from simulator.families.base import Family, article_context, serve_listing_paths
+from simulator.families.base import Family, article_context, site_listing_paths
 from simulator.urls import digest
 from simulator.view import SiteView
 
@@ -61,7 +61,7 @@ class JpaasFamily(Family):
         async def unit(request: web.Request) -> web.Response:
             return self._unit(view, style, request)
 
-        for path in serve_listing_paths(view.site.listing_path):
+        for path in site_listing_paths(view.site):
             app.router.add_get(path, shell)
         app.router.add_get(UNIT_API, unit)
 

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from simulator.body import body_blocks
 from simulator.catalog import Page
+from simulator.families.anhui import ANHUI_LABEL, add_label_routes
 from simulator.families.base import Family, Row, serve_listing_paths
 from simulator.news import EXTERNAL_LINKS, VOID_TITLES
 from simulator.view import SiteView
@@ -54,8 +55,13 @@ class LegacyFamily(Family):
                 page_no = 1
             return self._listing(view, style, page_no)
 
-        for path in {*serve_listing_paths(view.site.listing_path), view.site.listing_dir + "index.htm"}:
-            app.router.add_get(path, listing)
+        if view.site.listing_api == ANHUI_LABEL:
+            add_label_routes(app, view)
+            return
+        for listing_path in view.site.listing_paths:
+            directory = listing_path.rsplit("/", 1)[0] + "/"
+            for path in {*serve_listing_paths(listing_path), directory + "index.htm"}:
+                app.router.add_get(path, listing)
 
     def _listing(self, view: SiteView, style: LegacyStyle, page_no: int) -> web.Response:
         site = view.site

@@ -62,19 +62,24 @@ class TrsFamily(Family):
 
     def add_routes(self, app: web.Application, view: SiteView) -> None:
         style = style_of(view.site.name)
-        directory = view.site.listing_dir
+        for listing_path in view.site.listing_paths:
+            self._add_column(app, view, style, listing_path)
+
+    def _add_column(self, app: web.Application, view: SiteView, style: TrsStyle, listing_path: str) -> None:
+        """One column's ``index.html``, ``index_1.html`` …: its rows link relative to its own folder."""
+        directory = listing_path.rsplit("/", 1)[0] + "/"
 
         async def first(_: web.Request) -> web.Response:
-            return self._listing(view, style, 0)
+            return self._listing(view, style, 0, directory)
 
         async def nth(request: web.Request) -> web.Response:
-            return self._listing(view, style, int(request.match_info["n"]))
+            return self._listing(view, style, int(request.match_info["n"]), directory)
 
-        for path in {*serve_listing_paths(view.site.listing_path), f"{directory}index.{style.index_ext}"}:
+        for path in {*serve_listing_paths(listing_path), f"{directory}index.{style.index_ext}"}:
             app.router.add_get(path, first)
         app.router.add_get(directory + r"index_{n:\d+}." + style.index_ext, nth)
 
-    def _listing(self, view: SiteView, style: TrsStyle, page_no: int) -> web.Response:
+    def _listing(self, view: SiteView, style: TrsStyle, page_no: int, directory: str) -> web.Response:
         site = view.site
         pages = view.rows()
         size = site.rows_per_page
@@ -86,7 +91,7 @@ class TrsFamily(Family):
         chunk = pages[page_no * size : (page_no + 1) * size]
         rows = [
             Row(
-                href=relative_href(site.listing_dir, p.path),
+                href=relative_href(directory, p.path),
                 title=p.title,
                 date=p.day.strftime(style.date_fmt),
                 index_no=f"{site.site_id_code[-6:]}/{p.day.year}-{p.serial % 100000:05d}",
