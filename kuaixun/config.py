@@ -87,6 +87,12 @@ MAX_REVISIT_DAYS = 366
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
+MAX_GRACE = 7 * 86_400.0
+"""Seconds a job missed while the scheduler was down may still run late: a week-old digest is history."""
+MAX_STOP_TIMEOUT = 3_600.0
+"""Seconds ``kuaixun schedule`` waits for its running job on SIGTERM: no engine waits an hour to stop."""
+MAX_HEALTH_AGE = 31 * 86_400.0
+"""Seconds beyond which a crawl or a lock is stale whatever the schedule: the longest cron gap is a month."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -209,6 +215,23 @@ class ScheduleConfig(_Model):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "Asia/Shanghai"
     crawl: Crontab = "0 8-20/2 * * *"
     digest: Crontab = "30 9 1,11,21 * *"
+    grace: Seconds = Field(default=21_600.0, ge=60, le=MAX_GRACE)
+    """Seconds late a job missed while the scheduler was down still runs (once) at start; later, skipped."""
+    stop_timeout: Seconds = Field(default=60.0, gt=0, le=MAX_STOP_TIMEOUT)
+    """Seconds the running job may take to end after SIGTERM before ``kuaixun schedule`` exits without it."""
+
+
+class HealthConfig(_Model):
+    """config.yaml ``health``: when ``kuaixun health`` (the container's HEALTHCHECK) reports a problem."""
+
+    max_crawl_age: Seconds | None = Field(default=None, gt=0, le=MAX_HEALTH_AGE)
+    """Seconds since the last crawl after which it is stale; unset: once a crawl the cron made due is late."""
+    max_lock_age: Seconds = Field(default=7_200.0, gt=0, le=MAX_HEALTH_AGE)
+    """Seconds a live run may hold the run lock before it counts as stuck."""
+    max_broken_sources: Count = Field(default=2, ge=0, le=10_000)
+    """Broken sources tolerated (a site down for days is common; many at once is Kuaixun's own problem)."""
+    broken_after: Count = Field(default=3, ge=1, le=1_000)
+    """Failed runs in a row after which a source counts as broken (one failure is a site's bad hour)."""
 
 
 class AlertsConfig(_Model):
@@ -264,6 +287,7 @@ class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    health: HealthConfig = HealthConfig()
     digest: DigestLayout = DigestLayout()
     classify: ClassifyRules = ClassifyRules()
     sources: tuple[SourceConfig, ...] = ()

@@ -241,3 +241,8 @@ class AlertMatch(Base):
     """The outbox ref of the message that carries it; None while it waits for a summary."""
     subscription: Mapped[Subscription] = relationship()
     version: Mapped[NoticeVersion] = relationship()
+
+
+SCHEDULER_TABLE = "apscheduler_jobs"
+"""The table of ``kuaixun schedule``'s jobs in the store (APScheduler's SQLAlchemy job store creates and
+owns it); the migrations leave it alone."""
