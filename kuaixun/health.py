@@ -80,6 +80,8 @@ def format_health(health: list[SourceHealth], zone: str) -> str:
 
 CRAWL_LATE = timedelta(hours=1)
 """How late a due crawl may be recorded beyond ``crawl.crawl_timeout``: it may wait for another run's lock."""
+STORE_WAIT = 10
+"""Seconds the write check waits for another writer's lock, as the store's own busy timeout does."""
 MIN_FREE_BYTES = 100 * 1024 * 1024
 """Free space the store's disk needs: a crawl's spool and an issue's PDF take tens of megabytes."""
 
@@ -95,7 +97,9 @@ class Verdict:
         return f"{'ok' if self.ok else 'unhealthy'}: {self.reason}"
 
 
-def check_health(config: Config, now: datetime | None = None, min_free: int = MIN_FREE_BYTES) -> Verdict:
+def check_health(
+    config: Config, now: datetime | None = None, min_free: int = MIN_FREE_BYTES, store_wait: int = STORE_WAIT
+) -> Verdict:
     """The first problem found (store, disk, lock, last crawl, broken sources), or ok with a summary.
 
     Reads the store without migrating it (a health check must not race the scheduler's start)."""
@@ -107,7 +111,7 @@ def check_health(config: Config, now: datetime | None = None, min_free: int = MI
     try:
         last_crawl = _last_crawl(engine)
         checks: list[Callable[[], str | None]] = [
-            lambda: _unwritable(engine),
+            lambda: _unwritable(engine, store_wait),
             lambda: _stale_crawl(config, last_crawl, now),
             lambda: _broken_sources(config, engine),
         ]
@@ -172,10 +176,18 @@ def _alive(holder: Holder) -> bool:
     return True
 
 
-def _unwritable(engine: Engine) -> str | None:
-    """A real write, rolled back: the store takes writes (not read-only, not locked for good)."""
+WAIT_STATEMENTS = {
+    "sqlite": "PRAGMA busy_timeout = {ms}",
+    "postgresql": "SET LOCAL lock_timeout = {ms}",
+}
+"""How each backend is told to wait ``ms`` for a lock, then fail (PostgreSQL would wait for ever)."""
+
+
+def _unwritable(engine: Engine, wait: int) -> str | None:
+    """A real write, rolled back: the store takes writes (not read-only, not locked for long)."""
     try:
         with engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text(WAIT_STATEMENTS[engine.dialect.name].format(ms=wait * 1000)))
             connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
             transaction.rollback()
     except SQLAlchemyError as exc:
@@ -213,7 +225,10 @@ def _stale_crawl(config: Config, last: datetime | None, now: datetime) -> str | 
 def _broken_sources(config: Config, engine: Engine) -> str | None:
     enabled = [s.name for s in config.sources if s.enabled]
     with engine.connect() as connection:
-        failures = dict(connection.execute(select(Source.name, Source.consecutive_failures)).tuples().all())
+        failures = {
+            name: count
+            for name, count in connection.execute(select(Source.name, Source.consecutive_failures))
+        }
     broken = [name for name in enabled if (failures.get(name) or 0) >= config.health.broken_after]
     if len(broken) <= config.health.max_broken_sources:
         return None
