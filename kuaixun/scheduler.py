@@ -19,6 +19,7 @@ import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,9 +33,11 @@ from apscheduler.events import (
     JobExecutionEvent,
 )
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from kuaixun.config import Config, ConfigError, load_config
 from kuaixun.cron import crontab_trigger
@@ -55,6 +58,10 @@ EXIT_OK, EXIT_JOB_FAILED, EXIT_STOP_TIMEOUT = 0, 1, 1
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WAKE_EVERY = 1.0
 """Seconds between the main thread's looks at its stop flag (a signal also wakes it at once)."""
+STORE_RETRY = 5.0
+"""Seconds between two tries of a job-store write that found the store locked by a job's write."""
+STORE_PATIENCE = 3600.0
+"""Seconds a job-store write keeps trying: no job holds a write transaction for an hour."""
 
 
 class ConfigWatch:
@@ -152,6 +159,36 @@ class JobRunner:
         return self.idle.wait(timeout)
 
 
+class PatientJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store, whose writes wait out a running job's write transaction.
+
+    The scheduler writes a job's next run time while the previous job may be writing the store
+    (SQLite: one writer at a time); a failed write would end APScheduler's loop thread, which
+    catches only failed reads."""
+
+    def add_job(self, job: Job) -> None:
+        _patiently(lambda: super(PatientJobStore, self).add_job(job))
+
+    def update_job(self, job: Job) -> None:
+        _patiently(lambda: super(PatientJobStore, self).update_job(job))
+
+    def remove_job(self, job_id: str) -> None:
+        _patiently(lambda: super(PatientJobStore, self).remove_job(job_id))
+
+
+def _patiently(write: Callable[[], None]) -> None:
+    deadline = time.monotonic() + STORE_PATIENCE
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise
+            reason = str(exc.orig).split("\n")[0]
+            log.warning("the job store cannot be written now (%s): trying again in %g s", reason, STORE_RETRY)
+            time.sleep(STORE_RETRY)
+
+
 _runner: JobRunner | None = None
 """The runner of the scheduler built last: a persisted job names only ``scheduled_job`` and its id."""
 
@@ -188,7 +225,7 @@ def build_scheduler(
     scheduler = BackgroundScheduler(
         timezone=tz,
         executors={"default": ThreadPoolExecutor(max_workers=1)},
-        jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=SCHEDULER_TABLE)},
+        jobstores={"default": PatientJobStore(engine=db.engine, tablename=SCHEDULER_TABLE)},
     )
     now = datetime.now(UTC)
     missed = {job_id: at for job_id, at in stored_next_runs(db).items() if at <= now}
