@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-python=${PYTHON:-python3.11}
+python=${PYTHON:-/usr/bin/python3.11}  # Debian's, readable by the image's user (a pyenv's under /root is not)
 stop_bound=30  # seconds from SIGTERM to exit when no job runs
 
 root=$(mktemp -d /tmp/kuaixun-image-XXXX)
@@ -124,7 +124,7 @@ kuaixun sim --state "$root/sim.json" >"$root/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 600); do [ -s "$root/sim.json" ] && break; sleep 0.1; done
 test -s "$root/sim.json" || { say "the simulator did not start"; cat "$root/sim.log"; exit 1; }
-"$python" - "$root/app/config.yaml" "$root/sim.json" <<'PY'
+"$root/opt/venv/bin/python" - "$root/app/config.yaml" "$root/sim.json" <<'PY'
 import json, sys, yaml
 path, sites = sys.argv[1], json.load(open(sys.argv[2]))["sites"]
 raw = yaml.safe_load(open(path, encoding="utf-8"))
