@@ -92,7 +92,11 @@ def main() -> int:
     parser.add_argument("--cycles", type=int, default=60)
     parser.add_argument("--publish", type=int, default=2, help="notices published before each cycle")
     parser.add_argument("--digest-every", type=int, default=10, help="a digest job every N cycles")
+    parser.add_argument(
+        "--minutes", type=float, default=None, help="stop after the cycle that ends past this"
+    )
     args = parser.parse_args()
+    budget = time.monotonic() + args.minutes * 60 if args.minutes else None
     print(f"Python {platform.python_version()}, {platform.platform()}, {args.cycles} cycles", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="kuaixun-soak-"))
     with GovWebThread() as sim:
@@ -125,6 +129,9 @@ def main() -> int:
                     jobs.run("digest")
                 rows.append((cycle, rss_mb(), store_mb(database), seconds, new, revised))
                 print("{:>5} {:>7.1f} {:>8.2f} {:>7.1f} {:>4} {:>7}".format(*rows[-1]), flush=True)
+                if budget and time.monotonic() > budget:
+                    print(f"stopped after {cycle} cycles: --minutes {args.minutes:g} spent", flush=True)
+                    break
         finally:
             scheduler.shutdown(wait=True)
             db.close()

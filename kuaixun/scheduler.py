@@ -36,6 +36,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -189,6 +190,18 @@ def _patiently(write: Callable[[], None]) -> None:
             time.sleep(STORE_RETRY)
 
 
+class Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, taking no job once paused or shut down.
+
+    Its loop thread makes one more pass after ``shutdown``; there it would advance the due jobs it
+    can no longer submit, and a job due at the stop would be lost instead of run at the next start."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state != STATE_RUNNING:
+            return None
+        return super()._process_jobs()  # type: ignore[no-any-return]
+
+
 _runner: JobRunner | None = None
 """The runner of the scheduler built last: a persisted job names only ``scheduled_job`` and its id."""
 
@@ -222,7 +235,7 @@ def build_scheduler(
     config = watch.current
     tz = config.schedule.timezone
     _runner = JobRunner(watch, echo, db)
-    scheduler = BackgroundScheduler(
+    scheduler = Scheduler(
         timezone=tz,
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         jobstores={"default": PatientJobStore(engine=db.engine, tablename=SCHEDULER_TABLE)},
