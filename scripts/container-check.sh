@@ -117,10 +117,15 @@ fi
 pid1=()
 if [ "$(id -u)" -eq 0 ] && unshare --pid --fork --mount-proc true 2>/dev/null; then
     pid1=(unshare --pid --fork --mount-proc)  # tini is PID 1, as in the container
+    say "the image's commands run in a new PID namespace: tini is PID 1"
+else
+    say "no new PID namespace here: tini runs, but not as PID 1"
 fi
 
-# The simulated government web, and the image's config.yaml pointed at one small source on it.
-kuaixun sim --state "$root/sim.json" >"$root/sim.log" 2>&1 &
+# The simulated government web (the image's code, the project's seed issues beside it), and the
+# image's config.yaml pointed at one small source on it.
+KUAIXUN_SEEDS_DIR=${KUAIXUN_SEEDS_DIR:-$(dirname "$repo")/shared/seeds} kuaixun sim --state "$root/sim.json" \
+    >"$root/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 600); do [ -s "$root/sim.json" ] && break; sleep 0.1; done
 test -s "$root/sim.json" || { say "the simulator did not start"; cat "$root/sim.log"; exit 1; }
