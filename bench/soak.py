@@ -40,8 +40,6 @@ from store.db import SQLITE_COMPANIONS, Database
 PROJECT = Path(__file__).resolve().parents[1]
 NEVER_DUE = "0 0 1 1 *"
 """The cron line of every job: the soak makes its jobs due itself."""
-WARM_UP = 5
-"""Cycles before memory is compared: imports, caches and the first full crawl settle by then."""
 JOB_PATIENCE = 900.0
 """Seconds one job may take before the soak gives up on it."""
 FOUND = re.compile(r"found (\d+) new and (\d+) revised")
@@ -135,22 +133,23 @@ def main() -> int:
         finally:
             scheduler.shutdown(wait=True)
             db.close()
-    summarize(rows, jobs.errors, heard)
+    summarize(rows, jobs.errors, heard, warm_up=args.digest_every)
     return 1 if jobs.errors else 0
 
 
 def summarize(
-    rows: list[tuple[int, float, float, float, int, int]], errors: list[str], heard: list[str]
+    rows: list[tuple[int, float, float, float, int, int]], errors: list[str], heard: list[str], warm_up: int
 ) -> None:
-    if len(rows) <= WARM_UP:
+    """Memory compared from the end of warm-up: the first digest (its PDF render loads the CJK font)."""
+    if len(rows) <= warm_up:
         print("too few cycles for a summary")
         return
-    warm, last = rows[WARM_UP - 1], rows[-1]
-    later = rows[WARM_UP:]
+    warm, last = rows[warm_up - 1], rows[-1]
+    later = rows[warm_up:]
     changed = sum(r[4] + r[5] for r in later)
     grown = last[2] - warm[2]
     print(
-        f"RSS: {rows[0][1]:.1f} MB after cycle 1, {warm[1]:.1f} MB after warm-up (cycle {WARM_UP}), "
+        f"RSS: {rows[0][1]:.1f} MB after cycle 1, {warm[1]:.1f} MB after warm-up (cycle {warm_up}), "
         f"{last[1]:.1f} MB after cycle {last[0]} (max {max(r[1] for r in later):.1f})"
     )
     print(
