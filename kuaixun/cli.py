@@ -61,8 +61,16 @@ class KuaixunGroup(click.Group):
     show_default=True,
     help="The operator's config file (sources, section rules, schedule, digest, channels).",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["plain", "json"]),
+    default="plain",
+    show_default=True,
+    envvar="KUAIXUN_LOG_FORMAT",
+    help="Log lines (stderr; all of `schedule`'s lines): plain text or one JSON object per line.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Path) -> None:
+def main(ctx: click.Context, config_path: Path, log_format: str) -> None:
     """Kuaixun watches Chinese government websites and publishes the 快讯 digest of new notices.
 
     \b
@@ -72,6 +80,9 @@ def main(ctx: click.Context, config_path: Path) -> None:
       kuaixun schedule        run unattended on the cron lines of config.yaml
     """
     os.umask(0o077)  # the store, archive, logs, spool and issues it writes are the operator's only
+    from kuaixun.logs import setup_logging
+
+    setup_logging(log_format)
     ctx.obj = config_path
 
 
@@ -550,15 +561,42 @@ def passwd() -> None:
 
 
 @main.command()
+@click.option("--crawl-now", is_flag=True, help="Crawl at start, then on the cron lines.")
+@click.option(
+    "--once", is_flag=True, help="Run the jobs due at start (missed ones, --crawl-now's), then exit."
+)
 @click.pass_context
-def schedule(ctx: click.Context) -> None:
+def schedule(ctx: click.Context, crawl_now: bool, once: bool) -> None:
     """Run unattended: crawl and digest on the cron lines in config.yaml (the container's default).
 
-    Jobs run one at a time, each under the run lock (waiting for another process's run).
+    Prints each job's next run time. Jobs run one at a time, each under the run lock (waiting for
+    another process's run); they persist in the store, so one missed while stopped runs once at
+    start (within schedule.grace). SIGTERM or Ctrl-C: no new job, the running one may finish
+    within schedule.stop_timeout, exit 0 (1 if it had to be left, or with --once if a job failed).
+    Its lines are log lines on stderr (--log-format).
     """
+    import logging
+
+    from kuaixun.logs import log_echo
     from kuaixun.scheduler import run_schedule
 
-    run_schedule(ctx.obj, click.echo)
+    sys.exit(run_schedule(ctx.obj, log_echo(logging.getLogger("kuaixun.schedule")), crawl_now, once))
+
+
+@main.command()
+@click.pass_context
+def health(ctx: click.Context) -> None:
+    """The container's HEALTHCHECK: exit 0 or 1 with a one-line reason.
+
+    Checks the last crawl is recent, the store can be written, the run lock is not stuck and
+    no more than health.max_broken_sources sources are broken.
+    """
+    config = _config(ctx)
+    from kuaixun.health import check_health
+
+    verdict = check_health(config)
+    click.echo(verdict.line())
+    sys.exit(0 if verdict.ok else 1)
 
 
 @main.command()

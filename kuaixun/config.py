@@ -98,6 +98,12 @@ MAX_REVISIT_BUDGET = 1000
 """Known notices fetched again per run: a thousand is already a recrawl of every source's recent year."""
 MAX_AFTER_FAILURES = 100
 """Failed runs in a row before the admin hears of it: at 12 runs a day, more is over a week of silence."""
+MAX_GRACE = 7 * 86_400.0
+"""Seconds a job missed while the scheduler was down may still run late: a week-old digest is history."""
+MAX_SCHEDULE_STOP = 3_600.0
+"""Seconds ``kuaixun schedule`` waits for its running job on SIGTERM: no engine waits an hour to stop."""
+MAX_HEALTH_AGE = 31 * 86_400.0
+"""Seconds beyond which a crawl or a lock is stale whatever the schedule: the longest cron gap is a month."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -224,6 +230,23 @@ class ScheduleConfig(_Model):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "Asia/Shanghai"
     crawl: Crontab = "0 8-20/2 * * *"
     digest: Crontab = "30 9 1,11,21 * *"
+    grace: Seconds = Field(default=21_600.0, ge=60, le=MAX_GRACE)
+    """Seconds late a job missed while the scheduler was down still runs (once) at start; later, skipped."""
+    stop_timeout: Seconds = Field(default=60.0, gt=0, le=MAX_SCHEDULE_STOP)
+    """Seconds the running job may take to end after SIGTERM before ``kuaixun schedule`` exits without it."""
+
+
+class HealthConfig(_Model):
+    """config.yaml ``health``: when ``kuaixun health`` (the container's HEALTHCHECK) reports a problem."""
+
+    max_crawl_age: Seconds | None = Field(default=None, gt=0, le=MAX_HEALTH_AGE)
+    """Seconds since the last crawl after which it is stale; unset: once a crawl the cron made due is late."""
+    max_lock_age: Seconds = Field(default=7_200.0, gt=0, le=MAX_HEALTH_AGE)
+    """Seconds a live run may hold the run lock before it counts as stuck."""
+    max_broken_sources: Count = Field(default=2, ge=0, le=10_000)
+    """Broken sources tolerated (a site down for days is common; many at once is Kuaixun's own problem)."""
+    broken_after: Count = Field(default=3, ge=1, le=1_000)
+    """Failed runs in a row after which a source counts as broken (one failure is a site's bad hour)."""
 
 
 class AlertsConfig(_Model):
@@ -335,6 +358,7 @@ class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    health: HealthConfig = HealthConfig()
     classify: ClassifyRules = ClassifyRules()
     """The section rules; ``classify.sections``'s keys are the 快讯's sections (validated first: the
     keys below that name sections are checked against them)."""

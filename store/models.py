@@ -362,3 +362,8 @@ class AdminAnnouncement(Base):
     ref: Mapped[str] = mapped_column(String(200))
     """The outbox ref of the message that carries it."""
     announced_at: Mapped[datetime]
+
+
+SCHEDULER_TABLE = "apscheduler_jobs"
+"""The table of ``kuaixun schedule``'s jobs in the store (APScheduler's SQLAlchemy job store creates and
+owns it); the migrations leave it alone."""

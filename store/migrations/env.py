@@ -5,7 +5,12 @@ from typing import Any
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from store.models import Base
+from store.models import SCHEDULER_TABLE, Base
+
+
+def _ours(name: str | None, kind: str, _parents: object) -> bool:
+    """Autogenerate never proposes dropping the scheduler's job table, which is not in the models."""
+    return not (kind == "table" and name == SCHEDULER_TABLE)
 
 
 def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -18,7 +23,11 @@ def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | bool:
 
 connection = context.config.attributes["connection"]
 context.configure(
-    connection=connection, target_metadata=Base.metadata, render_as_batch=True, render_item=_render_item
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    render_item=_render_item,
+    include_name=_ours,
 )
 with context.begin_transaction():
     context.run_migrations()
