@@ -84,6 +84,8 @@ MAX_RETRIES = 10
 MAX_LISTING_PAGES = 100
 """Listing pages per source and run: deeper pages are the archive, not news."""
 MAX_REVISIT_DAYS = 366
+MAX_REMIND_DAYS = 90
+"""A reminder further ahead than a quarter is not a reminder."""
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
@@ -220,6 +222,16 @@ class AlertsConfig(_Model):
     """Crontab line of the daily summaries (``kuaixun schedule``)."""
     weekly: Crontab = "0 17 * * 5"
     """Crontab line of the weekly summaries (5: Friday)."""
+    remind_days: tuple[Annotated[Count, Field(ge=1, le=MAX_REMIND_DAYS)], ...] = (7, 1)
+    """Days before a matched notice's 截止日期 that its subscribers are reminded (kuaixun.reminders)."""
+
+
+class WebConfig(_Model):
+    """config.yaml ``web``: the public pages' address (links in emails, feeds and calendars)."""
+
+    base_url: Annotated[str, AfterValidator(_check_url)] | None = None
+    """Where ``kuaixun web`` is reached from outside, e.g. https://kuaixun.example.com: the alert
+    emails' unsubscribe link points there (and gains RFC 8058 one-click)."""
 
 
 class ChannelsConfig(_Model):
@@ -270,6 +282,7 @@ class Config(_Model):
     channels: ChannelsConfig = ChannelsConfig()
     subscribers: tuple[Subscriber, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
+    web: WebConfig = WebConfig()
     subscriptions: tuple[SubscriptionConfig, ...] = ()
     """Keyword alerts, synced into the store by name at each run (see notify.subscriptions)."""
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.records import ExtractedNotice
+from store import search
 from store.models import Notice, NoticeVersion
 
 
@@ -60,6 +61,7 @@ def save_version(
     session.flush()
     if notice.group_id is None:
         notice.group_id = notice.id
+    search.index_notice(session, notice.id, record)
     return version
 
 
