@@ -260,6 +260,8 @@ class NoticeSearch(Base):
     doc: Mapped[str] = mapped_column(Text)
     regions: Mapped[str] = mapped_column(Text)
     """Every region, each between newlines (``\\n北京\\n全国\\n``), so one is found whole."""
+    deadlines: Mapped[str] = mapped_column(Text, default="")
+    """The 截止日期 the notice states (ISO, space-separated): empty when it states none."""
 
 
 class Reminder(Base):

@@ -18,6 +18,7 @@ import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Engine, and_, case, false, func, not_, or_, select, text, true
 from sqlalchemy.exc import DBAPIError
@@ -70,6 +71,10 @@ class SearchHit:
     notice: Notice
     record: ExtractedNotice
     terms: tuple[Term, ...]
+    version: int
+    """The newest version's number: 1 until the notice is revised."""
+    revised_at: datetime
+    """When the newest version was stored (naive UTC)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class Scope:
     sections: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
+    with_deadlines: bool = False
+    """Only notices that state a 截止日期."""
 
 
 EVERYWHERE = Scope()
@@ -105,6 +112,7 @@ def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
         agencies=doc.agencies,
         doc=doc.doc,
         regions="\n" + "\n".join(sorted(doc.regions)) + "\n",
+        deadlines=" ".join(d.date for d in record.deadlines if d.date),
     )
 
 
@@ -204,6 +212,8 @@ def _scope(scope: Scope) -> Iterator[ColumnElement[bool]]:
         yield Notice.publish_date >= scope.since
     if scope.until:
         yield Notice.publish_date <= scope.until
+    if scope.with_deadlines:
+        yield NoticeSearch.deadlines != ""
 
 
 def _hits(session: Session, query: Query | None, ids: Sequence[int]) -> list[SearchHit]:
@@ -227,7 +237,15 @@ def _hits(session: Session, query: Query | None, ids: Sequence[int]) -> list[Sea
         notice, version, row = found[notice_id]
         terms = query.match(_document(row, notice)) if query is not None else ()
         if terms is not None:
-            hits.append(SearchHit(notice=notice, record=version.record, terms=terms))
+            hits.append(
+                SearchHit(
+                    notice=notice,
+                    record=version.record,
+                    terms=terms,
+                    version=version.number,
+                    revised_at=version.fetched_at,
+                )
+            )
     return hits
 
 

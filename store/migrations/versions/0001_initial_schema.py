@@ -116,6 +116,7 @@ def upgrade() -> None:
         sa.Column("agencies", sa.Text(), nullable=False),
         sa.Column("doc", sa.Text(), nullable=False),
         sa.Column("regions", sa.Text(), nullable=False),
+        sa.Column("deadlines", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"],
             ["notices.id"],
