@@ -63,8 +63,8 @@ class ShownDelivery:
 STATUS_NAMES = {outbox.SENT: "已送达", outbox.PENDING: "待发送", outbox.FAILED: "发送失败"}
 
 
-def _render(context: WebContext, name: str, status: int = 200, **values: object) -> HTMLResponse:
-    return HTMLResponse(context.templates.get_template(name).render(**values), status_code=status)
+def _render(context: WebContext, template: str, status: int = 200, **values: object) -> HTMLResponse:
+    return HTMLResponse(context.templates.get_template(template).render(**values), status_code=status)
 
 
 def _problem(context: WebContext, message: str, status: int = 400) -> HTMLResponse:
