@@ -20,7 +20,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, and_, case, false, func, not_, or_, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -33,15 +46,23 @@ log = logging.getLogger(__name__)
 FTS_TABLE = "notice_fts"
 FTS_COLUMNS = ("title", "text", "agencies", "doc")
 TRIGRAM = 3
-"""Characters a term needs for the trigram indexes to find it; shorter ones are scanned for."""
-TITLE_WEIGHT, TEXT_WEIGHT = 3, 1
-"""A term in the title ranks a notice above one with the term only in its body."""
+"""Characters a term needs for the trigram indexes to find it directly."""
+BIGRAM = 2
+"""On SQLite a two-character term is found through the trigrams it begins; one character is scanned for."""
+END = "\n"
+"""Ends every indexed column: no query term holds whitespace, so it changes no match, and every
+pair of characters in a column then begins a trigram."""
+LAST_CHARACTER = "\U0010ffff"
+FTS_VOCAB = "notice_fts_vocab"
+TITLE_WEIGHT = 1
+"""Points per query term found in the title: a notice naming the terms in its title ranks first."""
 BACKFILL_BATCH = 500
 """Notices indexed per query when the table is filled for an older store."""
 
 _SQLITE_INDEX = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     f"{', '.join(FTS_COLUMNS)}, content='notice_search', content_rowid='notice_id', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCAB} USING fts5vocab({FTS_TABLE}, 'row')",
     f"""CREATE TRIGGER IF NOT EXISTS notice_search_ai AFTER INSERT ON notice_search BEGIN
   INSERT INTO {FTS_TABLE}(rowid, title, text, agencies, doc)
   VALUES (new.notice_id, new.title, new.text, new.agencies, new.doc);
@@ -107,10 +128,10 @@ def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
     doc = Document.of(record)
     return NoticeSearch(
         notice_id=notice_id,
-        title=doc.title,
-        text=doc.text,
-        agencies=doc.agencies,
-        doc=doc.doc,
+        title=doc.title + END,
+        text=doc.text + END,
+        agencies=doc.agencies + END,
+        doc=doc.doc + END,
         regions="\n" + "\n".join(sorted(doc.regions)) + "\n",
         deadlines=" ".join(d.date for d in record.deadlines if d.date),
     )
@@ -178,8 +199,7 @@ def search(
     """The notices ``query`` matches within ``scope``: best first (title hits, then body hits, then
     the newest), ``limit`` of them from ``offset``, and their total."""
     dialect = session.get_bind().dialect.name
-    params = itertools.count()
-    where = and_(_condition(query.root, dialect, params), *_scope(scope))
+    where = and_(_Compiler(session).condition(query.root), *_scope(scope))
     base = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id).where(where)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rank = _rank(query, dialect)
@@ -192,7 +212,7 @@ def search_all(session: Session, query: Query | None, scope: Scope, limit: int) 
     """Up to ``limit`` notices in ``scope`` (matching ``query`` if given), newest publish date first."""
     where: list[ColumnElement[bool]] = list(_scope(scope))
     if query is not None:
-        where.append(_condition(query.root, session.get_bind().dialect.name, itertools.count()))
+        where.append(_Compiler(session).condition(query.root))
     ids = list(
         session.scalars(
             select(NoticeSearch.notice_id)
@@ -261,17 +281,56 @@ def _document(row: NoticeSearch, notice: Notice) -> Document:
     )
 
 
-def _condition(node: Node, dialect: str, params: Iterator[int]) -> ColumnElement[bool]:
-    """The query tree as one SQL condition, exact for every term."""
-    if isinstance(node, Term):
-        return _term(node, dialect, params)
-    if isinstance(node, Not):
-        return not_(_condition(node.part, dialect, params))
-    parts = [_condition(part, dialect, params) for part in node.parts]
-    if isinstance(node, All):
-        return and_(true(), *parts)
-    assert isinstance(node, AnyOf)
-    return or_(false(), *parts)
+class _Compiler:
+    """A query tree → one SQL condition, exact for every term, on ``session``'s database."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+        self.names = itertools.count()
+
+    def condition(self, node: Node) -> ColumnElement[bool]:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Not):
+            return not_(self.condition(node.part))
+        parts = [self.condition(part) for part in node.parts]
+        if isinstance(node, All):
+            return and_(true(), *parts)
+        assert isinstance(node, AnyOf)
+        return or_(false(), *parts)
+
+    def term(self, term: Term) -> ColumnElement[bool]:
+        if term.field == "section":
+            return _contains(Notice.category, term.value, self.dialect)
+        if term.field == "region":
+            return _contains(NoticeSearch.regions, "\n" + term.value + "\n", self.dialect)
+        if self.dialect != "sqlite" or len(term.value) < BIGRAM:
+            return _contains(_COLUMNS[term.field], term.value, self.dialect)
+        if len(term.value) >= TRIGRAM:
+            return self.fts(term.field, [term.value])
+        return self.fts(term.field, self.trigrams_after(term.value))
+
+    def trigrams_after(self, pair: str) -> list[str]:
+        """Every indexed trigram that starts with ``pair``: the text holds ``pair`` exactly when it
+        holds one of them, since each column ends with END (so no pair is left without a third)."""
+        query = text(f"SELECT term FROM {FTS_VOCAB} WHERE term >= :low AND term < :high")
+        return list(self.session.scalars(query, {"low": pair, "high": pair + LAST_CHARACTER}))
+
+    def fts(self, field: str, phrases: Sequence[str]) -> ColumnElement[bool]:
+        """The FTS5 index: ``field`` holds one of ``phrases`` (none: nothing matches)."""
+        if not phrases:
+            return false()
+        name = f"fts{next(self.names)}"
+        quoted = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(text(FTS_TABLE))
+            .where(
+                text(f"{FTS_TABLE} MATCH :{name}").bindparams(**{name: f"{_FTS_COLUMN[field]} : ({quoted})"})
+            )
+        )
+        return NoticeSearch.notice_id.in_(matching)
 
 
 _COLUMNS = {
@@ -281,19 +340,6 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
-
-
-def _term(term: Term, dialect: str, params: Iterator[int]) -> ColumnElement[bool]:
-    if term.field == "section":
-        return _contains(Notice.category, term.value, dialect)
-    if term.field == "region":
-        return _contains(NoticeSearch.regions, "\n" + term.value + "\n", dialect)
-    if dialect == "sqlite" and len(term.value) >= TRIGRAM:
-        name = f"fts{next(params)}"
-        phrase = f'{_FTS_COLUMN[term.field]} : "{term.value.replace(chr(34), chr(34) * 2)}"'
-        sql = f"notice_search.notice_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{name})"
-        return text(sql).bindparams(**{name: phrase})  # type: ignore[return-value]
-    return _contains(_COLUMNS[term.field], term.value, dialect)
 
 
 def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
@@ -306,11 +352,11 @@ def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnEle
 
 
 def _rank(query: Query, dialect: str) -> ColumnElement[int]:
-    """Points for each term found: more in the title than only in the body."""
+    """Points for each term found in the title (a short column: cheap on every match); a body
+    term is in every match already, so the title is what tells matches apart."""
     points: list[ColumnElement[int]] = [
-        case((_contains(column, term.value, dialect), weight), else_=0)
+        case((_contains(NoticeSearch.title, term.value, dialect), TITLE_WEIGHT), else_=0)
         for term in query.terms
         if term.highlights
-        for column, weight in ((NoticeSearch.title, TITLE_WEIGHT), (NoticeSearch.text, TEXT_WEIGHT))
     ]
     return sum(points[1:], points[0]) if points else func.abs(0)
