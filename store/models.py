@@ -254,14 +254,15 @@ class NoticeSearch(Base):
 
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    """Title and body, joined by a newline (as ``Document.text``)."""
     agencies: Mapped[str] = mapped_column(Text)
     doc: Mapped[str] = mapped_column(Text)
     regions: Mapped[str] = mapped_column(Text)
     """Every region, each between newlines (``\\n北京\\n全国\\n``), so one is found whole."""
     deadlines: Mapped[str] = mapped_column(Text, default="")
     """The 截止日期 the notice states (ISO, space-separated): empty when it states none."""
+    text: Mapped[str] = mapped_column(Text)
+    """Title and body, joined by a newline (as ``Document.text``); last, so that reading the short
+    columns never walks the long one's overflow pages (SQLite)."""
 
 
 class Reminder(Base):

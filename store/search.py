@@ -198,13 +198,18 @@ def search(
 ) -> SearchPage:
     """The notices ``query`` matches within ``scope``: best first (title hits, then body hits, then
     the newest), ``limit`` of them from ``offset``, and their total."""
-    dialect = session.get_bind().dialect.name
-    where = and_(_Compiler(session).condition(query.root), *_scope(scope))
-    base = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id).where(where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rank = _rank(query, dialect)
-    page = base.order_by(rank.desc(), Notice.publish_date.desc().nulls_last(), Notice.id.desc())
-    ids = list(session.scalars(page.offset(offset).limit(limit)))
+    compiler = _Compiler(session)
+    where = and_(compiler.condition(query.root), *_scope(scope))
+    rank = _rank(query, compiler)
+    page = (
+        select(NoticeSearch.notice_id, func.count().over())  # the total comes with the page: one pass
+        .join(Notice, Notice.id == NoticeSearch.notice_id)
+        .where(where)
+        .order_by(rank.desc(), Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+    )
+    rows = session.execute(page.offset(offset).limit(limit)).all()
+    ids = [notice_id for notice_id, _ in rows]
+    total = rows[0][1] if rows else _count(session, where) if offset else 0
     return SearchPage(total=total, hits=tuple(_hits(session, query, ids)))
 
 
@@ -351,12 +356,18 @@ def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnEle
     return func.instr(column, value) > 0
 
 
-def _rank(query: Query, dialect: str) -> ColumnElement[int]:
-    """Points for each term found in the title (a short column: cheap on every match); a body
+def _rank(query: Query, compiler: _Compiler) -> ColumnElement[int]:
+    """Points for each query term found in the title (through the index, like the terms): a body
     term is in every match already, so the title is what tells matches apart."""
     points: list[ColumnElement[int]] = [
-        case((_contains(NoticeSearch.title, term.value, dialect), TITLE_WEIGHT), else_=0)
+        case((compiler.term(Term("title", term.value, term.text)), TITLE_WEIGHT), else_=0)
         for term in query.terms
         if term.highlights
     ]
     return sum(points[1:], points[0]) if points else func.abs(0)
+
+
+def _count(session: Session, where: ColumnElement[bool]) -> int:
+    """How many notices match (for a page past the last one, which brings no total with it)."""
+    base = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id).where(where)
+    return session.scalar(select(func.count()).select_from(base.subquery())) or 0

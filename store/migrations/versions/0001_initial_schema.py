@@ -112,11 +112,11 @@ def upgrade() -> None:
         "notice_search",
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
         sa.Column("agencies", sa.Text(), nullable=False),
         sa.Column("doc", sa.Text(), nullable=False),
         sa.Column("regions", sa.Text(), nullable=False),
         sa.Column("deadlines", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"],
             ["notices.id"],
