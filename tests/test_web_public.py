@@ -14,8 +14,10 @@ import feedparser
 import httpx
 import icalendar
 import pytest
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from kuaixun.cli import main
 from kuaixun.config import Config, read_raw, validate
 from kuaixun.demo import demo_config
 from kuaixun.web.app import create_app
@@ -254,3 +256,19 @@ def test_a_postponed_deadline_updates_the_same_event(tmp_path: Path) -> None:
     assert after[uid].decoded("DTSTART").isoformat() == "2031-03-15"
     assert int(after[uid]["SEQUENCE"]) == int(event["SEQUENCE"]) + 1
     assert after[uid].decoded("LAST-MODIFIED") > event.decoded("LAST-MODIFIED")
+
+
+def test_cli_search(site: Site, tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"store:\n  url: {site.config.store.url}\ndata_dir: {tmp_path / 'data'}\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    found = runner.invoke(main, ["--config", str(path), "search", "绿色工厂", "--limit", "5"])
+    assert found.exit_code == 0, found.output
+    with site.db.session() as session:
+        total = search.search(session, compile_query("绿色工厂"), limit=1).total
+    assert found.output.splitlines()[-1] == f"{total} notice(s) match (page 1 of {-(-total // 5)})"
+    assert found.output.count("【绿色工厂】") >= 5
+    bad = runner.invoke(main, ["--config", str(path), "search", "绿色 OR"])
+    assert bad.exit_code == 2 and "query: unexpected end of query" in bad.output
