@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from kuaixun.alerts import AlertUsageError, _token_subscription, remove_subscription
 from kuaixun.cycle import now_utc
-from kuaixun.delivery import DIGEST, archive_dir
+from kuaixun.delivery import DIGEST, archive_dir, issue_ref
 from kuaixun.localtime import local_date, shown_time
 from kuaixun.web.atom import CONTENT_TYPE as ATOM_TYPE
 from kuaixun.web.atom import atom_feed
@@ -46,6 +46,7 @@ CALENDAR_NOTICES = 5000
 ISSUE_REF = re.compile(r"^\d{4}-\d{4}$")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ONE_CLICK = "List-Unsubscribe=One-Click"
+BAD_TOKEN = "退订链接无效或已过期：请使用最近一封提醒邮件中的链接。"
 ISSUE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """An archived issue runs nothing and fetches nothing, whatever it might hold."""
 
@@ -81,7 +82,7 @@ def issues(request: Request) -> HTMLResponse:
         rows = [
             (
                 digest.label,
-                _ref(digest.year, digest.month, digest.seq),
+                issue_ref(digest.label),
                 local_date(digest.created_at, zone),
                 count,
             )
@@ -133,10 +134,6 @@ def _issue_ref(request: Request) -> str:
     if not ISSUE_REF.match(ref):
         raise HTTPException(404)
     return ref
-
-
-def _ref(year: int, month: int, seq: int) -> str:
-    return f"{year}-{month:02d}{seq:02d}"
 
 
 def _shown(row: Delivery, zone: str) -> ShownDelivery:
@@ -305,29 +302,29 @@ async def unsubscribe(request: Request) -> HTMLResponse:
     secret = context.config.alerts.secret
     if not secret:
         return _problem(context, "退订链接无法核对：本站未配置签名密钥（alerts.secret）。")
-    if request.method == "POST":
-        form = await request.form()
-        if form.get("List-Unsubscribe") != "One-Click":
-            return _problem(context, f"退订请求应带有 {ONE_CLICK}。")
-        try:
-            remove_subscription(context.config, context.db, None, token)
-        except AlertUsageError:
-            return _problem(context, "退订链接无效或已过期：请使用最近一封提醒邮件中的链接。")
-        return _render(context, "public_unsubscribed.html", name=_subscription_name(context, secret, token))
-    name = _subscription_name(context, secret, token)
-    if name is None:
-        return _problem(context, "退订链接无效或已过期：请使用最近一封提醒邮件中的链接。")
-    with context.db.session() as session:
-        active = _token_subscription(session, secret, token).active
-    return _render(context, "public_unsubscribe.html", name=name, active=active, field=ONE_CLICK.split("="))
+    found = _subscription(context, secret, token)
+    if found is None:
+        return _problem(context, BAD_TOKEN)
+    name, active = found
+    if request.method == "GET":
+        return _render(
+            context, "public_unsubscribe.html", name=name, active=active, field=ONE_CLICK.split("=")
+        )
+    form = await request.form()
+    if form.get("List-Unsubscribe") != "One-Click":
+        return _problem(context, f"退订请求应带有 {ONE_CLICK}。")
+    remove_subscription(context.config, context.db, None, token)
+    return _render(context, "public_unsubscribed.html", name=name)
 
 
-def _subscription_name(context: WebContext, secret: str, token: str) -> str | None:
+def _subscription(context: WebContext, secret: str, token: str) -> tuple[str, bool] | None:
+    """The name of the token's subscription and whether it is still on; None for a bad token."""
     with context.db.session() as session:
         try:
-            return _token_subscription(session, secret, token).name
+            sub = _token_subscription(session, secret, token)
         except AlertUsageError:
             return None
+        return sub.name, sub.active
 
 
 routes: list[BaseRoute] = [
