@@ -80,7 +80,7 @@ END""",
 )
 _POSTGRES_INDEX = tuple(
     f"CREATE INDEX IF NOT EXISTS ix_notice_search_{column}_trgm "
-    f"ON notice_search USING gin (\"{column}\" gin_trgm_ops)"
+    f'ON notice_search USING gin ("{column}" gin_trgm_ops)'
     for column in FTS_COLUMNS
 )
 
