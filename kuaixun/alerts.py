@@ -30,7 +30,7 @@ from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
 from notify import archive
 from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
-from notify.channels.targets import EMAIL, Problem, Target
+from notify.channels.targets import Problem, Target, webhook_name
 from notify.subscriptions import SUMMARY_MODES, Filters
 from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
@@ -178,11 +178,19 @@ def queue_messages(
 
 def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch], target: Target) -> Alert:
     items = tuple(_item(match) for match in matches)
-    unsubscribe = None
-    if target.channel == EMAIL and config.channels.email and config.alerts.secret:
-        address = parseaddr(config.channels.email.sender)[1]
-        unsubscribe = Unsubscribe(address, unsubscribe_token(config.alerts.secret, sub))
-    return Alert(name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe)
+    return Alert(
+        name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe_of(config, sub)
+    )
+
+
+def unsubscribe_of(config: Config, sub: Subscription) -> Unsubscribe | None:
+    """How an email subscriber stops: the mailto, and the desk's page when ``web.base_url`` is set."""
+    if webhook_name(sub.channel) is not None or not config.channels.email or not config.alerts.secret:
+        return None
+    address = parseaddr(config.channels.email.sender)[1]
+    token = unsubscribe_token(config.alerts.secret, sub)
+    base = config.web.base_url
+    return Unsubscribe(address, token, f"{base.rstrip('/')}/unsubscribe/{token}" if base else None)
 
 
 def _stored(terms: Iterable[Term]) -> list[list[str]]:

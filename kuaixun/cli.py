@@ -631,6 +631,34 @@ def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 
 @main.command()
+@click.argument("query")
+@click.option("--since", metavar="YYYY-MM-DD", callback=_iso_date, help="Dated on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", callback=_iso_date, help="Dated on or before this day.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of results.")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Results per page.")
+@click.pass_context
+def search(
+    ctx: click.Context, query: str, since: str | None, until: str | None, page: int, limit: int
+) -> None:
+    """Search every stored notice with the alert query language (as /search on the desk), best first."""
+    from kuaixun.alerts import query_error_lines
+    from kuaixun.searching import search_lines
+    from pipeline.query import QueryError
+    from store.search import Scope
+
+    config = _config(ctx)
+    with _database(config) as database:
+        try:
+            lines = search_lines(database, query, Scope(since=since, until=until), page, limit)
+        except QueryError as exc:
+            for line in query_error_lines(query, exc):
+                click.echo(line, err=True)
+            sys.exit(2)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command()
 @click.option(
     "--before", metavar="YYYY-MM-DD", callback=_iso_date, help="Only notices published before this day."
 )

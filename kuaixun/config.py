@@ -89,6 +89,8 @@ MAX_RETRIES = 10
 MAX_LISTING_PAGES = 100
 """Listing pages per source and run: deeper pages are the archive, not news."""
 MAX_REVISIT_DAYS = 366
+MAX_REMIND_DAYS = 90
+"""A reminder further ahead than a quarter is not a reminder."""
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
@@ -258,6 +260,8 @@ class AlertsConfig(_Model):
     """Crontab line of the daily summaries (``kuaixun schedule``)."""
     weekly: Crontab = "0 17 * * 5"
     """Crontab line of the weekly summaries (5: Friday)."""
+    remind_days: tuple[Annotated[Count, Field(ge=1, le=MAX_REMIND_DAYS)], ...] = (7, 1)
+    """Days before a matched notice's 截止日期 that its subscribers are reminded (kuaixun.reminders)."""
 
 
 class ChannelsConfig(_Model):
@@ -328,6 +332,9 @@ class WebConfig(_Model):
 
     public: Flag = False
     """``true``: the archive, search, feeds, calendar are open to all; the desk's pages still need a login."""
+    base_url: Annotated[str, AfterValidator(check_http_url)] | None = None
+    """Where ``kuaixun web`` is reached from outside, e.g. https://kuaixun.example.com: the alert
+    emails' unsubscribe link points there (and gains RFC 8058 one-click)."""
     secret: str | None = None
     """Signs the session cookies; give it as ``${KUAIXUN_WEB_SECRET}`` (checked when the desk starts)."""
     accounts: tuple[WebAccount, ...] = ()

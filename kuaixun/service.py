@@ -20,6 +20,7 @@ from kuaixun.delivery import deliver_due, send_digest, waiting_notices
 from kuaixun.ingest import source_hints
 from kuaixun.lock import run_lock
 from kuaixun.progress import crawl_progress
+from kuaixun.reminders import reminding, send_reminders
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
 from store.db import Database
@@ -63,7 +64,11 @@ def crawl_and_report(
 
     While the crawl runs, a line as each source finishes and, ``live`` (a terminal), a live line.
     ``today`` dates the revisit window (default: today in ``schedule.timezone``)."""
-    with writing_store(config, "crawl", echo, db) as database, alerting(config, database, echo):
+    with (
+        writing_store(config, "crawl", echo, db) as database,
+        reminding(config, database, echo),
+        alerting(config, database, echo),
+    ):
         with crawl_progress(echo, live) as progress:
             result = crawl(config, database, only, progress, today)
         report_crawl(result, echo)
@@ -129,6 +134,7 @@ def summaries_and_report(
     """The daily or weekly alert summaries, queued and delivered."""
     with writing_store(config, "alerts send-summaries", echo, db) as database:
         send_summaries(config, database, echo, modes)
+        send_reminders(config, database, echo)
 
 
 def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:

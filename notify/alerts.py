@@ -53,6 +53,8 @@ class Unsubscribe:
 
     address: str
     token: str
+    url: str | None = None
+    """The desk's unsubscribe page (``web.base_url``), which also takes RFC 8058 one-click POSTs."""
 
     @property
     def subject(self) -> str:
@@ -131,5 +133,18 @@ def render_alert(alert: Alert) -> Outgoing:
         markdown=markdown_environment().get_template("alert.md.j2").render(alert=alert),
         summary=subject,
         links=tuple(Link(item.plain_title, url) for item in alert.items if (url := safe_url(item.url))),
-        headers={"List-Unsubscribe": f"<{alert.unsubscribe.mailto}>"} if alert.unsubscribe else {},
+        headers=unsubscribe_headers(alert.unsubscribe),
     )
+
+
+def unsubscribe_headers(unsubscribe: Unsubscribe | None) -> dict[str, str]:
+    """List-Unsubscribe (the web page first when there is one, then the mailto) and, with a web
+    page, RFC 8058's List-Unsubscribe-Post so that mail clients unsubscribe in one click."""
+    if unsubscribe is None:
+        return {}
+    if unsubscribe.url is None:
+        return {"List-Unsubscribe": f"<{unsubscribe.mailto}>"}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe.url}>, <{unsubscribe.mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

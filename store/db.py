@@ -16,6 +16,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import search
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -100,6 +102,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = create_store_engine(url)
         migrate(self.engine)
+        with _MIGRATING:
+            search.ensure_index(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

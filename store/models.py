@@ -367,3 +367,43 @@ class AdminAnnouncement(Base):
 SCHEDULER_TABLE = "apscheduler_jobs"
 """The table of ``kuaixun schedule``'s jobs in the store (APScheduler's SQLAlchemy job store creates and
 owns it); the migrations leave it alone."""
+
+
+class NoticeSearch(Base):
+    """A notice's newest version in the normal form queries compare (``pipeline.query.normalize``).
+
+    Kept by ``store.search`` as notices are stored; the full-text index over it is the database's
+    own (SQLite FTS5 trigram, PostgreSQL pg_trgm), created by ``store.search.ensure_index``.
+    """
+
+    __tablename__ = "notice_search"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    agencies: Mapped[str] = mapped_column(Text)
+    doc: Mapped[str] = mapped_column(Text)
+    regions: Mapped[str] = mapped_column(Text)
+    """Every region, each between newlines (``\\n北京\\n全国\\n``), so one is found whole."""
+    deadlines: Mapped[str] = mapped_column(Text, default="")
+    """The 截止日期 the notice states (ISO, space-separated): empty when it states none."""
+    text: Mapped[str] = mapped_column(Text)
+    """Title and body, joined by a newline (as ``Document.text``); last, so that reading the short
+    columns never walks the long one's overflow pages (SQLite)."""
+
+
+class Reminder(Base):
+    """A deadline reminder sent (queued) to one subscription: once per notice, deadline and lead time."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("subscription_id", "notice_id", "deadline", "days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    deadline: Mapped[str] = mapped_column(String(10))
+    """The 截止日期 reminded of, ISO."""
+    days: Mapped[int]
+    """The ``alerts.remind_days`` entry it answers."""
+    message: Mapped[str] = mapped_column(String(200))
+    """The outbox ref of the message that carries it."""
+    queued_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pipeline.classify import OTHER
 from pipeline.records import ExtractedNotice
 from pipeline.reposts import RepostKey, repost_key
+from store import search
 from store.models import Notice, NoticeVersion
 
 URL_BATCH = 500
@@ -91,6 +92,7 @@ def save_version(
     session.flush()
     if notice.group_id is None:
         notice.group_id = notice.id
+    search.index_notice(session, notice.id, record)
     return version
 
 

@@ -171,6 +171,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "notice_search",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("agencies", sa.Text(), nullable=False),
+        sa.Column("doc", sa.Text(), nullable=False),
+        sa.Column("regions", sa.Text(), nullable=False),
+        sa.Column("deadlines", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["notices.id"],
+        ),
+        sa.PrimaryKeyConstraint("notice_id"),
+    )
+    op.create_table(
         "notice_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("notice_id", sa.Integer(), nullable=False),
@@ -189,6 +204,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notice_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notice_versions_notice_id"), ["notice_id"], unique=False)
+
+    op.create_table(
+        "reminders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("deadline", sa.String(length=10), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("message", sa.String(length=200), nullable=False),
+        sa.Column("queued_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["notices.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["subscriptions.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("subscription_id", "notice_id", "deadline", "days"),
+    )
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reminders_subscription_id"), ["subscription_id"], unique=False)
 
     op.create_table(
         "run_costs",
@@ -314,10 +352,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_run_costs_run_id"))
 
     op.drop_table("run_costs")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reminders_subscription_id"))
+
+    op.drop_table("reminders")
     with op.batch_alter_table("notice_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notice_versions_notice_id"))
 
     op.drop_table("notice_versions")
+    op.drop_table("notice_search")
     op.drop_table("subscriptions")
     op.drop_table("sources")
     op.drop_table("runs")

@@ -1,0 +1,373 @@
+"""Full-text search over every stored notice with the alert query language (``pipeline.query``).
+
+Each notice's newest version is kept in ``notice_search`` in the normal form queries compare
+(NFKC, case-folded, no whitespace), written as the notice is stored (``index_notice``). The
+database's own index makes substring tests fast without word segmentation: on SQLite an FTS5
+table with the trigram tokenizer over it (kept in step by triggers), on PostgreSQL pg_trgm GIN
+indexes that serve ``LIKE '%…%'``. Neither is part of the Alembic schema: ``ensure_index`` makes
+them when the store is opened, and fills the table for notices stored before it existed.
+
+A query compiles to one SQL condition that is exact for every part (a term is a substring test
+of its normalised column, NOT/AND/OR map one to one), so counts and pages come from SQL; each
+hit shown is then confirmed by ``Query.match``, which also yields the terms to highlight.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, normalize
+from pipeline.records import ExtractedNotice
+from store.models import Notice, NoticeSearch, NoticeVersion
+
+log = logging.getLogger(__name__)
+
+FTS_TABLE = "notice_fts"
+FTS_COLUMNS = ("title", "text", "agencies", "doc")
+TRIGRAM = 3
+"""Characters a term needs for the trigram indexes to find it directly."""
+BIGRAM = 2
+"""On SQLite a two-character term is found through the trigrams it begins; one character is scanned for."""
+END = "\n"
+"""Ends every indexed column: no query term holds whitespace, so it changes no match, and every
+pair of characters in a column then begins a trigram."""
+LAST_CHARACTER = "\U0010ffff"
+FTS_VOCAB = "notice_fts_vocab"
+TITLE_WEIGHT = 1
+"""Points per query term found in the title: a notice naming the terms in its title ranks first."""
+BACKFILL_BATCH = 500
+"""Notices indexed per query when the table is filled for an older store."""
+
+_SQLITE_INDEX = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    f"{', '.join(FTS_COLUMNS)}, content='notice_search', content_rowid='notice_id', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCAB} USING fts5vocab({FTS_TABLE}, 'row')",
+    f"""CREATE TRIGGER IF NOT EXISTS notice_search_ai AFTER INSERT ON notice_search BEGIN
+  INSERT INTO {FTS_TABLE}(rowid, title, text, agencies, doc)
+  VALUES (new.notice_id, new.title, new.text, new.agencies, new.doc);
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS notice_search_ad AFTER DELETE ON notice_search BEGIN
+  INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, text, agencies, doc)
+  VALUES ('delete', old.notice_id, old.title, old.text, old.agencies, old.doc);
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS notice_search_au AFTER UPDATE ON notice_search BEGIN
+  INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, text, agencies, doc)
+  VALUES ('delete', old.notice_id, old.title, old.text, old.agencies, old.doc);
+  INSERT INTO {FTS_TABLE}(rowid, title, text, agencies, doc)
+  VALUES (new.notice_id, new.title, new.text, new.agencies, new.doc);
+END""",
+)
+_POSTGRES_INDEX = tuple(
+    f"CREATE INDEX IF NOT EXISTS ix_notice_search_{column}_trgm "
+    f'ON notice_search USING gin ("{column}" gin_trgm_ops)'
+    for column in FTS_COLUMNS
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One notice a query matched: the row, its newest record, and the terms found in it."""
+
+    notice: Notice
+    record: ExtractedNotice
+    terms: tuple[Term, ...]
+    version: int
+    """The newest version's number: 1 until the notice is revised."""
+    revised_at: datetime
+    """When the newest version was stored (naive UTC)."""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, best first, and how many notices match in all."""
+
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search is narrowed to besides the query: sections and publish dates (ISO, inclusive)."""
+
+    sections: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    with_deadlines: bool = False
+    """Only notices that state a 截止日期."""
+
+
+EVERYWHERE = Scope()
+
+
+# --------------------------------------------------------------------------- keeping the index
+
+
+def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
+    """The normalised row of a record: the same fields ``pipeline.query.Document`` compares."""
+    doc = Document.of(record)
+    return NoticeSearch(
+        notice_id=notice_id,
+        title=doc.title + END,
+        text=doc.text + END,
+        agencies=doc.agencies + END,
+        doc=doc.doc + END,
+        regions="\n" + "\n".join(sorted(doc.regions)) + "\n",
+        deadlines=" ".join(d.date for d in record.deadlines if d.date),
+    )
+
+
+def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
+    """Make ``record`` (the notice's newest version) what searches see of the notice."""
+    session.merge(search_row(notice_id, record))
+
+
+def ensure_index(engine: Engine) -> None:
+    """The database's full-text index over ``notice_search``, and a row for every stored notice."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            new = not connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": FTS_TABLE}
+            ).first()
+            for statement in _SQLITE_INDEX:
+                connection.execute(text(statement))
+            if new:
+                connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+        elif engine.dialect.name == "postgresql":
+            _postgres_index(engine)
+    with Session(engine) as session, session.begin():
+        _backfill(session)
+
+
+def _postgres_index(engine: Engine) -> None:
+    """pg_trgm's GIN indexes; without the extension (no right to create it) searches scan instead."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            for statement in _POSTGRES_INDEX:
+                connection.execute(text(statement))
+    except DBAPIError as exc:
+        log.warning("no trigram index for search (pg_trgm: %s); searches scan the notices", exc.orig)
+
+
+def _backfill(session: Session) -> None:
+    """Index the notices stored before ``notice_search`` existed (or by a program that did not index)."""
+    missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
+    for ids in _batches(session.scalars(missing).all()):
+        newest = (
+            select(func.max(NoticeVersion.id))
+            .where(NoticeVersion.notice_id.in_(ids))
+            .group_by(NoticeVersion.notice_id)
+        )
+        for version in session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest))):
+            session.add(search_row(version.notice_id, version.record))
+        session.flush()
+
+
+def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
+    iterator = iter(ids)
+    while batch := list(itertools.islice(iterator, BACKFILL_BATCH)):
+        yield batch
+
+
+# --------------------------------------------------------------------------- searching
+
+
+def search(
+    session: Session, query: Query, scope: Scope = EVERYWHERE, offset: int = 0, limit: int = 20
+) -> SearchPage:
+    """The notices ``query`` matches within ``scope``: best first (title hits, then body hits, then
+    the newest), ``limit`` of them from ``offset``, and their total."""
+    compiler = _Compiler(session)
+    where = and_(compiler.condition(query.root), *_scope(scope))
+    rank = _rank(query, compiler)
+    page = (
+        select(NoticeSearch.notice_id, func.count().over())  # the total comes with the page: one pass
+        .join(Notice, Notice.id == NoticeSearch.notice_id)
+        .where(where)
+        .order_by(rank.desc(), Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+    )
+    rows = session.execute(page.offset(offset).limit(limit)).all()
+    ids = [notice_id for notice_id, _ in rows]
+    total = rows[0][1] if rows else _count(session, where) if offset else 0
+    return SearchPage(total=total, hits=tuple(_hits(session, query, ids)))
+
+
+def search_all(session: Session, query: Query | None, scope: Scope, limit: int) -> list[SearchHit]:
+    """Up to ``limit`` notices in ``scope`` (matching ``query`` if given), newest publish date first."""
+    where: list[ColumnElement[bool]] = list(_scope(scope))
+    if query is not None:
+        where.append(_Compiler(session).condition(query.root))
+    ids = list(
+        session.scalars(
+            select(NoticeSearch.notice_id)
+            .join(Notice, Notice.id == NoticeSearch.notice_id)
+            .where(*where)
+            .order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+            .limit(limit)
+        )
+    )
+    return _hits(session, query, ids)
+
+
+def _scope(scope: Scope) -> Iterator[ColumnElement[bool]]:
+    if scope.sections:
+        yield Notice.category.in_(scope.sections)
+    if scope.since:
+        yield Notice.publish_date >= scope.since
+    if scope.until:
+        yield Notice.publish_date <= scope.until
+    if scope.with_deadlines:
+        yield NoticeSearch.deadlines != ""
+
+
+def _hits(session: Session, query: Query | None, ids: Sequence[int]) -> list[SearchHit]:
+    """The notices ``ids`` in that order with their newest records, each confirmed by ``query``."""
+    if not ids:
+        return []
+    newest = (
+        select(func.max(NoticeVersion.id))
+        .where(NoticeVersion.notice_id.in_(ids))
+        .group_by(NoticeVersion.notice_id)
+    )
+    rows = session.execute(
+        select(Notice, NoticeVersion, NoticeSearch)
+        .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
+        .join(NoticeSearch, NoticeSearch.notice_id == Notice.id)
+        .where(NoticeVersion.id.in_(newest))
+    )
+    found = {notice.id: (notice, version, row) for notice, version, row in rows}
+    hits = []
+    for notice_id in ids:
+        notice, version, row = found[notice_id]
+        terms = query.match(_document(row, notice)) if query is not None else ()
+        if terms is not None:
+            hits.append(
+                SearchHit(
+                    notice=notice,
+                    record=version.record,
+                    terms=terms,
+                    version=version.number,
+                    revised_at=version.fetched_at,
+                )
+            )
+    return hits
+
+
+def _document(row: NoticeSearch, notice: Notice) -> Document:
+    """The row as ``Query.match`` reads a record, with the notice's current section."""
+    return Document(
+        title=row.title,
+        text=row.text,
+        regions=frozenset(filter(None, row.regions.split("\n"))),
+        agencies=row.agencies,
+        doc=row.doc,
+        section=normalize(notice.category or ""),
+    )
+
+
+class _Compiler:
+    """A query tree → one SQL condition, exact for every term, on ``session``'s database."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+        self.names = itertools.count()
+
+    def condition(self, node: Node) -> ColumnElement[bool]:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Not):
+            return not_(self.condition(node.part))
+        parts = [self.condition(part) for part in node.parts]
+        if isinstance(node, All):
+            return and_(true(), *parts)
+        assert isinstance(node, AnyOf)
+        return or_(false(), *parts)
+
+    def term(self, term: Term) -> ColumnElement[bool]:
+        if term.field == "section":
+            return _contains(Notice.category, term.value, self.dialect)
+        if term.field == "region":
+            return _contains(NoticeSearch.regions, "\n" + term.value + "\n", self.dialect)
+        if self.dialect != "sqlite" or len(term.value) < BIGRAM:
+            return _contains(_COLUMNS[term.field], term.value, self.dialect)
+        if len(term.value) >= TRIGRAM:
+            return self.fts(term.field, [term.value])
+        return self.fts(term.field, self.trigrams_after(term.value))
+
+    def trigrams_after(self, pair: str) -> list[str]:
+        """Every indexed trigram that starts with ``pair``: the text holds ``pair`` exactly when it
+        holds one of them, since each column ends with END (so no pair is left without a third)."""
+        query = text(f"SELECT term FROM {FTS_VOCAB} WHERE term >= :low AND term < :high")
+        return list(self.session.scalars(query, {"low": pair, "high": pair + LAST_CHARACTER}))
+
+    def fts(self, field: str, phrases: Sequence[str]) -> ColumnElement[bool]:
+        """The FTS5 index: ``field`` holds one of ``phrases`` (none: nothing matches)."""
+        if not phrases:
+            return false()
+        name = f"fts{next(self.names)}"
+        quoted = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(text(FTS_TABLE))
+            .where(
+                text(f"{FTS_TABLE} MATCH :{name}").bindparams(**{name: f"{_FTS_COLUMN[field]} : ({quoted})"})
+            )
+        )
+        return NoticeSearch.notice_id.in_(matching)
+
+
+_COLUMNS = {
+    TEXT: NoticeSearch.text,
+    "title": NoticeSearch.title,
+    "agency": NoticeSearch.agencies,
+    "doc": NoticeSearch.doc,
+}
+_FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+
+
+def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
+    """``value`` is a substring of ``column``: ``LIKE`` on PostgreSQL (which pg_trgm serves), a
+    plain ``instr`` elsewhere (no wildcard to escape)."""
+    if dialect == "postgresql":
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(f"%{escaped}%")
+    return func.instr(column, value) > 0
+
+
+def _rank(query: Query, compiler: _Compiler) -> ColumnElement[int]:
+    """Points for each query term found in the title (through the index, like the terms): a body
+    term is in every match already, so the title is what tells matches apart."""
+    points: list[ColumnElement[int]] = [
+        case((compiler.term(Term("title", term.value, term.text)), TITLE_WEIGHT), else_=0)
+        for term in query.terms
+        if term.highlights
+    ]
+    return sum(points[1:], points[0]) if points else func.abs(0)
+
+
+def _count(session: Session, where: ColumnElement[bool]) -> int:
+    """How many notices match (for a page past the last one, which brings no total with it)."""
+    base = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id).where(where)
+    return session.scalar(select(func.count()).select_from(base.subquery())) or 0
