@@ -30,7 +30,7 @@ from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
 from notify import archive
 from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
-from notify.channels.targets import Problem, Target, webhook_name
+from notify.channels.targets import Problem, webhook_name
 from notify.subscriptions import SUMMARY_MODES, Filters
 from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
@@ -61,13 +61,6 @@ def alerting(config: Config, db: Database, echo: Echo) -> Iterator[None]:
     with db.session() as session:
         sync_config(config, session, echo, now_utc())
     yield
-    _alert_synced(config, db, echo)
-
-
-def alert_new_versions(config: Config, db: Database, echo: Echo) -> None:
-    """Match the versions stored since the last look, queue one message per instant subscriber, send."""
-    with db.session() as session:
-        sync_config(config, session, echo, now_utc())
     _alert_synced(config, db, echo)
 
 
@@ -168,7 +161,7 @@ def queue_messages(
             echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
             continue
         ref = f"sub{sub.id}-v{matches[-1].version_id}"
-        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches, target)))
+        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches)))
         for match in matches:
             match.message = ref
         outbox.enqueue(session, ALERT, ref, [(target.channel, target.recipient)], now)
@@ -176,7 +169,7 @@ def queue_messages(
     return refs
 
 
-def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch], target: Target) -> Alert:
+def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch]) -> Alert:
     items = tuple(_item(match) for match in matches)
     return Alert(
         name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe_of(config, sub)

@@ -154,6 +154,7 @@ class Ingester:
                 reasons=list(decision.reasons),
                 diff=change.diff,
                 seen_at=seen_at,
+                fetched_at=fetch_time(page),
             )
         outcome.new += change.status == NEW
         outcome.revised += change.status == REVISED
@@ -172,6 +173,15 @@ def ingest(config: Config, db: Database, pages: Iterable[FetchedPage]) -> Ingest
     for page in pages:
         ingester.page(page)
     return ingester.result()
+
+
+def fetch_time(page: FetchedPage) -> datetime | None:
+    """When the crawl fetched ``page`` (UTC, as the store keeps times); None when it did not say."""
+    try:
+        stamp = datetime.fromisoformat(page.fetched_at)
+    except ValueError:
+        return None
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 def source_hints(source: SourceConfig) -> SourceHints:

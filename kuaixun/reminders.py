@@ -19,13 +19,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kuaixun.alerts import alert_target, unsubscribe_of
+from kuaixun.alerts import unsubscribe_of
 from kuaixun.config import Config
 from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
 from kuaixun.localtime import local_date
 from notify import archive
 from notify.alerts import Alert, AlertItem, alert_item, render_alert
+from notify.channels.targets import Problem
 from store import outbox
 from store.db import Database
 from store.models import AlertMatch, NoticeVersion, Reminder, Subscription
@@ -134,9 +135,9 @@ def _queue(
     """Record the reminders, archive their message and queue it; None (nothing recorded) when the
     subscription's channel cannot be reached now, so they stay due."""
     sub = reminders[0].subscription
-    target, problem = alert_target(config, sub)
-    if target is None:
-        echo(f"reminders: {sub.name}: {problem}; {len(reminders)} reminder(s) wait")
+    target = config.resolver().resolve(sub.channel, alert=True)
+    if isinstance(target, Problem):
+        echo(f"reminders: {sub.name}: {target}; {len(reminders)} reminder(s) wait")
         return None
     rows = [
         Reminder(
@@ -160,5 +161,5 @@ def _queue(
         name=sub.name, query=sub.query, mode=REMINDER, items=items, unsubscribe=unsubscribe_of(config, sub)
     )
     archive.save(alert_folder(config, ref), render_alert(alert))
-    outbox.enqueue(session, ALERT, ref, [target], now)
+    outbox.enqueue(session, ALERT, ref, [(target.channel, target.recipient)], now)
     return ref

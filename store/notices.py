@@ -69,8 +69,10 @@ def save_version(
     reasons: list[str],
     diff: str | None,
     seen_at: datetime,
+    fetched_at: datetime | None = None,
 ) -> NoticeVersion:
-    """Store a new version of the notice at ``record.source_url``, creating the notice if new."""
+    """Store a new version of the notice at ``record.source_url``, creating the notice if new;
+    the version is dated when its page was fetched (``fetched_at``, else ``seen_at``)."""
     notice = session.scalar(select(Notice).where(Notice.url == record.source_url))
     if notice is None:
         notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
@@ -82,7 +84,7 @@ def save_version(
     notice.last_seen = seen_at
     version = NoticeVersion(
         number=len(notice.versions) + 1,
-        fetched_at=seen_at,
+        fetched_at=fetched_at or seen_at,
         content_hash=content_hash,
         record=record,
         reasons=reasons,

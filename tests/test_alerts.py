@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from kuaixun.alerts import alert_new_versions, send_summaries
+from kuaixun.alerts import alerting, send_summaries
 from kuaixun.cli import main
 from kuaixun.config import Config, ConfigError, read_raw, validate
 from kuaixun.demo import demo_config
@@ -232,11 +232,10 @@ def test_summaries_collect_matches_until_sent(tmp_path: Path) -> None:
         )
         db = Database(config.store.url)
         lines: list[str] = []
-        alert_new_versions(config, db, lines.append)  # the subscription starts: the store is empty
-        seed(db, 2)
-        alert_new_versions(config, db, lines.append)
-        seed(db, 1, start=2)
-        alert_new_versions(config, db, lines.append)
+        with alerting(config, db, lines.append):  # the subscription starts: the store is empty
+            seed(db, 2)
+        with alerting(config, db, lines.append):
+            seed(db, 1, start=2)
         assert smtp.received == []  # not instant
         assert send_summaries(config, db, lines.append, ("daily",)) == 0
         assert send_summaries(config, db, lines.append, ("weekly",)) == 1

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -104,6 +106,20 @@ def test_ingest_stores_pages_without_crawling_and_again_changes_nothing(
     versions, runs = stored(config)
     assert set(versions) == site_urls(sim) and set(versions.values()) == {1}
     assert runs == 0  # ingest stores notices; only a crawl records a run
+
+
+def test_a_version_is_dated_when_its_page_was_fetched(sim: GovWebThread, tmp_path: Path) -> None:
+    """The crawl's fetch time, not the time the page was stored (a replay stores it later)."""
+    config = sim_config(sim, tmp_path)
+    page = replace(fetched_pages(sim)[0], fetched_at="2026-11-02T09:30:00+08:00")
+    db = Database(config.store.url)
+    try:
+        ingest(config, db, [page])
+        with db.session() as session:
+            fetched = session.scalars(select(NoticeVersion.fetched_at)).all()
+    finally:
+        db.close()
+    assert fetched == [datetime(2026, 11, 2, 1, 30)]  # UTC, as the store keeps times
 
 
 def test_a_spool_left_by_a_crash_is_stored_once_by_the_next_crawl_and_removed(
