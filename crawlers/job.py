@@ -10,6 +10,28 @@ from typing import Any
 
 from crawlers.urls import Origin, configured_origins
 
+HTTP = "http"
+BROWSER = "browser"
+"""How a source's pages are fetched (``SourceFetch.render``): Scrapy's HTTP client, or headless Chromium."""
+
+
+@dataclass(frozen=True)
+class SourceFetch:
+    """How one source is fetched: renderer, politeness and reach (None: the crawl-wide default)."""
+
+    render: str = HTTP
+    delay: float | None = None
+    """Seconds between requests to the source's host (shared by every source on that host)."""
+    user_agent: str | None = None
+    tls_ciphers: str | None = None
+    """OpenSSL cipher string for the source's host, e.g. ``DEFAULT:@SECLEVEL=1``."""
+    proxy: str | None = None
+    """``http://user:password@host:port`` the source's requests go through."""
+
+
+def _fetch(data: dict[str, Any]) -> SourceFetch:
+    return SourceFetch(**data)
+
 
 @dataclass(frozen=True)
 class JobSource:
@@ -17,6 +39,7 @@ class JobSource:
     listing_url: str
     allowed_hosts: tuple[str, ...] = ()
     max_pages: int = 3
+    fetch: SourceFetch = SourceFetch()
 
     @cached_property
     def origins(self) -> frozenset[Origin]:
@@ -61,7 +84,10 @@ class CrawlJob:
     def load(cls, path: Path) -> CrawlJob:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
-            sources=[JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"])}) for s in data["sources"]],
+            sources=[
+                JobSource(**{**s, "allowed_hosts": tuple(s["allowed_hosts"]), "fetch": _fetch(s["fetch"])})
+                for s in data["sources"]
+            ],
             spool=Path(data["spool"]),
             known=set(data["known"]),
             revisit=set(data.get("revisit", [])),

@@ -14,13 +14,14 @@ import difflib
 import math
 import os
 import re
+import ssl
 import stat
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +29,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -87,6 +89,13 @@ MAX_REVISIT_DAYS = 366
 """Notices revisited for revisions: after a year a change is a new notice, and each run refetches them all."""
 MAX_CRAWL_TIMEOUT = 86_400.0
 """Seconds for a whole crawl: a longer one would overlap the next day's."""
+MAX_CIPHERS_CHARS = 512
+"""An OpenSSL cipher string (``DEFAULT:@SECLEVEL=1``) is a few dozen characters; more is a mistake."""
+
+RENDERERS = ("http", "browser")
+"""``sources[].render``: Scrapy's HTTP client, or headless Chromium (runs the page's JavaScript)."""
+BROWSER_MODES = ("off", "fallback")
+"""``crawl.browser``: never use Chromium, or fetch a source through it after a JS challenge."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -128,6 +137,40 @@ def _check_url(value: str) -> str:
     return value
 
 
+def _check_proxy(value: str) -> str:
+    """An http(s) proxy URL with a host and a port (credentials may come from ``${ENV}``)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError("not a proxy URL (http://[user:password@]host:port)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+        raise ValueError("not a proxy URL (http://[user:password@]host:port)")
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError("not a proxy URL (it holds spaces or control characters)")
+    return value
+
+
+def _check_ciphers(value: str) -> str:
+    """A cipher string OpenSSL accepts (``DEFAULT:@SECLEVEL=1``), short and on one line."""
+    if len(value) > MAX_CIPHERS_CHARS or not value.isprintable():
+        raise ValueError("not an OpenSSL cipher string")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(value)
+    except ssl.SSLError:
+        raise ValueError(f"OpenSSL accepts no cipher in {value!r} (e.g. DEFAULT:@SECLEVEL=1)") from None
+    return value
+
+
+def _off_is_false(value: object) -> object:
+    """YAML reads a bare ``off`` as the boolean false: take it as the word the operator wrote."""
+    return "off" if value is False else value
+
+
+HeaderValue = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""A header value: no line breaks or control characters."""
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -151,17 +194,23 @@ class SourceConfig(_Model):
     column: str | None = None
     """栏目 name, a hint for classification (e.g. 节能与综合利用 leans 绿色制造)."""
     enabled: Flag = True
+    render: Literal["http", "browser"] = "http"
+    """``browser``: every page of the source through headless Chromium (JS challenges, script-built lists)."""
+    delay: Seconds | None = Field(default=None, ge=0, le=MAX_DOWNLOAD_DELAY)
+    """Seconds between requests to the source's host; sources sharing a host share the largest."""
+    user_agent: HeaderValue | None = None
+    tls_ciphers: Annotated[str, AfterValidator(_check_ciphers)] | None = None
+    """OpenSSL cipher string for the source's host (some sites need ``DEFAULT:@SECLEVEL=1``)."""
+    proxy: Annotated[str, AfterValidator(_check_proxy)] | None = None
+    """``http://user:${PROXY_PASSWORD}@host:port``: the source's requests go through it."""
 
     _url = field_validator("listing_url")(_check_url)
 
 
 class CrawlConfig(_Model):
-    """Politeness and limits, applied per source."""
+    """Politeness and limits, applied per host (one download slot per host)."""
 
-    user_agent: str = Field(
-        default="Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)",
-        pattern=r"^[^\x00-\x1f\x7f]+$",  # a header value: no line breaks or control characters
-    )
+    user_agent: HeaderValue = "Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)"
     download_delay: Seconds = Field(default=2.0, ge=0, le=MAX_DOWNLOAD_DELAY)
     concurrent_per_source: Count = Field(default=2, ge=1, le=MAX_CONCURRENT_PER_SOURCE)
     timeout: Seconds = Field(default=30.0, gt=0, le=MAX_TIMEOUT)
@@ -173,6 +222,10 @@ class CrawlConfig(_Model):
     """Notices first seen this many days ago or less are fetched again to catch revisions (0: never)."""
     crawl_timeout: Seconds = Field(default=1800.0, gt=0, le=MAX_CRAWL_TIMEOUT)
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
+    browser: Annotated[Literal["off", "fallback"], BeforeValidator(_off_is_false)] = "off"
+    """``fallback``: a source whose JS challenge the HTTP client cannot pass is fetched through Chromium."""
+    chromium: Path = Path("/usr/bin/chromium")
+    """The Chromium the browser fetch starts (Debian's; never downloaded)."""
 
 
 class StoreConfig(_Model):

@@ -19,9 +19,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from crawlers.items import FetchedPage, SourceReport
-from crawlers.job import CrawlJob, JobSource
+from crawlers.job import CrawlJob, JobSource, SourceFetch
+from crawlers.settings import fetch_settings
 from crawlers.spool import read_spool
-from kuaixun.config import Config, SourceConfig
+from kuaixun.config import Config, ConfigError, SourceConfig
 from kuaixun.localtime import local_time
 from kuaixun.progress import CrawlProgress, ProgressHook, SpoolFollower
 from notify.issue import Issue, IssueItem, build_issue, item_from_record
@@ -165,9 +166,9 @@ def crawl(
 
 
 def _job_source(source: SourceConfig, config: Config) -> JobSource:
-    return JobSource(
-        source.name, source.listing_url, source.allowed_hosts, source.max_pages or config.crawl.max_pages
-    )
+    fetch = SourceFetch(source.render, source.delay, source.user_agent, source.tls_ciphers, source.proxy)
+    pages = source.max_pages or config.crawl.max_pages
+    return JobSource(source.name, source.listing_url, source.allowed_hosts, pages, fetch)
 
 
 def scrapy_settings(config: Config) -> dict[str, object]:
@@ -182,7 +183,21 @@ def scrapy_settings(config: Config) -> dict[str, object]:
         "DOWNLOAD_TIMEOUT": crawl_config.timeout,
         "RETRY_TIMES": crawl_config.retries,
         "ROBOTSTXT_OBEY": crawl_config.obey_robots,
+        **_fetch_settings(config),
     }
+
+
+def _fetch_settings(config: Config) -> dict[str, object]:
+    """Per-host slots and ciphers, the browser (``crawlers.settings.fetch_settings``); a ConfigError
+    naming the key when they cannot be met (no Chromium)."""
+    sources = [_job_source(s, config) for s in config.sources if s.enabled]
+    try:
+        crawl_config = config.crawl
+        return fetch_settings(
+            sources, crawl_config.browser, crawl_config.chromium, crawl_config.concurrent_per_source
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{config._label}: {exc}") from None
 
 
 def crawl_command(job_file: Path) -> list[str]:
