@@ -19,8 +19,9 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Route
 from playwright.async_api import Request as PageRequest
 from playwright.async_api import Response as PageResponse
@@ -38,13 +39,18 @@ from crawlers.politeness import with_host_ciphers
 from crawlers.urls import Origin, Refusal, origin_allowed
 from pipeline.lexicon import CHALLENGE_STATUSES
 
+BLOCKED = "blockedbyclient"
+"""How a request is stopped ("aborted" would make scrapy-playwright wait for a download)."""
+MAX_REDIRECTS = 10
+"""Redirect hops followed from one request: more is a loop."""
 UNNEEDED_RESOURCES = frozenset({"image", "stylesheet", "font", "media"})
 """What the browser does not load: the text and its links need the page's scripts, not its looks
 (and the site is spared the requests)."""
 SETTLE_ROUNDS = 20
 """Looks at a page whose script is still passing a challenge: 加速乐 reloads twice, 瑞数 once."""
 SETTLE_PAUSE_MS = 250
-"""Between two looks: a challenge script computes a hash or two, then reloads."""
+"""Between two looks: a challenge script computes a hash or two, then reloads; a list script
+writes its entries from an XHR answer."""
 QUIET_TIMEOUT_MS = 10_000
 """How long to wait for a page's network to go quiet; a page that polls forever is taken as it is."""
 
@@ -74,13 +80,18 @@ class PageGuard:
     origins: frozenset[Origin]
     refuse: Callable[[Refusal], None]
     installed: bool = False
+    pending: Request | None = None
+    """The Scrapy request, until its navigation is made (its method and body are applied to it)."""
     document: Document | None = None
     stopped: Refusal | None = None
-    """Why the page itself (a redirect, a script's navigation) was not loaded, if it was stopped."""
+    """Why the page itself (a script's navigation elsewhere) was not loaded, if it was stopped."""
+    redirect: str | None = None
+    """Where the page redirected to: Scrapy asks for it as a request of its own."""
 
-    async def install(self, page: Page, _request: Request) -> None:
+    async def install(self, page: Page, request: Request) -> None:
         """scrapy-playwright's page init callback: runs before the page is opened."""
-        self.document, self.stopped = None, None
+        self.document, self.stopped, self.redirect = None, None, None
+        self.pending = request
         main = page.main_frame
 
         async def on_response(response: PageResponse) -> None:
@@ -88,31 +99,68 @@ class PageGuard:
                 self.document = Document(response.status, response.url)
 
         # Routes registered last are asked first: this one sees every request before
-        # scrapy-playwright's own, and hands on (fallback) only those it allows.
+        # scrapy-playwright's own, and answers it itself.
         await page.route("**/*", self._route)
         page.on("response", on_response)
         self.installed = True
 
     async def _route(self, route: Route, request: PageRequest) -> None:
-        refusal = origin_allowed(request.url, self.origins)
-        if refusal is None and request.resource_type in UNNEEDED_RESOURCES:
-            await route.abort("blockedbyclient")
-            return
-        if refusal is None:
-            await route.fallback()
-            return
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            self.stopped = refusal
-        self.refuse(refusal)
-        await route.abort("blockedbyclient")  # not "aborted": scrapy-playwright would await a download
+        """Judge every request and fetch the allowed ones here, redirects unfollowed: Chromium
+        would follow a redirect without asking the route again. The page's own redirect goes
+        back to Scrapy (``BrowserMiddleware.process_exception``) as a new request; another
+        request's redirect is followed here, each hop judged."""
+        main_navigation = request.is_navigation_request() and request.frame.parent_frame is None
+        url, overrides = request.url, self._overrides(request)
+        for _ in range(MAX_REDIRECTS + 1):
+            refusal = origin_allowed(url, self.origins)
+            if refusal is not None:
+                self.stopped = refusal if main_navigation else self.stopped
+                self.refuse(refusal)
+                await route.abort(
+                    "blockedbyclient"
+                )  # not "aborted": scrapy-playwright would await a download
+                return
+            if request.resource_type in UNNEEDED_RESOURCES:
+                await route.abort(BLOCKED)
+                return
+            try:
+                response = await route.fetch(url=url, max_redirects=0, **overrides)
+            except PlaywrightError:  # refused, reset, timed out: the page sees a network error
+                await route.abort("failed")
+                return
+            location = response.headers.get("location") if 300 <= response.status < 400 else None
+            if location is None:
+                await route.fulfill(response=response)
+                return
+            url, overrides = urljoin(url, location), {"method": "GET"}
+        await route.abort("failed")  # a redirect loop
+
+    def _overrides(self, request: PageRequest) -> dict[str, Any]:
+        """The Scrapy request's method and body, for the page's first navigation (a POST listing)."""
+        pending = self.pending
+        if pending is None or not request.is_navigation_request() or pending.method == "GET":
+            return {}
+        if request.url.rstrip("/") != pending.url.rstrip("/"):
+            return {}
+        self.pending = None
+        headers = {**request.headers, "content-type": pending.headers.get("Content-Type", b"").decode()}
+        return {"method": pending.method, "post_data": pending.body, "headers": headers}
 
     async def settle(self, page: Page) -> None:
-        """Wait until the page is quiet and no longer a challenge (its script reloaded it)."""
+        """Wait until the page is no longer a challenge (its script reloaded it) and has stopped
+        changing (a list written from an XHR answer): quiet network, then the same size twice."""
+        size = None
         for _ in range(SETTLE_ROUNDS):
             with suppress(PlaywrightTimeoutError):
                 await page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_MS)
             if self.document is None or self.document.status not in CHALLENGE_STATUSES:
-                return
+                try:
+                    now = await page.evaluate("document.documentElement.outerHTML.length")
+                except PlaywrightError:  # navigating: look again
+                    now = None
+                if now is not None and now == size:
+                    return
+                size = now
             await page.wait_for_timeout(SETTLE_PAUSE_MS)
 
 
@@ -176,11 +224,23 @@ class BrowserMiddleware:
             return response.replace(status=guard.document.status)
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        """A page the guard stopped (its navigation left the source's origins) is a refusal, not an error."""
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        """A page that redirected is asked for again at its new address, through the origin guard
+        like any request; a page the guard stopped is a refusal, not an error."""
         guard: PageGuard | None = request.meta.get("page_guard")
-        if guard is not None and guard.stopped is not None:
+        if guard is None or isinstance(exception, Refused):
+            return None
+        if guard.stopped is not None:
             raise Refused(guard.stopped)
+        if guard.redirect is None:
+            return None
+        hops = request.meta.get("browser_redirects", 0) + 1
+        if hops > MAX_REDIRECTS:
+            raise IgnoreRequest(f"more than {MAX_REDIRECTS} redirects from {request.url}")
+        moved = request.replace(url=guard.redirect, method="GET", body=b"", dont_filter=True)
+        moved.meta["browser_redirects"] = hops
+        guard.redirect = None
+        return moved
 
 
 def context_options(source: JobSource, user_agent: str | None) -> dict[str, Any]:
