@@ -16,6 +16,28 @@ PARENT_ENV = "KUAIXUN_PARENT_PID"
 STOP_TIMEOUT_SETTING = "KUAIXUN_STOP_TIMEOUT"
 """Seconds the crawl process has to close after its ``CLOSESPIDER_TIMEOUT`` before its alarm ends it."""
 
+HTTP = "http"
+BROWSER = "browser"
+"""How a source's pages are fetched (``SourceFetch.render``): Scrapy's HTTP client, or headless Chromium."""
+
+
+@dataclass(frozen=True)
+class SourceFetch:
+    """How one source is fetched: renderer, politeness and reach (None: the crawl-wide default)."""
+
+    render: str = HTTP
+    delay: float | None = None
+    """Seconds between requests to the source's host (shared by every source on that host)."""
+    user_agent: str | None = None
+    tls_ciphers: str | None = None
+    """OpenSSL cipher string for the source's host, e.g. ``DEFAULT:@SECLEVEL=1``."""
+    proxy: str | None = None
+    """``http://user:password@host:port`` the source's requests go through."""
+
+
+def _fetch(data: dict[str, Any]) -> SourceFetch:
+    return SourceFetch(**data)
+
 
 @dataclass(frozen=True)
 class JobSource:
@@ -27,6 +49,7 @@ class JobSource:
     """The listing's CMS family (``crawlers.listings.FAMILIES``); None: sniffed."""
     urls: tuple[str, ...] = ()
     """Notice pages to fetch instead of reading the listing (``kuaixun fetch``, ``import-issue``)."""
+    fetch: SourceFetch = SourceFetch()
 
     @cached_property
     def origins(self) -> frozenset[Origin]:
@@ -86,7 +109,12 @@ class CrawlJob:
         return cls(
             sources=[
                 JobSource(
-                    **{**s, "allowed_hosts": tuple(s["allowed_hosts"]), "urls": tuple(s.get("urls", ()))}
+                    **{
+                        **s,
+                        "allowed_hosts": tuple(s["allowed_hosts"]),
+                        "urls": tuple(s.get("urls", ())),
+                        "fetch": _fetch(s["fetch"]),
+                    }
                 )
                 for s in data["sources"]
             ],

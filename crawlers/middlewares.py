@@ -1,4 +1,4 @@
-"""Downloader middlewares: where requests may go, cookie challenges, contradicted charsets."""
+"""Downloader middlewares: where requests may go, anti-bot challenges, contradicted charsets."""
 
 from __future__ import annotations
 
@@ -23,6 +23,33 @@ CHALLENGE_MARKS = re.compile(
 SMALL_BODY = 4096
 """A challenge shell is a few KB at most; a real page that sets a cookie in a script is larger."""
 
+CHALLENGE_VENDORS: tuple[tuple[str, int | None, tuple[str, ...]], ...] = (
+    ("加速乐", 521, ("__jsl_clearance", "__jsluid")),
+    ("瑞数", 412, ("$_ts", "_$xx()")),
+    ("C3VK", None, ("C3VK=",)),
+    ("阿里云 WAF", None, ("acw_sc__v2",)),
+)
+"""(name, the status it answers with, its script marks): how a challenge is named to the operator
+(gov-sites.md §3). Every mark of the lexicon's CHALLENGE_MARKERS belongs to one of them."""
+UNNAMED_CHALLENGE = "a script that sets a cookie"
+
+BROWSER_OFF = "off"
+BROWSER_FALLBACK = "fallback"
+BROWSER_MODE = "KUAIXUN_BROWSER"
+"""``crawl.browser``: off, or fallback (to the browser after a challenge the HTTP client did not pass)."""
+FALLBACK_META = "browser_fallback"
+"""Set on the retry of a challenged request: from then on its source goes through the browser."""
+
+
+def challenge_name(response: Response) -> str:
+    """Who set the challenge: 加速乐 (521, ``__jsl_clearance``), 瑞数 (412, ``$_ts``), C3VK …"""
+    head = response.body[:SMALL_BODY]
+    cookies = b" ".join(response.headers.getlist("Set-Cookie"))
+    for name, status, marks in CHALLENGE_VENDORS:
+        if response.status == status or any(m.encode() in head or m.encode() in cookies for m in marks):
+            return name
+    return UNNAMED_CHALLENGE
+
 
 def is_challenge(response: Response) -> bool:
     """瑞数 412, 加速乐 521, C3VK shells: a status or a small body that only sets a cookie."""
@@ -37,18 +64,36 @@ def is_challenge(response: Response) -> bool:
 class ChallengeRetryMiddleware:
     """Retry a challenged request once, carrying the cookies the challenge set.
 
-    Challenges that only check that the cookie comes back pass; those that need the
-    page's JavaScript run fail with a message that names the challenge.
+    Challenges that only check that the cookie comes back pass. For those that need the page's
+    JavaScript run, the request goes to the browser when ``crawl.browser: fallback`` (and its
+    source with it, ``crawlers.browser``); otherwise, or if the browser did not pass either, the
+    request fails with a message that names the challenge: ``blocked: challenge (加速乐)``.
     """
+
+    def __init__(self, browser_mode: str = BROWSER_OFF) -> None:
+        self.browser_mode = browser_mode
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ChallengeRetryMiddleware:
+        return cls(crawler.settings.get(BROWSER_MODE, BROWSER_OFF))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if not is_challenge(response):
             return response
-        if request.meta.get("challenge_retried"):
-            raise IgnoreRequest(f"anti-bot challenge (HTTP {response.status}) not passed at {request.url}")
-        retry = request.replace(dont_filter=True)
-        retry.meta["challenge_retried"] = True
-        return retry
+        browser = bool(request.meta.get("playwright"))
+        if not request.meta.get("challenge_retried") and not browser:
+            retry = request.replace(dont_filter=True)
+            retry.meta["challenge_retried"] = True
+            return retry
+        if not browser and self.browser_mode == BROWSER_FALLBACK and request.meta.get("source"):
+            retry = request.replace(dont_filter=True)
+            retry.meta[FALLBACK_META] = True
+            return retry
+        where = " in the browser either" if browser else ""
+        raise IgnoreRequest(
+            f"blocked: challenge ({challenge_name(response)}) not passed{where} "
+            f"at {request.url} (HTTP {response.status})"
+        )
 
 
 class ContradictedCharsetMiddleware:

@@ -14,6 +14,7 @@ import difflib
 import math
 import os
 import re
+import ssl
 import stat
 import types
 from collections.abc import Mapping, Sequence
@@ -21,12 +22,14 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -106,6 +109,13 @@ MAX_SCHEDULE_STOP = 3_600.0
 """Seconds ``kuaixun schedule`` waits for its running job on SIGTERM: no engine waits an hour to stop."""
 MAX_HEALTH_AGE = 31 * 86_400.0
 """Seconds beyond which a crawl or a lock is stale whatever the schedule: the longest cron gap is a month."""
+MAX_CIPHERS_CHARS = 512
+"""An OpenSSL cipher string (``DEFAULT:@SECLEVEL=1``) is a few dozen characters; more is a mistake."""
+
+RENDERERS = ("http", "browser")
+"""``sources[].render``: Scrapy's HTTP client, or headless Chromium (runs the page's JavaScript)."""
+BROWSER_MODES = ("off", "fallback")
+"""``crawl.browser``: never use Chromium, or fetch a source through it after a JS challenge."""
 
 STORE_BACKENDS = ("sqlite", "postgresql")
 """Databases the store is migrated on and tested with."""
@@ -133,6 +143,40 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_proxy(value: str) -> str:
+    """An http(s) proxy URL with a host and a port (credentials may come from ``${ENV}``)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError("not a proxy URL (http://[user:password@]host:port)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+        raise ValueError("not a proxy URL (http://[user:password@]host:port)")
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError("not a proxy URL (it holds spaces or control characters)")
+    return value
+
+
+def _check_ciphers(value: str) -> str:
+    """A cipher string OpenSSL accepts (``DEFAULT:@SECLEVEL=1``), short and on one line."""
+    if len(value) > MAX_CIPHERS_CHARS or not value.isprintable():
+        raise ValueError("not an OpenSSL cipher string")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(value)
+    except ssl.SSLError:
+        raise ValueError(f"OpenSSL accepts no cipher in {value!r} (e.g. DEFAULT:@SECLEVEL=1)") from None
+    return value
+
+
+def _off_is_false(value: object) -> object:
+    """YAML reads a bare ``off`` as the boolean false: take it as the word the operator wrote."""
+    return "off" if value is False else value
+
+
+HeaderValue = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""A header value: no line breaks or control characters."""
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -158,6 +202,15 @@ class SourceConfig(_Model):
     family: str | None = None
     """The listing's CMS family (trs, hanweb, jpaas, gkmlpt, anhui-label, rows); absent: sniffed."""
     enabled: Flag = True
+    render: Literal["http", "browser"] = "http"
+    """``browser``: every page of the source through headless Chromium (JS challenges, script-built lists)."""
+    delay: Seconds | None = Field(default=None, ge=0, le=MAX_DOWNLOAD_DELAY)
+    """Seconds between requests to the source's host; sources sharing a host share the largest."""
+    user_agent: HeaderValue | None = None
+    tls_ciphers: Annotated[str, AfterValidator(_check_ciphers)] | None = None
+    """OpenSSL cipher string for the source's host (some sites need ``DEFAULT:@SECLEVEL=1``)."""
+    proxy: Annotated[str, AfterValidator(_check_proxy)] | None = None
+    """``http://user:${PROXY_PASSWORD}@host:port``: the source's requests go through it."""
 
     _url = field_validator("listing_url")(check_http_url)
 
@@ -174,12 +227,9 @@ class SourceConfig(_Model):
 
 
 class CrawlConfig(_Model):
-    """Politeness and limits, applied per source."""
+    """Politeness and limits, applied per host (one download slot per host)."""
 
-    user_agent: str = Field(
-        default="Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)",
-        pattern=r"^[^\x00-\x1f\x7f]+$",  # a header value: no line breaks or control characters
-    )
+    user_agent: HeaderValue = "Mozilla/5.0 (compatible; KuaixunBot/0.1; +https://www.chinamomentum.com)"
     download_delay: Seconds = Field(default=2.0, ge=0, le=MAX_DOWNLOAD_DELAY)
     concurrent_per_source: Count = Field(default=2, ge=1, le=MAX_CONCURRENT_PER_SOURCE)
     timeout: Seconds = Field(default=30.0, gt=0, le=MAX_TIMEOUT)
@@ -196,6 +246,10 @@ class CrawlConfig(_Model):
     """Whole-crawl limit in seconds, after which the crawl process is stopped."""
     stop_timeout: Seconds = Field(default=60.0, gt=0, le=MAX_STOP_TIMEOUT)
     """Seconds a stopped crawl (SIGTERM, or past ``crawl_timeout``) has to close before it is killed."""
+    browser: Annotated[Literal["off", "fallback"], BeforeValidator(_off_is_false)] = "off"
+    """``fallback``: a source whose JS challenge the HTTP client cannot pass is fetched through Chromium."""
+    chromium: Path = Path("/usr/bin/chromium")
+    """The Chromium the browser fetch starts (Debian's; never downloaded)."""
 
 
 class StoreConfig(_Model):

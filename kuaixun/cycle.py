@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from crawlers.conditional import FreshValidators
 from crawlers.costs import RequestFigures
 from crawlers.items import FetchedPage, SourceReport
-from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource
+from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource, SourceFetch
+from crawlers.settings import fetch_settings
 from crawlers.spool import JOB_GLOB, SpoolItem, SpoolTail, being_written, leftovers
 from kuaixun import incremental
-from kuaixun.config import Config, SourceConfig
+from kuaixun.config import Config, ConfigError, SourceConfig
 from kuaixun.crawl_process import ChildExit, StopRequested, run_crawl_process, stop_requested
 from kuaixun.editorial import Placed, arrange
 from kuaixun.ingest import Ingester, IngestResult, SourceOutcome, ingest, now_utc
@@ -167,13 +168,15 @@ def _own_deadline(config: Config) -> dict[str, float]:
 
 
 def _job_source(source: SourceConfig, config: Config, urls: Sequence[str] = ()) -> JobSource:
+    fetch = SourceFetch(source.render, source.delay, source.user_agent, source.tls_ciphers, source.proxy)
     return JobSource(
         source.name,
         source.listing_url,
         source.allowed_hosts,
         source.max_pages or config.crawl.max_pages,
-        source.family,
-        tuple(urls),
+        family=source.family,
+        urls=tuple(urls),
+        fetch=fetch,
     )
 
 
@@ -189,6 +192,7 @@ def scrapy_settings(config: Config) -> dict[str, object]:
         "DOWNLOAD_TIMEOUT": crawl_config.timeout,
         "RETRY_TIMES": crawl_config.retries,
         "ROBOTSTXT_OBEY": crawl_config.obey_robots,
+        **_fetch_settings(config),
     }
 
 
@@ -201,6 +205,19 @@ def _drain(tail: SpoolTail, take: Callable[[SpoolItem], None], budget: float | N
         if until is not None and time.monotonic() > until:
             return True
     return False
+
+
+def _fetch_settings(config: Config) -> dict[str, object]:
+    """Per-host slots and ciphers, the browser (``crawlers.settings.fetch_settings``); a ConfigError
+    naming the key when they cannot be met (no Chromium)."""
+    sources = [_job_source(s, config) for s in config.sources if s.enabled]
+    try:
+        crawl_config = config.crawl
+        return fetch_settings(
+            sources, crawl_config.browser, crawl_config.chromium, crawl_config.concurrent_per_source
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{config._label}: {exc}") from None
 
 
 def _finish(outcomes: list[SourceOutcome], ended: ChildExit) -> None:

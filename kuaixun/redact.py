@@ -62,12 +62,14 @@ def _forms(secrets: Iterable[str]) -> set[str]:
 
 
 def config_secrets(config: Config) -> tuple[str, ...]:
-    """Every secret value ``config`` holds: passwords, signing secrets, and the webhooks' tokens."""
+    """Every secret value ``config`` holds: passwords (the store's, the sources' proxies'), signing
+    secrets, and the webhooks' tokens."""
     values: list[str | None] = [config.alerts.secret, config.web.secret, _password(config.store.url)]
     if config.channels.email:
         values.append(config.channels.email.password)
     for hook in config.channels.webhooks.values():
         values += [hook.secret, _password(hook.url), *_url_tokens(hook.url)]
+    values += [_password(source.proxy) for source in config.sources if source.proxy]
     return tuple(dict.fromkeys(v for v in values if v and len(v) >= MIN_SECRET_CHARS))
 
 

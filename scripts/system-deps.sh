@@ -7,10 +7,13 @@
 #                                                          TrueType WenQuanYi fonts past ~970 glyphs and would embed
 #                                                          all 16 MB of them)
 #   poppler-utils                                          pdftoppm / pdffonts / pdftotext: the rendering checks
-#   chromium                                               headless screenshots of the HTML email
+#   chromium                                               headless screenshots of the HTML email; the crawl's
+#                                                          browser fetch (crawl.browser, sources' render: browser),
+#                                                          started as /usr/bin/chromium: no browser is downloaded
 #
 # Idempotent: `dpkg -s` decides; apt runs only when something is missing. Root, or sudo when available.
-# `--runtime` installs only what the product itself needs (the PDF: pango and the font), e.g. in an image.
+# `--runtime` installs only what the product itself needs (the PDF: pango and the font), e.g. in an image;
+# `--browser` adds chromium to that, for an image whose config uses the browser fetch.
 set -euo pipefail
 
 RUNTIME=(
@@ -27,6 +30,8 @@ CHECKS=(
 PACKAGES=("${RUNTIME[@]}" "${CHECKS[@]}")
 if [ "${1:-}" = "--runtime" ]; then
     PACKAGES=("${RUNTIME[@]}")
+elif [ "${1:-}" = "--browser" ]; then
+    PACKAGES=("${RUNTIME[@]}" chromium)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1; then

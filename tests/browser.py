@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-QUIET_FLAGS = (
-    "--headless",
-    "--no-sandbox",  # root in CI
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these, Chromium's background connections are refused by the closed network.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
+from crawlers.settings import CHROMIUM_ARGS
+
+QUIET_FLAGS = ("--headless", *CHROMIUM_ARGS)
+"""The crawler's own flags (no sandbox as root, no background connections), headless."""
 
 
 def chromium(profile: Path, *args: str) -> list[str]:

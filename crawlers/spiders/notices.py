@@ -25,7 +25,8 @@ REFUSED_STAT = "kuaixun/refused"
 
 
 class NoticeSpider(scrapy.Spider):
-    """Reads listings page by page and fetches new notice pages, one download slot per source.
+    """Reads listings page by page and fetches new notice pages (one download slot per host:
+    ``crawlers.politeness``).
 
     Incremental: a listing page with no unseen link ends that source's pagination, so a
     routine run costs one listing request per source, plus the recent notices it revisits.
@@ -74,7 +75,6 @@ class NoticeSpider(scrapy.Spider):
             "source": source.name,
             "page": page,
             "reader": page_request.reader,
-            "download_slot": source.name,
             "kind": LISTING,
         }
         headers = {"Referer": source.listing_url}
@@ -135,7 +135,7 @@ class NoticeSpider(scrapy.Spider):
             yield self._listing_request(source, next_page, page if shell_only else page + 1)
 
     def _notice_request(self, source: JobSource, entry: Entry, kind: str) -> Request:
-        meta = {"source": source.name, "entry": entry, "download_slot": source.name, "kind": kind}
+        meta = {"source": source.name, "entry": entry, "kind": kind}
         return Request(
             entry.url,
             meta=meta,

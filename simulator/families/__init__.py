@@ -7,10 +7,13 @@ from simulator.families.gkmlpt import GkmlptFamily
 from simulator.families.hanweb import HanwebFamily
 from simulator.families.hostile import HostileFamily
 from simulator.families.jpaas import JpaasFamily
+from simulator.families.jsl import JslFamily
 from simulator.families.legacy import LegacyFamily
 from simulator.families.newsroom import NewsroomFamily
+from simulator.families.rs import RsFamily
 from simulator.families.trs import TrsFamily
 from simulator.families.wordpaste import WordPasteFamily
+from simulator.families.xhr import XhrFamily
 
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -24,6 +27,10 @@ FAMILIES: dict[str, Family] = {
         WordPasteFamily(),
         GkmlptFamily(),
         NewsroomFamily(),
+        # Sites a client passes only by running their JavaScript (simulator.challenged).
+        JslFamily(),
+        RsFamily(),
+        XhrFamily(),
     )
 }
 
