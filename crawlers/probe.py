@@ -1,4 +1,5 @@
-"""One listing page read outside a crawl (``kuaixun listing``), through the crawl's own code.
+"""One listing page read (``kuaixun listing``) or one page fetched (``kuaixun extract URL``)
+outside a crawl, through the crawl's own code.
 
 A saved file is wrapped in the same Scrapy response class the crawl gets, so it is decoded
 the same way; a URL is fetched by Scrapy with the crawl's settings and middlewares (user
@@ -20,6 +21,7 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawlers import settings as default_settings
+from crawlers.items import FetchedPage
 from crawlers.job import CrawlJob, JobSource
 from crawlers.listings import Listing, read_listing
 from crawlers.urls import Refusal
@@ -46,19 +48,33 @@ def listing_from_url(url: str, settings: dict[str, Any]) -> Listing:
     """Fetch a listing page with the crawl's Scrapy settings and read it (a jpaas shell's list
     is fetched too, as the crawl does)."""
     listings: list[Listing] = []
+    _run(_OnePage, url, settings, listings)
+    return listings[0]
+
+
+def page_from_url(url: str, settings: dict[str, Any]) -> FetchedPage:
+    """Fetch one page as the crawl fetches a notice: its settings and middlewares, the origin
+    guard on every redirect, robots.txt, retries, cookie challenges."""
+    pages: list[FetchedPage] = []
+    _run(_OneNotice, url, settings, pages)
+    return pages[0]
+
+
+def _run(spider: type[_OnePage], url: str, settings: dict[str, Any], found: list[Any]) -> None:
+    """One probe crawl of ``url`` (once per process: Twisted's reactor does not restart); what it
+    read lands in ``found``, a failure is a ProbeError with the reason."""
     errors: list[str] = []
     scrapy_settings = Settings()
     scrapy_settings.setmodule(default_settings, priority="project")
     # The page is read here, not spooled: no item pipeline; failures reported in one line by the errback.
     scrapy_settings.setdict({**settings, "ITEM_PIPELINES": {}, "LOG_LEVEL": "CRITICAL"}, priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
-    process.crawl(_OnePage, url=url, listings=listings, errors=errors)
+    process.crawl(spider, url=url, found=found, errors=errors)
     process.start()
     if errors:
         raise ProbeError(f"{url}: {errors[0]}")
-    if not listings:
+    if not found:
         raise ProbeError(f"{url}: not fetched (robots.txt or a filter refused it)")
-    return listings[0]
 
 
 def listing_json(listing: Listing) -> dict[str, Any]:
@@ -83,9 +99,9 @@ class _OnePage(scrapy.Spider):
 
     name = "listing-probe"
 
-    def __init__(self, url: str, listings: list[Listing], errors: list[str], **kwargs: Any) -> None:
+    def __init__(self, url: str, found: list[Any], errors: list[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.url, self.listings, self.errors = url, listings, errors
+        self.url, self.found, self.errors = url, found, errors
         self.job = CrawlJob(sources=[JobSource(PROBE_SOURCE, url)], spool=Path(os.devnull))
 
     def refuse(self, _source_name: str | None, refusal: Refusal) -> None:
@@ -113,9 +129,29 @@ class _OnePage(scrapy.Spider):
         if listing.is_shell and listing.next_page is not None:
             yield self._request(listing.next_page.url, listing.next_page.reader)
         else:
-            self.listings.append(listing)
+            self.found.append(listing)
 
     def fail(self, failure: Failure) -> None:
         from crawlers.spiders.notices import describe
 
         self.errors.append(describe(failure))
+
+
+class _OneNotice(_OnePage):
+    """Fetches one notice page, kept whole for extraction (``kuaixun extract URL``)."""
+
+    name = "notice-probe"
+
+    def read(self, response: Response) -> Iterator[Request]:
+        content_type = response.headers.get("Content-Type")
+        self.found.append(
+            FetchedPage(
+                source=PROBE_SOURCE,
+                url=self.url,
+                final_url=response.url,
+                status=response.status,
+                content_type=content_type.decode("latin-1") if content_type else None,
+                body=response.body,
+            )
+        )
+        yield from ()

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from crawlers.urls import normalize_url
 from kuaixun.admin import announce_health
 from kuaixun.alerts import alerting, send_summaries
@@ -145,16 +143,18 @@ def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:
 
 
 def extract_target(config: Config, target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
-    """Fetch a URL or read a saved page, then process it exactly as the crawl does."""
+    """Fetch a URL (as the crawl fetches a notice: ``crawlers.probe``) or read a saved page, then
+    process it exactly as the crawl does."""
     if target.startswith(("http://", "https://")):
-        response = httpx.get(
-            target,
-            follow_redirects=True,
-            timeout=config.crawl.timeout,
-            headers={"User-Agent": config.crawl.user_agent},
-        )
-        body, page_url = response.content, str(response.url)
-        content_type = content_type or response.headers.get("content-type")
+        from crawlers.probe import ProbeError, page_from_url
+        from kuaixun.cycle import scrapy_settings
+
+        try:
+            page = page_from_url(target, scrapy_settings(config))
+        except ProbeError as exc:
+            raise ExtractError(str(exc)) from None
+        body, page_url = page.body, page.final_url
+        content_type = content_type or page.content_type
     else:
         try:
             body = Path(target).read_bytes()

@@ -150,12 +150,16 @@ def test_the_markdown_digest_makes_no_link_or_mention_of_the_payload(hostile_run
     assert "<@all>" not in markdown and "<!channel>" not in markdown
 
 
-def test_kuaixun_listing_url_does_not_follow_a_redirect_off_its_origin(hostile_run: HostileRun) -> None:
-    """``kuaixun listing URL`` fetches under the crawl's origin guard: a redirect elsewhere is refused."""
+@pytest.mark.parametrize("command", ["listing", "extract"])
+def test_kuaixun_listing_or_extract_url_does_not_follow_a_redirect_off_its_origin(
+    hostile_run: HostileRun, command: str
+) -> None:
+    """``kuaixun listing URL`` and ``extract URL`` fetch under the crawl's origin guard: a redirect
+    elsewhere is refused."""
     web = hostile_run.sim.web
     url = web.base_url(HOSTILE) + REDIRECTS[0].path  # answers 302 to the other port
     probe = subprocess.run(
-        [str(Path(sys.executable).parent / "kuaixun"), "listing", url],
+        [str(Path(sys.executable).parent / "kuaixun"), command, url],
         capture_output=True,
         text=True,
         cwd=hostile_run.config.data_dir,  # no config.yaml there: the defaults

@@ -7,7 +7,7 @@ import httpx
 
 from crawlers.items import FetchedPage
 from kuaixun.config import Config
-from kuaixun.cycle import SourceOutcome, _process_page
+from kuaixun.ingest import ingest
 from simulator.server import GovWeb
 from simulator.truth import ground_truth
 from store.db import Database
@@ -24,7 +24,7 @@ def store_page(config: Config, db: Database, client: httpx.Client, url: str, sit
         content_type=response.headers.get("content-type"),
         body=response.content,
     )
-    _process_page(config, db, page, SourceOutcome(site))
+    ingest(config, db, [page])
 
 
 def store_web(config: Config, db: Database, web: GovWeb) -> int:
