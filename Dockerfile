@@ -14,7 +14,7 @@ WORKDIR /app
 COPY scripts/system-deps.sh ./scripts/
 RUN bash scripts/system-deps.sh --runtime && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode
 COPY crawlers ./crawlers
 COPY pipeline ./pipeline
 COPY store ./store
@@ -22,7 +22,7 @@ COPY notify ./notify
 COPY kuaixun ./kuaixun
 COPY simulator ./simulator
 COPY config.yaml scrapy.cfg ./
-RUN uv sync --frozen --no-dev \
+RUN uv sync --frozen --no-dev --compile-bytecode \
     && useradd --create-home --uid 1000 kuaixun \
     && mkdir -p /app/data /app/out \
     && chown -R kuaixun /app/data /app/out

@@ -13,11 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kuaixun.config import Config, ConfigError, load_config, load_extraction_config
-from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
-from kuaixun.lock import EXIT_LOCKED, RunLockHeld
-
 if TYPE_CHECKING:
+    from kuaixun.config import Config
     from store.db import Database
     from store.digests import Period
 
@@ -29,6 +26,11 @@ class KuaixunGroup(click.Group):
     run holding the run lock into the line naming it and exit code 3."""
 
     def invoke(self, ctx: click.Context) -> object:
+        # Here, not at the top: `kuaixun --help` needs none of them (start-up).
+        from kuaixun.config import ConfigError
+        from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
+        from kuaixun.lock import EXIT_LOCKED, RunLockHeld
+
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -66,7 +68,16 @@ def main(ctx: click.Context, config_path: Path) -> None:
 
 
 def _config(ctx: click.Context) -> Config:
+    from kuaixun.config import load_config
+
     return load_config(ctx.obj)
+
+
+def _extraction_config(ctx: click.Context) -> Config:
+    """config.yaml's extraction and section rules, or the defaults where there is no config.yaml."""
+    from kuaixun.config import Config, load_extraction_config
+
+    return load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
 
 
 @main.command()
@@ -191,9 +202,10 @@ def digest_list(ctx: click.Context, limit: int) -> None:
 
 
 def _database(config: Config) -> AbstractContextManager[Database]:
-    from kuaixun.service import open_store
+    """The store, opened (and migrated) for this command and closed after it."""
+    from store.db import Database
 
-    return open_store(config)
+    return Database(config.store.url)
 
 
 @main.command()
@@ -207,7 +219,7 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
     The same code path as the crawl: the section and tags use config.yaml's rules and the
     source whose host matches the URL.
     """
-    config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+    config = _extraction_config(ctx)
     from kuaixun.service import ExtractError, extract_target
 
     try:
@@ -235,7 +247,7 @@ def listing(ctx: click.Context, target: str, url: str | None) -> None:
         if target.startswith(("http://", "https://")):
             from kuaixun.cycle import scrapy_settings
 
-            config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+            config = _extraction_config(ctx)
             result = listing_from_url(target, scrapy_settings(config))
         else:
             result = listing_from_file(Path(target), url or Path(target).resolve().as_uri())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from notify.outgoing import DeliveryError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def dumps(payload: Mapping[str, Any]) -> bytes:
@@ -32,6 +33,8 @@ def post(
     captive portal or a moved service answers 3xx, which is a failure to report, not a delivery.
     Error texts never carry the URL.
     """
+    import httpx  # when sending only: read-only commands start without it
+
     target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)  # keeps ?access_token=
     try:
         response = httpx.post(
