@@ -15,7 +15,7 @@ $(UV):
 
 $(SYNCED): pyproject.toml uv.lock | $(UV)
 	bash scripts/system-deps.sh
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # The demo writes only into demo/ (issues in demo/out/, store and config in demo/data/), kept for exploring.

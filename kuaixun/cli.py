@@ -13,11 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kuaixun.config import Config, ConfigError, load_config, load_extraction_config
-from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
-from kuaixun.lock import EXIT_LOCKED, RunLockHeld
-
 if TYPE_CHECKING:
+    from kuaixun.config import Config
     from kuaixun.delivery import DeliveryReport
     from store.db import Database
     from store.digests import Period
@@ -31,6 +28,11 @@ class KuaixunGroup(click.Group):
     failure (locked, disk full, login refused) into one line naming the cause and exit code 4."""
 
     def invoke(self, ctx: click.Context) -> object:
+        # Here, not at the top: `kuaixun --help` needs none of them (start-up).
+        from kuaixun.config import ConfigError
+        from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
+        from kuaixun.lock import EXIT_LOCKED, RunLockHeld
+
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -87,7 +89,16 @@ def main(ctx: click.Context, config_path: Path, log_format: str) -> None:
 
 
 def _config(ctx: click.Context) -> Config:
+    from kuaixun.config import load_config
+
     return load_config(ctx.obj)
+
+
+def _extraction_config(ctx: click.Context) -> Config:
+    """config.yaml's extraction and section rules, or the defaults where there is no config.yaml."""
+    from kuaixun.config import Config, load_extraction_config
+
+    return load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
 
 
 @main.command()
@@ -267,9 +278,10 @@ def digest_list(ctx: click.Context, limit: int) -> None:
 
 
 def _database(config: Config) -> AbstractContextManager[Database]:
-    from kuaixun.service import open_store
+    """The store, opened (and migrated) for this command and closed after it."""
+    from store.db import Database
 
-    return open_store(config)
+    return Database(config.store.url)
 
 
 @main.command()
@@ -283,7 +295,7 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
     The same code path as the crawl: the section and tags use config.yaml's rules and the
     source whose host matches the URL.
     """
-    config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+    config = _extraction_config(ctx)
     from kuaixun.service import ExtractError, extract_target
 
     try:
@@ -311,7 +323,7 @@ def listing(ctx: click.Context, target: str, url: str | None) -> None:
         if target.startswith(("http://", "https://")):
             from kuaixun.cycle import scrapy_settings
 
-            config = load_extraction_config(ctx.obj) if ctx.obj.exists() else Config()
+            config = _extraction_config(ctx)
             result = listing_from_url(target, scrapy_settings(config))
         else:
             result = listing_from_file(Path(target), url or Path(target).resolve().as_uri())
@@ -398,6 +410,7 @@ def add_source(
     """
     from crawlers.probe import ProbeError, listing_from_file, listing_from_url
     from kuaixun.addsource import AddSourceError, check_writable, default_name, describe, propose, write_entry
+    from kuaixun.config import Config, ConfigError, load_extraction_config
 
     name = name or default_name(url)
     if write:

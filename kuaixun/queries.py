@@ -9,6 +9,7 @@ the classification's last reason (``scores: …``), so they need no column of th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any
@@ -87,10 +88,11 @@ def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
     """The stored notices that match ``wanted``, newest publish date first."""
     with db.session() as session:
         rows = queries.latest_versions(
-            session, section=wanted.section, since=wanted.since, until=wanted.until
+            session, section=wanted.section, since=wanted.since, until=wanted.until, words=wanted.words
         )
-        matching = (item_of(n, v) for n, v in rows if matches(n, v.record, wanted))
-        return list(islice(matching, wanted.limit))
+        with closing(rows):
+            matching = (item_of(n, v) for n, v in rows if matches(n, v.record, wanted))
+            return list(islice(matching, wanted.limit))
 
 
 def explain_notice(db: Database, notice_id: int) -> Explanation | None:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store import search
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 PRIVATE_DIR = 0o700
@@ -64,6 +67,8 @@ def _private_sqlite_file(path: Path) -> None:
 
 
 def alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # only when migrating: start-up of read-only commands
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -89,11 +94,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creates it on a new database); one thread at a time."""
+    """Bring the schema to the newest revision (creates it on a new database); one thread at a time.
+
+    A store already at the newest revision is left as it is without loading Alembic (a third of
+    the start-up of a read-only command).
+    """
+    head = head_revision()
+    if head is not None and _stored_revision(engine) == head:
+        return
+    from alembic import command
+
     config = alembic_config()
     with _MIGRATING, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision id, read from the scripts (the one no other revises)."""
+    revisions, revised = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revisions.update(re.findall(r'^revision\b[^=]*= "([^"]+)"', source, re.MULTILINE))
+        revised.update(re.findall(r'^down_revision\b[^=]*= "([^"]+)"', source, re.MULTILINE))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision the store is at; None for a new store (or one Alembic has not stamped)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no such table: a new store
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 class Database:
@@ -114,3 +149,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -68,6 +68,10 @@ class Notice(Base):
     """
 
     __tablename__ = "notices"
+    __table_args__ = (
+        # `items --section`: a section's notices already in publish-date order, read until a page is full.
+        Index("ix_notices_category_publish_date", "category", "publish_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)

@@ -7,10 +7,15 @@ caller (kuaixun.queries), which sees the decoded record.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion
+
+STREAM_ROWS = 50
+"""Rows fetched (and decoded) at a time: a default page of ``items`` is one fetch; memory stays flat."""
 
 
 def notice_with_latest(session: Session, notice_id: int) -> tuple[Notice, NoticeVersion | None] | None:
@@ -33,19 +38,53 @@ def latest_versions(
     section: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> list[tuple[Notice, NoticeVersion]]:
-    """Notices (newest publish date first) with their newest version, optionally narrowed.
+    words: Sequence[str] = (),
+) -> Iterator[tuple[Notice, NoticeVersion]]:
+    """Notices (newest publish date first) with their newest version, optionally narrowed; streamed.
 
     ``since``/``until`` are ISO dates, both inclusive, compared with the notice's 成文日期; a notice
     without a date is left out when either is given, since it cannot be placed in the range.
+    ``words`` keeps the notices whose columns or stored record (its JSON text) hold each word
+    case-insensitively, by LIKE: a superset of the caller's exact match, so that it decodes only
+    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``).
+    Rows come in pages of ``STREAM_ROWS``: a caller that stops early reads no further.
     """
-    newest = select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
-    query = select(Notice, NoticeVersion).join(NoticeVersion).where(NoticeVersion.id.in_(newest))
+    # Correlated: one index probe (notice_versions.notice_id) per notice, never an IN list of them all.
+    newest = (
+        select(func.max(NoticeVersion.id))
+        .where(NoticeVersion.notice_id == Notice.id)
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+    query = select(Notice, NoticeVersion).join(NoticeVersion).where(NoticeVersion.id == newest)
     if section:
         query = query.where(Notice.category == section)
     if since:
         query = query.where(Notice.publish_date >= since)
     if until:
         query = query.where(Notice.publish_date <= until)
+    for word in filter(_likeable, words):
+        pattern = f"%{_escape_like(word)}%"
+        query = query.where(
+            or_(
+                Notice.title.ilike(pattern, escape="\\"),
+                Notice.doc_number.ilike(pattern, escape="\\"),
+                cast(NoticeVersion.record, Text).ilike(pattern, escape="\\"),
+            )
+        )
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
-    return [(notice, version) for notice, version in session.execute(query)]
+    result = session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    try:
+        yield from result  # type: ignore[misc]  # rows unpack as (notice, version)
+    finally:
+        result.close()
+
+
+def _likeable(word: str) -> bool:
+    """Whether LIKE finds ``word`` wherever a casefolded match would: no character JSON escapes,
+    no letter beyond ASCII whose case SQLite's lower() would not fold (Chinese has no case)."""
+    return not any(c in '"\\' or ord(c) < 0x20 or (ord(c) > 0x7F and c.lower() != c.upper()) for c in word)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

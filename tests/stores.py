@@ -7,6 +7,7 @@ PostgreSQL: every test store is then a fresh database on that server, dropped wh
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -32,6 +33,25 @@ def store_url(workdir: Path, sqlite_url: str | None = None) -> str:
         connection.execute(f'CREATE DATABASE "{name}"')
     _created.append(name)
     return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def copy_store(template: str, target: str) -> None:
+    """Make the fresh store ``target`` a copy of the store ``template`` (closed, and left unchanged)."""
+    source, copy = make_url(template), make_url(target)
+    if source.get_backend_name() == "sqlite":
+        Path(copy.database).parent.mkdir(parents=True, exist_ok=True)
+        original, fresh = sqlite3.connect(source.database), sqlite3.connect(copy.database)
+        try:
+            original.backup(fresh)
+        finally:
+            original.close()
+            fresh.close()
+        return
+    server = postgres_server()
+    assert server is not None and copy.database in _created, f"{target} is not a store this session made"
+    with _admin(server) as connection:
+        connection.execute(f'DROP DATABASE "{copy.database}"')
+        connection.execute(f'CREATE DATABASE "{copy.database}" TEMPLATE "{source.database}"')
 
 
 def drop_created() -> None:

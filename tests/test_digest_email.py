@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from kuaixun.config import read_raw
-from kuaixun.cycle import crawl, create_issue
+from kuaixun.cycle import create_issue
 from notify.channels.email import transfer_encoding
 from notify.issue import DigestLayout, Issue, IssueItem
 from notify.mail import email_body, issue_message
@@ -25,19 +25,22 @@ from notify.render import render_html, render_text
 from simulator.server import GovWebThread
 from store.db import Database
 from tests.conftest import PROJECT, sim_config
+from tests.stores import copy_store
 
 CLIPPED_AT = 100_000
 """Bytes of an encoded HTML body a reader sees whole (Gmail clips past ~102 KB)."""
 
 
 @pytest.fixture(scope="module")
-def demo_issue(tmp_path_factory: pytest.TempPathFactory) -> Issue:
-    """The issue the demo's first crawl makes."""
-    with GovWebThread() as sim:
+def demo_issue(
+    sim_ports: dict[str, int], crawled_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Issue:
+    """The issue the demo's first crawl makes (the session's crawl, copied)."""
+    with GovWebThread(ports=sim_ports) as sim:
         config = sim_config(sim, tmp_path_factory.mktemp("demo"))
+        copy_store(crawled_template, config.store.url)
         db = Database(config.store.url)
         try:
-            crawl(config, db)
             with db.session() as session:
                 issue = create_issue(session, config, date(2026, 11, 1), datetime(2026, 11, 1, 9, 30))
                 session.rollback()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kuaixun.cycle import crawl
+from kuaixun.config import Config
 from kuaixun.delivery import preview_digest, send_digest
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.digests import Period
-from tests.conftest import sim_config
 
 
-def test_an_issue_of_a_period_leaves_the_rest_for_the_next(sim: GovWebThread, tmp_path: Path) -> None:
-    config = sim_config(sim, tmp_path)
+def test_an_issue_of_a_period_leaves_the_rest_for_the_next(sim: GovWebThread, crawled_config: Config) -> None:
+    config = crawled_config  # the first crawl's store
     db = Database(config.store.url)
-    crawl(config, db)
     sent = [t for t in ground_truth(sim.web) if t["category"] != "其他" and t["kind"] != "repost"]
     november = {t["title"] for t in sent if t["publish_date"] >= "2019-11-01"}
     earlier = {t["title"] for t in sent} - november

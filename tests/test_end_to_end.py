@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import re
+import shutil
 import socket
 from email.message import Message
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from kuaixun import ingest
 from kuaixun.cli import main
 from kuaixun.cycle import crawl
+from kuaixun.demo import MARKER
 from kuaixun.health import format_health, source_health
 from simulator.seeds import load_seeds
 from simulator.server import GovWebThread
@@ -113,28 +115,56 @@ def test_broken_sources_are_named_and_the_others_complete(tmp_path: Path) -> Non
     db.close()
 
 
-def test_demo_command(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["--config", str(PROJECT / "config.yaml"), "demo", "--workdir", str(tmp_path)]
-    )
+def snapshot(folder: Path, skip: str) -> dict[str, bytes]:
+    """Every file under ``folder`` (but the subfolder ``skip``) with its bytes."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.relative_to(folder).parts[0] != skip
+    }
+
+
+def production_checkout(folder: Path) -> None:
+    """What an operator's folder holds after real issues: the config, the archive, the issues, the store."""
+    shutil.copy(PROJECT / "config.yaml", folder / "config.yaml")
+    archived = folder / "data" / "archive" / "2026-1101"
+    archived.mkdir(parents=True)
+    (archived / "message.json").write_text('{"subject": "快讯 (2026) 1101 期"}', encoding="utf-8")
+    (folder / "data" / "kuaixun.db").write_bytes(b"SQLite format 3\x00 the operator's store")
+    (folder / "out").mkdir()
+    (folder / "out" / "kuaixun-2026-1101.html").write_text("<p>已发送的一期</p>", encoding="utf-8")
+
+
+def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kuaixun demo`` in an operator's folder: its three runs in demo/, data/ and out/ byte-identical."""
+    production_checkout(tmp_path)
+    before = snapshot(tmp_path, skip="demo")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo"], env={"SMTP_PASSWORD": "", "KUAIXUN_SECRET": ""})
     assert result.exit_code == 0, result.output
+    assert snapshot(tmp_path, skip="demo") == before
+    demo = tmp_path / "demo"
+    assert (demo / MARKER).is_file()
+    assert len(list((demo / "out").glob("kuaixun-*.pdf"))) == 2
+    assert (demo / "data" / "demo.db").is_file() and (demo / "data" / "demo.yaml").is_file()
+    assert f"the issues are in {demo / 'out'}" in result.output
     runs = result.output.split("== run ")
     assert len(runs) == 4
     assert "found" in runs[1] and "digest (" in runs[1]
     assert "nothing new since the last run" in runs[2]
     assert "found 1 new and 0 revised page(s)" in runs[3]
-    outputs = sorted(p.name for p in (tmp_path / "out").iterdir())
+    outputs = sorted(p.name for p in (demo / "out").iterdir())
     for suffix in (".html", ".txt", ".md", ".pdf", ".eml"):
         assert len([n for n in outputs if n.endswith(suffix)]) == 2, suffix
 
-    first_issue = sorted((tmp_path / "out").glob("*.txt"))[0].with_suffix("")
+    first_issue = sorted((demo / "out").glob("*.txt"))[0].with_suffix("")
     published = [s for s in load_seeds() if "云南省关于组织申报" not in s.title]  # the held-back one
     for suffix in (".txt", ".md", ".html", ".pdf"):
         toc = table_of_contents(readable_text(first_issue.with_suffix(suffix)))
         for seed in published:
             assert squash(seed.title) in toc[seed.section], (suffix, seed.section, seed.title)
 
-    demo_store = ["--config", str(tmp_path / "data" / "demo.yaml")]
+    demo_store = ["--config", str(demo / "data" / "demo.yaml")]
     listed = CliRunner().invoke(main, [*demo_store, "items", "--json", "--limit", "0"])
     assert listed.exit_code == 0, listed.output
     items = json.loads(listed.output)

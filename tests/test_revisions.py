@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
+from kuaixun.config import Config
 from kuaixun.cycle import crawl
 from simulator.server import GovWebThread
 from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, NoticeVersion
-from tests.conftest import SIM_TODAY, publish_issue, sim_config
+from tests.conftest import SIM_TODAY, publish_issue
 
 
-def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tmp_path: Path) -> None:
-    config = sim_config(sim, tmp_path)
+def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, crawled_config: Config) -> None:
+    config = crawled_config  # the first crawl's store
     db = Database(config.store.url)
-    crawl(config, db)
     truth = ground_truth(sim.web)
     repost = next(t for t in truth if t["kind"] == "repost")
     original = next(t for t in truth if t["original_url"] == repost["original_url"] and t["kind"] == "notice")
@@ -35,11 +33,12 @@ def test_repost_is_grouped_and_listed_once_with_both_links(sim: GovWebThread, tm
     db.close()
 
 
-def test_revision_is_a_new_version_with_a_diff_and_marked_updated(sim: GovWebThread, tmp_path: Path) -> None:
-    config = sim_config(sim, tmp_path)
+def test_revision_is_a_new_version_with_a_diff_and_marked_updated(
+    sim: GovWebThread, crawled_config: Config
+) -> None:
+    config = crawled_config  # the first crawl's store
     config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"revisit_days": 366})})
     db = Database(config.store.url)
-    crawl(config, db, today=SIM_TODAY)
     assert publish_issue(config, db) is not None
 
     # Chrome changes on every request (visit counters): a second crawl revisits, finds no revision.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from notify.channels.deadline import Deadline
 from notify.outgoing import DeliveryError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def dumps(payload: Mapping[str, Any]) -> bytes:
@@ -37,6 +38,8 @@ def post(
     captive portal or a moved service answers 3xx, which is a failure to report, not a delivery.
     Error texts never carry the URL.
     """
+    import httpx  # when sending only: read-only commands start without it
+
     target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)  # keeps ?access_token=
     exchange = _Exchange(handing_over)
     try:
@@ -78,6 +81,8 @@ class _Exchange:
             self.handed_over = True
 
     def failure(self, exc: httpx.TransportError, timeout: float) -> DeliveryError:
+        import httpx  # imported when sending (see post_json)
+
         expired = self.deadline is not None and self.deadline.expired
         cause = f"{type(exc).__name__}: {exc}"
         if expired or isinstance(exc, httpx.TimeoutException):

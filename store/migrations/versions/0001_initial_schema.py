@@ -115,6 +115,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notices_category"), ["category"], unique=False)
+        batch_op.create_index("ix_notices_category_publish_date", ["category", "publish_date"], unique=False)
         batch_op.create_index(batch_op.f("ix_notices_doc_number"), ["doc_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_notices_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_notices_publish_date"), ["publish_date"], unique=False)
@@ -370,6 +371,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notices_publish_date"))
         batch_op.drop_index(batch_op.f("ix_notices_group_id"))
         batch_op.drop_index(batch_op.f("ix_notices_doc_number"))
+        batch_op.drop_index("ix_notices_category_publish_date")
         batch_op.drop_index(batch_op.f("ix_notices_category"))
 
     op.drop_table("notices")
