@@ -9,6 +9,7 @@ then read by ``read_listing``, as ``NoticeSpider.parse_listing`` reads it.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -68,9 +69,16 @@ def _run(spider: type[_OnePage], url: str, settings: dict[str, Any], found: list
     scrapy_settings.setmodule(default_settings, priority="project")
     # The page is read here, not spooled: no item pipeline; failures reported in one line by the errback.
     scrapy_settings.setdict({**settings, "ITEM_PIPELINES": {}, "LOG_LEVEL": "CRITICAL"}, priority="cmdline")
+    # The command's one line says what failed: Scrapy's log (at CRITICAL) replaces the command's
+    # handlers while it runs, so none of it reaches the operator's terminal.
+    root = logging.getLogger()
+    handlers, root.handlers = root.handlers, []
     process = CrawlerProcess(scrapy_settings)
     process.crawl(spider, url=url, found=found, errors=errors)
-    process.start()
+    try:
+        process.start()
+    finally:
+        root.handlers = handlers
     if errors:
         raise ProbeError(f"{url}: {errors[0]}")
     if not found:

@@ -24,6 +24,7 @@ from kuaixun.web.app import create_app
 from kuaixun.web.ical import event_uid
 from pipeline.query import Document, compile_query
 from simulator.server import GovWebThread
+from simulator.truth import ground_truth
 from store import queries, search
 from store.db import Database
 from store.models import Notice
@@ -66,7 +67,7 @@ def site_config(sim: GovWebThread, workdir: Path, smtp: SmtpServer) -> Config:
         channels={"email": smtp.channel()},
         subscribers=[{"name": "张三", "email": "zhangsan@example.cn"}],
         alerts={"secret": "${KUAIXUN_SECRET}"},
-        web={"base_url": BASE},
+        web={"base_url": BASE, "public": True},
     )
     return validate(raw, "config.yaml (test)", workdir, ENVIRON)
 
@@ -245,7 +246,7 @@ def test_a_postponed_deadline_updates_the_same_event(tmp_path: Path) -> None:
             before = ics_events(client)
             uid, event = next((u, e) for u, e in before.items() if u.endswith("-1@kuaixun"))
             url = str(event["URL"])
-            site_name = next(s.name for s in config.sources if url.startswith(sim.web.base_url(s.name)))
+            site_name = next(e["site"] for e in ground_truth(sim.web) if e["source_url"] == url)
             sim.web.revise(
                 url, ["各有关单位：", "因工作需要，申报截止时间延期至2031年3月15日。", "特此通知。"]
             )
