@@ -23,7 +23,7 @@ from store.models import Notice
 from tests.conftest import PROJECT, SIM_TODAY
 from tests.stores import store_url
 
-SOURCES = ("ndrc", "sipo", "jxj-beijing")
+SOURCES = ("ndrc", "cnipa", "jxj-beijing")
 """One site of each listing family that pages in HTML (TRS, Hanweb, legacy table): four notices,
 forty-odd news items."""
 BUDGET = 3
