@@ -96,13 +96,15 @@ def test_a_listing_redirected_to_another_host_fails_with_that_reason(
 ) -> None:
     with serve(moved_site(sim.web.listing_url("sipo"))) as old_host:
         config = health_config(sim, tmp_path)
-        sipo = config.source("sipo").model_copy(update={"listing_url": f"{old_host}/col/col74/index.html"})
+        sipo = config.source("cnipa").model_copy(
+            update={"listing_url": f"{old_host}/col/col74/index.html", "family": None}
+        )
         config = config.model_copy(update={"sources": (sipo,)})
         lines: list[str] = []
         db = Database(config.store.url)
         assert crawl_and_report(config, lines.append, db=db) == 1
         db.close()
-    [line] = [line for line in lines if line.startswith("sipo")]
+    [line] = [line for line in lines if line.startswith("cnipa")]
     assert " failed " in line and "redirect" in line and sim.web.base_url("sipo").split("//")[1] in line, line
 
 
@@ -111,13 +113,15 @@ def test_a_listing_whose_links_all_lead_elsewhere_fails_with_that_reason(
 ) -> None:
     with serve(rehosted_listing("https://www.cnipa.gov.cn")) as old_host:
         config = health_config(sim, tmp_path)
-        sipo = config.source("sipo").model_copy(update={"listing_url": f"{old_host}/col/col74/index.html"})
+        sipo = config.source("cnipa").model_copy(
+            update={"listing_url": f"{old_host}/col/col74/index.html", "family": None}
+        )
         config = config.model_copy(update={"sources": (sipo,)})
         lines: list[str] = []
         db = Database(config.store.url)
         assert crawl_and_report(config, lines.append, db=db) == 1
         db.close()
-    [line] = [line for line in lines if line.startswith("sipo")]
+    [line] = [line for line in lines if line.startswith("cnipa")]
     assert " failed " in line and "all 7 links lead outside" in line and "www.cnipa.gov.cn" in line, line
 
 
@@ -131,32 +135,33 @@ def test_a_source_broken_three_runs_in_a_row_is_announced_once_and_its_recovery_
             lines: list[str] = []
             db = Database(config.store.url)  # a new one each run: as after a restart
             try:
-                crawl_and_report(config, lines.append, only=("sipo",), db=db)
+                crawl_and_report(config, lines.append, only=("cnipa",), db=db)
             finally:
                 db.close()
             return lines
 
         sim.web.set_failure("sipo", "500")
         for _ in range(2):
-            assert any("sipo" in line and " failed " in line for line in run())
+            lines = run()
+            assert any("cnipa" in line and " failed " in line for line in lines), "\n".join(lines)
         assert not hooks.hits["hook"]
         third = run()
-        assert any(line.startswith("admin: failing-sipo") for line in third), third
+        assert any(line.startswith("admin: failing-cnipa") for line in third), third
         run()  # still broken: not announced again
         db = Database(config.store.url)
         table = format_sources(source_figures(config, db), config.schedule.timezone).splitlines()
         db.close()
-        sipo = next(line for line in table if line.startswith("sipo "))
+        sipo = next(line for line in table if line.startswith("cnipa "))
         assert "FAILING (4 run(s))" in sipo and sipo.split()[-3:] == ["1", "0/0", sipo.split()[-1]], table
-        assert any(line.startswith("sipo: listing ") and "HTTP 500" in line for line in table), table
+        assert any(line.startswith("cnipa: listing ") and "HTTP 500" in line for line in table), table
         sim.web.set_failure("sipo", None)
-        assert any(line.startswith("admin: recovered-sipo") for line in run())
+        assert any(line.startswith("admin: recovered-cnipa") for line in run())
         run()
         failing, recovered = hooks.accepted("hook")
     assert len(hooks.hits["hook"]) == 2
-    assert failing.body["subject"] == "kuaixun: source sipo has failed 3 runs in a row"
-    assert "HTTP 500" in failing.body["text"] and config.source("sipo").listing_url in failing.body["text"]
-    assert recovered.body["subject"] == "kuaixun: source sipo works again"
+    assert failing.body["subject"] == "kuaixun: source cnipa has failed 3 runs in a row"
+    assert "HTTP 500" in failing.body["text"] and config.source("cnipa").listing_url in failing.body["text"]
+    assert recovered.body["subject"] == "kuaixun: source cnipa works again"
 
 
 @pytest.mark.parametrize(
