@@ -41,7 +41,8 @@ def challenged_config(sim: GovWebThread, workdir: Path, browser: str, **render: 
     """config.yaml's sources of the three hosts, pointed at the challenged sites."""
     raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
     raw["crawl"] = {**raw["crawl"], "browser": browser}
-    raw["sources"] = [{**s, "render": render.get(s["name"], "http")} for s in raw["sources"]]
+    own = [s for s in raw["sources"] if s["name"] in (JSL, RS, XHR)]  # each host's main column
+    raw["sources"] = [{**s, "render": render.get(s["name"], "http")} for s in own]
     return validate(raw, "config.yaml (challenged)", workdir)
 
 
