@@ -42,7 +42,11 @@ def challenged_config(sim: GovWebThread, workdir: Path, browser: str, **render: 
     raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
     raw["crawl"] = {**raw["crawl"], "browser": browser}
     own = [s for s in raw["sources"] if s["name"] in (JSL, RS, XHR)]  # each host's main column
-    raw["sources"] = [{**s, "render": render.get(s["name"], "http")} for s in own]
+    # The gated sites serve TRS pages, whatever family the real host uses: their listings are sniffed.
+    raw["sources"] = [
+        {**{k: v for k, v in s.items() if k != "family"}, "render": render.get(s["name"], "http")}
+        for s in own
+    ]
     return validate(raw, "config.yaml (challenged)", workdir)
 
 
