@@ -143,11 +143,15 @@ def _missing_store(config: Config) -> str | None:
 
 
 def _low_disk(config: Config, min_free: int) -> str | None:
-    for folder in {config.data_dir, *filter(None, [_sqlite_path(config)])}:
-        folder = folder if folder.is_dir() else folder.parent
-        if folder.exists() and shutil.disk_usage(folder).free < min_free:
-            free = shutil.disk_usage(folder).free // (1024 * 1024)
-            return f"the disk of {folder} has {free} MB free (less than {min_free // (1024 * 1024)} MB)"
+    """The data folder's disk, then the SQLite file's, each measured where it is (or will be)."""
+    for path in filter(None, (config.data_dir, _sqlite_path(config))):
+        existing = next((p for p in (path, *path.parents) if p.exists()), None)
+        if existing is None:
+            continue
+        free = shutil.disk_usage(existing).free
+        if free < min_free:
+            mb = 1024 * 1024
+            return f"the disk of {path} has {free // mb} MB free (less than {min_free // mb} MB)"
     return None
 
 
