@@ -14,30 +14,13 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawlers.costs import NOT_MODIFIED
+from crawlers.items import NOT_MODIFIED, Validators
 
 if TYPE_CHECKING:
     from crawlers.job import CrawlJob
 
 MAX_VALIDATOR = 200
 """Characters kept of an ETag or a date: real ones are under 60; a longer one is not sent back."""
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a server said identifies its copy of the page at ``url``."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ belongs to no source: it is counted for the first source whose origin it serves.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -19,66 +17,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from crawlers.items import ATTACHMENT, DETAIL, KINDS, NOT_MODIFIED, ROBOTS, RequestFigures
 from crawlers.urls import origin_of
 from pipeline.lexicon import FILE_EXTENSIONS
 
 if TYPE_CHECKING:
     from crawlers.job import CrawlJob
 
-LISTING, DETAIL, REVISIT, ROBOTS, ATTACHMENT = "listing", "detail", "revisit", "robots", "attachment"
-KINDS = (LISTING, DETAIL, REVISIT, ROBOTS, ATTACHMENT)
-"""Why a request was made: a listing page, a new notice page, a known notice fetched again for a
-revision, robots.txt, or a notice that is a document file (PDF, DOC …)."""
-NOT_MODIFIED = 304
 STAT = "kuaixun"
-
-
-@dataclass
-class RequestFigures:
-    """Requests one source (or a whole run) cost, by kind, with the 304s among them and the bytes."""
-
-    listing: int = 0
-    detail: int = 0
-    revisit: int = 0
-    robots: int = 0
-    attachment: int = 0
-    not_modified: int = 0
-    """Answers 304: the page is as it was, nothing was sent and nothing is processed."""
-    bytes: int = 0
-    """Response bodies as received (compressed when the server compressed them)."""
-    seconds: float = 0.0
-    """From the source's first request to its last answer."""
-
-    @property
-    def requests(self) -> int:
-        return self.listing + self.detail + self.revisit + self.robots + self.attachment
-
-    def __add__(self, other: RequestFigures) -> RequestFigures:
-        sums = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        return RequestFigures(**sums)
-
-    @classmethod
-    def total(cls, parts: Iterable[RequestFigures]) -> RequestFigures:
-        """A run's figures from its sources': sums, but the seconds of the slowest (they run in parallel)."""
-        parts = list(parts)
-        whole = sum(parts, cls())
-        whole.seconds = max((p.seconds for p in parts), default=0.0)
-        return whole
-
-    def line(self) -> str:
-        """``requests: listing 21, detail 0, revisit 5, robots 21, attachment 0; 47 in all,
-        26 not modified (304), 0.1 MB``"""
-        kinds = ", ".join(f"{kind} {getattr(self, kind)}" for kind in KINDS)
-        unchanged = f", {self.not_modified} not modified (304)" if self.not_modified else ""
-        return f"requests: {kinds}; {self.requests} in all{unchanged}, {self.bytes / 1_000_000:.1f} MB"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self) | {"requests": self.requests}
-
-    @classmethod
-    def of(cls, data: RequestFigures | dict[str, Any]) -> RequestFigures:
-        """Figures as read back from the spool (a dict) or already typed."""
-        return data if isinstance(data, RequestFigures) else cls(**data)
 
 
 def request_kind(url: str) -> str:

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from crawlers.conditional import Validators
+from crawlers.items import Validators
 from crawlers.urls import Origin, configured_origins
 
 PARENT_ENV = "KUAIXUN_PARENT_PID"

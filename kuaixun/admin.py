@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuaixun.config import AdminConfig, Config
-from kuaixun.cycle import now_utc
 from kuaixun.delivery import ADMIN, admin_folder, deliver_due
+from kuaixun.ingest import now_utc
 from kuaixun.localtime import shown_time
 from notify import archive
 from notify.outgoing import Outgoing

@@ -26,8 +26,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from kuaixun.config import Config
-from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
+from kuaixun.ingest import now_utc
 from notify import archive
 from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
 from notify.channels.targets import Problem, webhook_name

@@ -17,8 +17,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from crawlers.conditional import FreshValidators
-from crawlers.costs import RequestFigures
-from crawlers.items import FetchedPage, SourceReport
+from crawlers.items import FetchedPage, RequestFigures, SourceReport
 from crawlers.job import STOP_TIMEOUT_SETTING, CrawlJob, JobSource, SourceFetch
 from crawlers.settings import fetch_settings
 from crawlers.spool import JOB_GLOB, SpoolItem, SpoolTail, being_written, leftovers

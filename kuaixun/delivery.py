@@ -31,13 +31,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuaixun.config import Config
-from kuaixun.cycle import DigestFiles, create_issue, now_utc, write_issue
 from kuaixun.editorial import arrange
+from kuaixun.ingest import now_utc
 from kuaixun.localtime import local_date, shown_time
 from kuaixun.redact import config_secrets, redact
 from notify import archive
 from notify.channels import Channel, idempotent, open_channel
 from notify.channels.targets import EMAIL, Problem, Target
+from notify.formats import DigestFiles
 from notify.issue import REVIEW_MARK, Issue, IssueItem
 from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
@@ -88,6 +89,23 @@ class DeliveryReport:
             self.retrying += 1
 
 
+def create_issue(
+    session: Session, config: Config, today: date, now: datetime, period: Period = ANY_TIME
+) -> Issue | None:
+    """``kuaixun.cycle.create_issue``, imported when an issue is made: the read-only commands that
+    list deliveries start without the crawl's stack."""
+    from kuaixun.cycle import create_issue as create
+
+    return create(session, config, today, now, period)
+
+
+def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
+    """``kuaixun.cycle.write_issue``, imported when an issue is written (see ``create_issue``)."""
+    from kuaixun.cycle import write_issue as write
+
+    return write(config, issue, now)
+
+
 def archive_dir(config: Config) -> Path:
     return config.data_dir / "archive"
 
@@ -136,6 +154,7 @@ def preview_digest(
         echo("nothing to preview: no notice is waiting for an issue")
         return None
     issue = replace(issue, for_editor=True)  # the 待核 marks: in the preview files, never in a sent issue
+
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
     echo("目录")
@@ -385,6 +404,7 @@ def waiting_line(label: str) -> str:
 
 def archive_issue(config: Config, issue: Issue, folder: Path, now: datetime) -> DigestFiles:
     """The issue's files and its message (what every delivery sends) written into ``folder``."""
+
     files = write_issue(_files_config(config, folder), issue, now)
     archive.save(folder, digest_message(config, issue, files))
     return files

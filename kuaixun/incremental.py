@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from crawlers.conditional import FreshValidators, Validators
-from crawlers.costs import LISTING
+from crawlers.conditional import FreshValidators
+from crawlers.items import LISTING, Validators
 from crawlers.job import Revisit
 from kuaixun.config import CrawlConfig, SourceConfig
 from store import notices, validators

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from crawlers.costs import NOT_MODIFIED, RequestFigures
-from crawlers.items import FetchedPage, SourceReport
+from crawlers.items import NOT_MODIFIED, FetchedPage, RequestFigures, SourceReport
 from kuaixun.config import Config, SourceConfig
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from kuaixun.alerts import unsubscribe_of
 from kuaixun.config import Config
-from kuaixun.cycle import now_utc
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
+from kuaixun.ingest import now_utc
 from kuaixun.localtime import local_date
 from notify import archive
 from notify.alerts import Alert, AlertItem, alert_item, render_alert

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crawlers.costs import RequestFigures
+from crawlers.items import RequestFigures
 from kuaixun.localtime import shown_time
 from store import runs
 from store.db import Database

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from crawlers.costs import RequestFigures
+from crawlers.items import RequestFigures
 from store.models import Run, RunCost, RunSource, Source
 
 

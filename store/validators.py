@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawlers.conditional import Validators
+from crawlers.items import Validators
 from store.models import PageValidator
 from store.notices import URL_BATCH
 

@@ -13,8 +13,8 @@ from twisted.python.failure import Failure
 
 from crawlers import stats
 from crawlers.conditional import FreshValidators, not_modified, validators_of
-from crawlers.costs import LISTING, REVISIT, request_kind
-from crawlers.items import FetchedPage, SourceReport
+from crawlers.costs import request_kind
+from crawlers.items import LISTING, REVISIT, FetchedPage, SourceReport
 from crawlers.job import CrawlJob, JobSource
 from crawlers.listings import Entry, Listing, PageRequest, read_listing
 from crawlers.middlewares import Refused

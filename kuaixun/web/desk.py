@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from kuaixun.approval import ApprovalError, approve
 from kuaixun.baseline import baseline, summary
-from kuaixun.cycle import now_utc
+from kuaixun.ingest import now_utc
 from kuaixun.localtime import shown_time
 from kuaixun.queries import explain_notice
 from kuaixun.web.auth import csrf_ok, csrf_token, current_user, refused_csrf

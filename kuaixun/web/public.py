@@ -20,8 +20,8 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kuaixun.alerts import AlertUsageError, _token_subscription, remove_subscription
-from kuaixun.cycle import now_utc
 from kuaixun.delivery import DIGEST, archive_dir, issue_ref
+from kuaixun.ingest import now_utc
 from kuaixun.localtime import local_date, shown_time
 from kuaixun.web.atom import CONTENT_TYPE as ATOM_TYPE
 from kuaixun.web.atom import atom_feed

@@ -8,15 +8,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from notify.channels.limits import RateLimiter
 from notify.channels.post import post
 from notify.outgoing import Outgoing
+
+if TYPE_CHECKING:
+    import httpx
 
 WebhookType = Literal["wecom", "dingtalk", "feishu", "slack", "webhook"]
 DELIVERY_HEADER = "X-Kuaixun-Delivery"
