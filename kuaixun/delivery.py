@@ -321,7 +321,11 @@ def digest_targets(config: Config) -> list[tuple[str, str]]:
 
 def load_digest(config: Config, ref: str) -> Outgoing:
     """An issue's message from its archive (``ref`` may be a resend's, ``2026-1101#resend-1``)."""
-    folder = archive_dir(config) / ref.partition("#")[0]
+    return _archived(archive_dir(config) / ref.partition("#")[0])
+
+
+def _archived(folder: Path) -> Outgoing:
+    """A message from its archive folder; a missing one is a permanent failure of its delivery."""
     try:
         return archive.load(folder)
     except FileNotFoundError:
@@ -335,10 +339,7 @@ def alert_folder(config: Config, ref: str) -> Path:
 
 def load_alert(config: Config, ref: str) -> Outgoing:
     """A keyword alert's message from its archive, as kuaixun.alerts rendered it."""
-    try:
-        return archive.load(alert_folder(config, ref))
-    except FileNotFoundError:
-        raise DeliveryError(f"the archive {alert_folder(config, ref)} is missing", retryable=False) from None
+    return _archived(alert_folder(config, ref))
 
 
 def admin_folder(config: Config, ref: str) -> Path:
@@ -348,10 +349,7 @@ def admin_folder(config: Config, ref: str) -> Path:
 
 def load_admin(config: Config, ref: str) -> Outgoing:
     """An announcement to the admin (a source broken or recovered) from its archive."""
-    try:
-        return archive.load(admin_folder(config, ref))
-    except FileNotFoundError:
-        raise DeliveryError(f"the archive {admin_folder(config, ref)} is missing", retryable=False) from None
+    return _archived(admin_folder(config, ref))
 
 
 LOADERS: dict[str, Loader] = {DIGEST: load_digest, ALERT: load_alert, ADMIN: load_admin}

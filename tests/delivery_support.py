@@ -79,6 +79,27 @@ def seed(db: Database, count: int = 3, *, paragraphs: int = 3, start: int = 0) -
             )
 
 
+def save_record(
+    db: Database,
+    record: ExtractedNotice,
+    content_hash: str,
+    *,
+    source: str = "miit",
+    seen_at: datetime = SEEN,
+) -> None:
+    """Store ``record`` as a new version of its notice, as the crawl's ingest does."""
+    with db.session() as session:
+        notices.save_version(
+            session,
+            record,
+            source_name=source,
+            content_hash=content_hash,
+            reasons=["test"],
+            diff=None,
+            seen_at=seen_at,
+        )
+
+
 def seed_hostile(db: Database) -> None:
     """One notice whose title and body carry every kind of injection (tests/hostile_text.py)."""
     record = ExtractedNotice(
@@ -91,16 +112,7 @@ def seed_hostile(db: Database) -> None:
         region="全国",
         agency="工业和信息化部",
     )
-    with db.session() as session:
-        notices.save_version(
-            session,
-            record,
-            source_name="miit",
-            content_hash="hostile",
-            reasons=["test"],
-            diff=None,
-            seen_at=SEEN,
-        )
+    save_record(db, record, "hostile")
 
 
 SECTION_RULES: dict[str, Any] = {"sections": {name: {} for name in SECTIONS}}

@@ -31,6 +31,7 @@ from tests.delivery_support import (
     PASSWORD,
     SECTION_RULES,
     SmtpBehaviour,
+    SmtpServer,
     free_port,
     make_config,
     receiver,
@@ -129,15 +130,7 @@ def test_killed_mid_send_then_restarted_every_reader_has_the_issue_once(tmp_path
     # the first reader's message goes through, then the server hangs at RCPT: before any DATA
     behaviour = SmtpBehaviour(stall_in_rcpt_after=1)
     with smtp_server(tmp_path, behaviour) as server:
-        config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS, "classify": SECTION_RULES}
-        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
-        seed(db, 3)
-        killed = _digest_send(config_path)
-        _wait_for_stall(behaviour, killed)
-        os.kill(killed.pid, signal.SIGKILL)
-        killed.wait(10)
+        config_path, db = _killed_at_the_stall(tmp_path, server, behaviour)
         label_then = _labels(db)
         assert [s for _, s, _ in statuses(db)] == ["sent", "sending", "pending"]
         behaviour.release.set()
@@ -161,15 +154,7 @@ def test_killed_after_the_final_dot_the_delivery_is_unconfirmed_never_sent_again
     it will be delivered, so the restart sends the others and leaves that one to the operator."""
     behaviour = SmtpBehaviour(stall_after=1)
     with smtp_server(tmp_path, behaviour) as server:
-        config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS, "classify": SECTION_RULES}
-        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        db = Database(load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD}).store.url)
-        seed(db, 3)
-        killed = _digest_send(config_path)
-        _wait_for_stall(behaviour, killed)
-        os.kill(killed.pid, signal.SIGKILL)
-        killed.wait(10)
+        config_path, db = _killed_at_the_stall(tmp_path, server, behaviour)
         behaviour.release.set()
         restarted = CliRunner(env={"SMTP_PASSWORD": PASSWORD}).invoke(
             main, ["--config", str(config_path), "digest", "send"]
@@ -277,13 +262,9 @@ def test_a_trickling_server_cannot_hold_a_delivery_past_its_timeout(tmp_path: Pa
 
 def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_them(tmp_path: Path) -> None:
     with smtp_server(tmp_path) as server:
-        config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1], "classify": SECTION_RULES}
-        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        env = {"SMTP_PASSWORD": PASSWORD}
-        db = Database(load_config(config_path, environ=env).store.url)
+        config_path, _config, db = _email_store(tmp_path, server.channel(), READERS[:1])
         seed(db, 2)
-        cli = CliRunner(env=env)
+        cli = CliRunner(env={"SMTP_PASSWORD": PASSWORD})
         preview = cli.invoke(main, ["--config", str(config_path), "digest", "preview"])
         assert preview.exit_code == 0, preview.output
         assert _labels(db) == [] and statuses(db) == [] and (tmp_path / "out").is_dir()
@@ -344,11 +325,7 @@ def test_a_crawl_sends_its_alerts_but_leaves_a_digest_retry_to_digest_send(
 
 def test_digest_send_while_a_delivery_waits_for_its_retry_says_so_and_exits_1(tmp_path: Path) -> None:
     with smtp_server(tmp_path, SmtpBehaviour(failures=1)) as server:
-        config_path = tmp_path / "config.yaml"
-        raw = {"channels": {"email": server.channel()}, "subscribers": READERS[:1], "classify": SECTION_RULES}
-        config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
-        db = Database(config.store.url)
+        config_path, config, db = _email_store(tmp_path, server.channel(), READERS[:1])
         seed(db, 1)
         cli = CliRunner(env={"SMTP_PASSWORD": PASSWORD})
         first = cli.invoke(main, ["--config", str(config_path), "digest", "send"])
@@ -373,6 +350,20 @@ def _email_store(
     config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     config = load_config(config_path, environ={"SMTP_PASSWORD": PASSWORD})
     return config_path, config, Database(config.store.url)
+
+
+def _killed_at_the_stall(
+    tmp_path: Path, server: SmtpServer, behaviour: SmtpBehaviour
+) -> tuple[Path, Database]:
+    """Three notices and every reader; ``digest send`` started in a process of its own and killed
+    (SIGKILL) once it stalls where ``behaviour`` makes the server stall."""
+    config_path, _config, db = _email_store(tmp_path, server.channel(), READERS)
+    seed(db, 3)
+    killed = _digest_send(config_path)
+    _wait_for_stall(behaviour, killed)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(10)
+    return config_path, db
 
 
 def _rows(db: Database) -> list[Delivery]:

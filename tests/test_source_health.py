@@ -91,37 +91,34 @@ def health_config(sim: GovWebThread, workdir: Path, hooks: Receiver | None = Non
     return validate({**raw, **extra}, "config.yaml (test)", workdir)
 
 
-def test_a_listing_redirected_to_another_host_fails_with_that_reason(
-    sim: GovWebThread, tmp_path: Path
-) -> None:
-    with serve(moved_site(sim.web.listing_url("sipo"))) as old_host:
+def crawl_the_old_host(sim: GovWebThread, tmp_path: Path, old_site: web.Application) -> str:
+    """The patent office's source pointed at ``old_site`` (its listing sniffed, as the old host's
+    page is not the family's) and crawled alone: its per-source line; the crawl exits 1."""
+    with serve(old_site) as old_host:
         config = health_config(sim, tmp_path)
-        sipo = config.source("cnipa").model_copy(
+        moved = config.source("cnipa").model_copy(
             update={"listing_url": f"{old_host}/col/col74/index.html", "family": None}
         )
-        config = config.model_copy(update={"sources": (sipo,)})
+        config = config.model_copy(update={"sources": (moved,)})
         lines: list[str] = []
         db = Database(config.store.url)
         assert crawl_and_report(config, lines.append, db=db) == 1
         db.close()
     [line] = [line for line in lines if line.startswith("cnipa")]
+    return line
+
+
+def test_a_listing_redirected_to_another_host_fails_with_that_reason(
+    sim: GovWebThread, tmp_path: Path
+) -> None:
+    line = crawl_the_old_host(sim, tmp_path, moved_site(sim.web.listing_url("sipo")))
     assert " failed " in line and "redirect" in line and sim.web.base_url("sipo").split("//")[1] in line, line
 
 
 def test_a_listing_whose_links_all_lead_elsewhere_fails_with_that_reason(
     sim: GovWebThread, tmp_path: Path
 ) -> None:
-    with serve(rehosted_listing("https://www.cnipa.gov.cn")) as old_host:
-        config = health_config(sim, tmp_path)
-        sipo = config.source("cnipa").model_copy(
-            update={"listing_url": f"{old_host}/col/col74/index.html", "family": None}
-        )
-        config = config.model_copy(update={"sources": (sipo,)})
-        lines: list[str] = []
-        db = Database(config.store.url)
-        assert crawl_and_report(config, lines.append, db=db) == 1
-        db.close()
-    [line] = [line for line in lines if line.startswith("cnipa")]
+    line = crawl_the_old_host(sim, tmp_path, rehosted_listing("https://www.cnipa.gov.cn"))
     assert " failed " in line and "all 7 links lead outside" in line and "www.cnipa.gov.cn" in line, line
 
 

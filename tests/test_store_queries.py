@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.records import ExtractedNotice
-from store import notices, queries
+from store import queries
 from store.db import Database
+from tests.delivery_support import save_record
 from tests.stores import store_url
 
 SEEN = datetime(2026, 11, 1, 8, 0)
@@ -18,16 +19,7 @@ def save(db: Database, url: str, body: str, number: int, date: str = "2026-10-01
     record = ExtractedNotice(
         source_url=url, title="关于开展试点的通知", publish_date=date, body_text=body, category="其他"
     )
-    with db.session() as session:
-        notices.save_version(
-            session,
-            record,
-            source_name="t",
-            content_hash=f"{url}-{number}",
-            reasons=[],
-            diff=None,
-            seen_at=SEEN,
-        )
+    save_record(db, record, f"{url}-{number}", source="t", seen_at=SEEN)
 
 
 def test_each_notice_once_with_its_newest_version_and_words_found_in_the_record(tmp_path: Path) -> None:

@@ -19,10 +19,9 @@ from kuaixun.localtime import local_date
 from kuaixun.reminders import send_reminders
 from kuaixun.web.app import create_app
 from pipeline.records import Deadline, ExtractedNotice
-from store import notices
 from store.db import Database
 from store.models import Subscription
-from tests.delivery_support import PASSWORD, SmtpServer, smtp_server
+from tests.delivery_support import PASSWORD, SmtpServer, save_record, smtp_server
 from tests.stores import store_url
 
 ENVIRON = {"SMTP_PASSWORD": PASSWORD, "KUAIXUN_SECRET": "alerts-secret"}
@@ -55,16 +54,7 @@ def store_notice(db: Database, deadline: str, *, version: int = 1) -> None:
         region="全国",
         agency="工业和信息化部",
     )
-    with db.session() as session:
-        notices.save_version(
-            session,
-            record,
-            source_name="miit",
-            content_hash=f"v{version}",
-            reasons=[],
-            diff=None,
-            seen_at=now_utc(),
-        )
+    save_record(db, record, f"v{version}", seen_at=now_utc())
 
 
 @pytest.fixture
