@@ -64,13 +64,6 @@ def alerting(config: Config, db: Database, echo: Echo) -> Iterator[None]:
     _alert_synced(config, db, echo)
 
 
-def alert_new_versions(config: Config, db: Database, echo: Echo) -> None:
-    """Match the versions stored since the last look, queue one message per instant subscriber, send."""
-    with db.session() as session:
-        sync_config(config, session, echo, now_utc())
-    _alert_synced(config, db, echo)
-
-
 def _alert_synced(config: Config, db: Database, echo: Echo) -> None:
     now = now_utc()
     with db.session() as session:

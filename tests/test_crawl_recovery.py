@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -230,16 +229,13 @@ def test_sigterm_mid_crawl_stops_in_bound_stores_what_was_fetched_and_releases_t
     hole = Hole()
     parent, child = start_hanging_crawl(sim, tmp_path, hole)
     try:
-        asked = time.monotonic()
         parent.send_signal(signal.SIGTERM)
-        out, err = parent.communicate(timeout=STOP_TIMEOUT + STOP_MARGIN)
-        took = time.monotonic() - asked
+        out, err = parent.communicate(timeout=STOP_TIMEOUT + STOP_MARGIN)  # the bound: else it raises
     finally:
         if parent.poll() is None:
             os.killpg(parent.pid, signal.SIGKILL)
         hole.release()
     assert parent.returncode == EXIT_STOPPED, out + err
-    assert took < STOP_TIMEOUT + STOP_MARGIN
     assert not alive(child)
     assert "stopped: crawl stopped on request (SIGTERM)" in err
     data = tmp_path / "data"

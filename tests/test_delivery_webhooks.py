@@ -11,7 +11,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -495,11 +494,9 @@ def test_a_trickling_webhook_cannot_hold_a_delivery_past_its_timeout(tmp_path: P
         db = Database(config.store.url)
         seed(db, 1)
         send_digest(config, db, lambda _line: None)
-        started = time.monotonic()
         retried = deliver_due(config, db, lambda _line: None, clock=lambda: now_utc() + timedelta(minutes=2))
-        took = time.monotonic() - started
         row = rows(db)["crm"]
         db.close()
     assert retried.retrying == 1 and row.status == "pending"
+    # the overall deadline ended it, not the server hanging up after its minute of trickling
     assert (row.last_error or "").startswith("no answer within 1 s; the request was sent")
-    assert took < 30  # with a per-read timeout only, the header trickles for its whole minute

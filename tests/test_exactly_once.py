@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -250,14 +249,13 @@ def test_a_trickling_server_cannot_hold_a_delivery_past_its_timeout(tmp_path: Pa
         seed(db, 1)
         clock = SteppedClock(now_utc())
         send_digest(config, db, quiet, clock=clock)
-        started = time.monotonic()
         retried = deliver_due(config, db, quiet, clock=clock.advance(minutes=2))
-        took = time.monotonic() - started
         [row] = _rows(db)
         db.close()
     assert retried.retrying == 1 and row.status == "pending"
+    # the overall deadline ended it: a per-read timeout alone would have let the greeting trickle
+    # for its whole minute, until the server hung up with another error
     assert row.last_error == "SMTP session not finished within the 1 s timeout"
-    assert took < 30  # with a per-read timeout only, the greeting trickles for its whole minute
 
 
 def test_preview_records_nothing_resend_is_a_delivery_of_its_own_and_list_shows_them(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from kuaixun.alerts import alert_new_versions
+from kuaixun.alerts import alerting
 from kuaixun.config import Config, validate
 from kuaixun.cycle import now_utc
 from kuaixun.localtime import local_date
@@ -43,6 +43,12 @@ def make_config(tmp_path: Path, smtp: SmtpServer, **web: str) -> Config:
     return validate(raw, "config.yaml (test)", tmp_path, ENVIRON)
 
 
+def match_alerts(config: Config, db: Database) -> None:
+    """What a crawl does for alerts around its storing: sync the subscriptions, then match and send."""
+    with alerting(config, db, lambda _line: None):
+        pass
+
+
 def store_notice(db: Database, deadline: str, *, version: int = 1) -> None:
     record = ExtractedNotice(
         source_url="https://www.miit.gov.cn/zwgk/art_green.html",
@@ -66,9 +72,9 @@ def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
 def test_the_unsubscribe_link_works_in_a_browser_and_in_one_click(tmp_path: Path, smtp: SmtpServer) -> None:
     config = make_config(tmp_path, smtp, base_url=BASE)
     db = Database(config.store.url)
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     store_notice(db, "2031-01-10")
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     [mail] = [m.message for m in smtp.received]
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = mail["List-Unsubscribe"].split(",")[0].strip("<> ")
@@ -93,9 +99,9 @@ def test_the_unsubscribe_link_works_in_a_browser_and_in_one_click(tmp_path: Path
 def test_without_base_url_the_email_keeps_the_mailto_only(tmp_path: Path, smtp: SmtpServer) -> None:
     config = make_config(tmp_path, smtp)
     db = Database(config.store.url)
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     store_notice(db, "2031-01-10")
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     db.close()
     [mail] = [m.message for m in smtp.received]
     assert mail["List-Unsubscribe"].startswith("<mailto:") and "List-Unsubscribe-Post" not in mail
@@ -111,9 +117,9 @@ def test_reminders_come_once_per_deadline_and_lead_time(tmp_path: Path, smtp: Sm
     today = local_date(now_utc(), config.schedule.timezone)
     deadline = today + timedelta(days=10)
     db = Database(config.store.url)
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     store_notice(db, deadline.isoformat())
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     assert len(smtp.received) == 1  # the alert itself
     lines: list[str] = []
 
@@ -147,9 +153,9 @@ def test_a_lead_time_begun_before_the_match_is_not_reminded(tmp_path: Path, smtp
     config = make_config(tmp_path, smtp)
     today = local_date(now_utc(), config.schedule.timezone)
     db = Database(config.store.url)
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     store_notice(db, (today + timedelta(days=3)).isoformat())  # matched 3 days before: within the 7
-    alert_new_versions(config, db, lambda line: None)
+    match_alerts(config, db)
     assert send_reminders(config, db, lambda line: None, clock=lambda: at(today)) == 0
     assert send_reminders(config, db, lambda line: None, clock=lambda: at(today + timedelta(days=2))) == 1
     db.close()
