@@ -1,16 +1,22 @@
 """A soak of ``kuaixun schedule``: N scheduled cycles in one process against the simulator.
 
 Why: the scheduler runs for months in one process; its memory must level off after warm-up and
-the store must grow with new content only. Each cycle the simulator publishes notices and revises
-one, then the scheduler's own crawl job runs (made due at once: the same job store, worker thread
-and run lock as on the cron line); every ``--digest-every`` cycles its digest job runs too.
+the store must grow with new content only. The simulator holds back ``--publish`` × ``--cycles``
+fresh notices (the seed notices again, dated today, each with its own title, 文号 and address on
+its original's site). Before each cycle it publishes ``--publish`` of them and revises the one
+published the cycle before (inside the crawl's revisit window: it is dated today), then the
+scheduler's own crawl job runs (made due at once: the same job store, worker thread and run lock
+as on the cron line); every ``--digest-every`` cycles its digest job runs too.
 
 Per cycle: the resident size of this process (``/proc/self/status`` VmRSS; the crawl child is a
 separate process, gone after each crawl), the store's size on disk (database and its WAL), the
 crawl job's seconds, and the new and revised pages it found. Then a summary: RSS growth from the
-end of warm-up to the end, store bytes per new or revised page.
+end of warm-up to the end (and its least-squares slope), store bytes per new or revised page.
+The table is printed as Markdown rows, one per cycle as it ends (redirect it to keep a partial run).
+The simulator runs in this process: its access log (one small record per request served) is in
+the RSS too; the summary prints how many requests it holds.
 
-Run: ``.venv/bin/python bench/soak.py --cycles 60``.
+Run: ``nice -n 10 .venv/bin/python bench/soak.py --cycles 200 > soak.log``.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -33,7 +41,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from kuaixun.config import read_raw
 from kuaixun.demo import demo_config
 from kuaixun.scheduler import ConfigWatch, build_scheduler
-from simulator.catalog import PDF_ONLY
+from simulator.catalog import Page
+from simulator.seednotice import SeedNotice
+from simulator.seeds import load_seeds
 from simulator.server import GovWeb, GovWebThread
 from store.db import SQLITE_COMPANIONS, Database
 
@@ -43,6 +53,11 @@ NEVER_DUE = "0 0 1 1 *"
 JOB_PATIENCE = 900.0
 """Seconds one job may take before the soak gives up on it."""
 FOUND = re.compile(r"found (\d+) new and (\d+) revised")
+DOC_NUMBER = re.compile(r"(?P<open>〔|)\d{4}(?P<close>〕|年第)\d+号")
+"""The year and number of a 文号: 工信部科〔2019〕188号, 公告2019年第84号."""
+TABLE_HEAD = "| cycle | RSS MB | store MB | crawl s | new | revised |\n|---:|---:|---:|---:|---:|---:|"
+SOAK_NUMBERS = 9000
+"""The fresh notices' 文号 count from here: above every seed's number, so none repeats one."""
 
 
 def rss_mb() -> float:
@@ -78,17 +93,33 @@ class Jobs:
         return time.perf_counter() - start
 
 
-def revise_one(web: GovWeb, cycle: int) -> None:
+def fresh_notices(seeds: Sequence[SeedNotice], count: int, day: date) -> list[SeedNotice]:
+    """``count`` new notices: the seeds again, dated ``day``, each with its own title and 文号.
+
+    A copy keeps its original's 相关链接 (source_url), so the simulator serves it on the same site
+    at a new address (the original holds the printed one)."""
+    copies = []
+    for n in range(1, count + 1):
+        seed = seeds[(n - 1) % len(seeds)]
+        number = seed.doc_number and DOC_NUMBER.sub(
+            rf"\g<open>{day.year}\g<close>{SOAK_NUMBERS + n}号", seed.doc_number
+        )
+        title = f"{seed.title}（{day.year}年第{n}批）"
+        copies.append(replace(seed, title=title, doc_number=number, date=day.isoformat(), deadlines=()))
+    return copies
+
+
+def revise(web: GovWeb, page: Page, cycle: int) -> None:
     """A published notice's body gains a paragraph, as a site's 更正 does."""
-    pages = [p for p in web.published() if p.is_notice and p.seed is not None and p.kind != PDF_ONLY]
-    page = pages[cycle % len(pages)]
-    web.revise(web.url_of(page), [*page.paragraphs, f"（第{cycle}次更正）本通知有关事项调整，详见附件。"])
+    current = web.published_page(page.key) or page
+    correction = f"（第{cycle}次更正）本通知有关事项调整，详见附件。"
+    web.revise(web.url_of(current), [*current.paragraphs, correction])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cycles", type=int, default=60)
-    parser.add_argument("--publish", type=int, default=2, help="notices published before each cycle")
+    parser.add_argument("--publish", type=int, default=1, help="fresh notices published before each cycle")
     parser.add_argument("--digest-every", type=int, default=10, help="a digest job every N cycles")
     parser.add_argument(
         "--minutes", type=float, default=None, help="stop after the cycle that ends past this"
@@ -97,7 +128,9 @@ def main() -> int:
     budget = time.monotonic() + args.minutes * 60 if args.minutes else None
     print(f"Python {platform.python_version()}, {platform.platform()}, {args.cycles} cycles", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="kuaixun-soak-"))
-    with GovWebThread() as sim:
+    seeds = load_seeds()
+    fresh = fresh_notices(seeds, args.publish * args.cycles, datetime.now(UTC).date())
+    with GovWebThread(seeds=[*seeds, *fresh], held_back=len(fresh)) as sim:
         raw = demo_config(read_raw(PROJECT / "config.yaml"), sim.web, workdir)
         raw["schedule"] |= {"crawl": NEVER_DUE, "digest": NEVER_DUE}
         raw["alerts"] = {**raw.get("alerts", {}), "daily": NEVER_DUE, "weekly": NEVER_DUE}
@@ -111,14 +144,15 @@ def main() -> int:
         scheduler.start()
         jobs = Jobs(scheduler)
         rows: list[tuple[int, float, float, float, int, int]] = []
-        print(
-            f"{'cycle':>5} {'RSS MB':>7} {'store MB':>8} {'crawl s':>7} {'new':>4} {'revised':>7}", flush=True
-        )
+        released: list[Page] = []
+        print(TABLE_HEAD, flush=True)
         try:
             for cycle in range(1, args.cycles + 1):
+                if released:
+                    revise(sim.web, released[-1], cycle)
                 if cycle > 1:
+                    released += sim.web.held_back()[: args.publish]
                     sim.web.publish(args.publish)
-                    revise_one(sim.web, cycle)
                 before = len(heard)
                 seconds = jobs.run("crawl")
                 found = [FOUND.search(line) for line in heard[before:]]
@@ -126,13 +160,14 @@ def main() -> int:
                 if cycle % args.digest_every == 0:
                     jobs.run("digest")
                 rows.append((cycle, rss_mb(), store_mb(database), seconds, new, revised))
-                print("{:>5} {:>7.1f} {:>8.2f} {:>7.1f} {:>4} {:>7}".format(*rows[-1]), flush=True)
+                print("| {} | {:.1f} | {:.2f} | {:.1f} | {} | {} |".format(*rows[-1]), flush=True)
                 if budget and time.monotonic() > budget:
                     print(f"stopped after {cycle} cycles: --minutes {args.minutes:g} spent", flush=True)
                     break
         finally:
             scheduler.shutdown(wait=True)
             db.close()
+        print(f"simulator access log: {len(sim.web.served())} requests held in this process")
     summarize(rows, jobs.errors, heard, warm_up=args.digest_every)
     return 1 if jobs.errors else 0
 
@@ -152,6 +187,8 @@ def summarize(
         f"RSS: {rows[0][1]:.1f} MB after cycle 1, {warm[1]:.1f} MB after warm-up (cycle {warm_up}), "
         f"{last[1]:.1f} MB after cycle {last[0]} (max {max(r[1] for r in later):.1f})"
     )
+    slope = statistics.linear_regression([r[0] for r in later], [r[1] for r in later]).slope
+    print(f"RSS slope after warm-up: {slope * 100:+.2f} MB per 100 cycles (least squares)")
     print(
         f"crawl seconds after warm-up: median {statistics.median(r[3] for r in later):.1f}, "
         f"max {max(r[3] for r in later):.1f}"
