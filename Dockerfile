@@ -12,14 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN pip install --no-cache-dir uv==0.13.8
 
 WORKDIR /app
-# tini as PID 1 (forwards SIGTERM to kuaixun, reaps the crawl children); Pango and a CJK font for the
-# PDF issue (the same script `make` uses, runtime part only).
-# The base image's Debian release fixes tini's version (as it does the fonts' in system-deps.sh).
+# tini as PID 1 (forwards SIGTERM to kuaixun, reaps the crawl children), Pango and a CJK font for the
+# PDF issue: the runtime part of the script `make` uses (it runs apt-get only for what is missing).
+# The base image's Debian release fixes their versions.
 COPY scripts/system-deps.sh ./scripts/
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends tini \
-    && bash scripts/system-deps.sh --runtime \
+RUN bash scripts/system-deps.sh --runtime \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode

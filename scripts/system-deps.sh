@@ -6,13 +6,15 @@
 #                                                          (CFF outlines: Debian 12's HarfBuzz cannot subset the
 #                                                          TrueType WenQuanYi fonts past ~970 glyphs and would embed
 #                                                          all 16 MB of them)
+#   tini                                                   the image's PID 1: forwards SIGTERM to kuaixun, reaps the
+#                                                          crawl child (scripts/container-check.sh runs it here too)
 #   poppler-utils                                          pdftoppm / pdffonts / pdftotext: the rendering checks
 #   chromium                                               headless screenshots of the HTML email; the crawl's
 #                                                          browser fetch (crawl.browser, sources' render: browser),
 #                                                          started as /usr/bin/chromium: no browser is downloaded
 #
 # Idempotent: `dpkg -s` decides; apt runs only when something is missing. Root, or sudo when available.
-# `--runtime` installs only what the product itself needs (the PDF: pango and the font), e.g. in an image;
+# `--runtime` installs only what the product itself needs (the PDF: pango and the font; tini), e.g. in an image;
 # `--browser` adds chromium to that, for an image whose config uses the browser fetch.
 set -euo pipefail
 
@@ -22,6 +24,7 @@ RUNTIME=(
     libharfbuzz-subset0
     fontconfig
     fonts-noto-cjk
+    tini
 )
 CHECKS=(
     poppler-utils
