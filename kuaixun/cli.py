@@ -487,21 +487,24 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """Each source's health: last run, last success, failures in a row, the last error; then each
     delivery left UNCONFIRMED (sent, no answer: it may have arrived), waiting for a decision.
 
-    Exits 1 when a configured source is failing or a delivery is unconfirmed, so a monitoring
-    check can call it.
+    With --json: ``{"sources": [...], "unconfirmed": [...]}``, each unconfirmed delivery with the
+    two commands that settle it. Exits 1 when a configured source is failing or a delivery is
+    unconfirmed, so a monitoring check can call it.
     """
     config = _config(ctx)
-    from kuaixun.delivery import unconfirmed_lines
+    from kuaixun.delivery import unconfirmed_deliveries, unconfirmed_lines
     from kuaixun.health import format_health, source_health
 
     with _database(config) as db:
         health = source_health(config, db)
-        doubtful = unconfirmed_lines(config, db)
+        doubtful = unconfirmed_deliveries(config, db)
+        lines = unconfirmed_lines(config, db) if doubtful and not as_json else []
     if as_json:
-        click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=1))
+        report = {"sources": [h.to_json() for h in health], "unconfirmed": [d.to_json() for d in doubtful]}
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         click.echo(format_health(health, config.schedule.timezone))
-        for line in doubtful:
+        for line in lines:
             click.echo(line)
     sys.exit(1 if any(h.failing for h in health) or doubtful else 0)
 

@@ -22,7 +22,7 @@ import shlex
 import shutil
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -279,6 +279,49 @@ def unconfirmed_lines(config: Config, db: Database) -> list[str]:
     secrets, zone = config_secrets(config), config.schedule.timezone
     head = f"{len(rows)} delivery(ies) UNCONFIRMED: handed over, no answer came, so they may have arrived"
     return [head, *(f"  {_row_line(row, zone, secrets)}" for row in rows)]
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A delivery handed over with no answer (it may have arrived), for ``status --json``."""
+
+    kind: str
+    ref: str
+    channel: str
+    recipient: str
+    attempts: int
+    handed_over_at: datetime | None
+    error: str
+    """The last error, secrets masked."""
+    confirm: str
+    """The command that records it as arrived."""
+    resend: str
+    """The command that sends it again."""
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        stamp = self.handed_over_at
+        return data | {"handed_over_at": stamp.isoformat(timespec="seconds") + "Z" if stamp else None}
+
+
+def unconfirmed_deliveries(config: Config, db: Database) -> list[Unconfirmed]:
+    """Each delivery waiting for the operator's decision, oldest first."""
+    with db.session() as session:
+        rows = outbox.unconfirmed(session)
+    secrets = config_secrets(config)
+    return [
+        Unconfirmed(
+            row.kind,
+            row.ref,
+            row.channel,
+            row.recipient,
+            row.attempts,
+            row.handed_over_at,
+            redact(row.last_error or "", secrets),
+            *_decisions(row),
+        )
+        for row in rows
+    ]
 
 
 def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing:
@@ -594,13 +637,16 @@ def _row_line(row: Delivery, zone: str, secrets: Collection[str]) -> str:
 
 
 def _decide(row: Delivery) -> str:
-    """What the operator can do about an unconfirmed row (an issue's, or an alert's by its ref)."""
+    confirm, resend = _decisions(row)
+    return f"if it arrived: {confirm}; if not: {resend}"
+
+
+def _decisions(row: Delivery) -> tuple[str, str]:
+    """The two commands that settle an unconfirmed row (an issue's, or an alert's by its ref):
+    confirm it arrived, or send it again."""
     to = shlex.quote(row.recipient)
     issue = row.ref.partition("#")[0] if row.kind == DIGEST else f"{ALERT}:{row.ref}"
-    return (
-        f"if it arrived: kuaixun digest confirm {issue} --to {to}; "
-        f"if not: kuaixun digest resend {issue} --to {to}"
-    )
+    return f"kuaixun digest confirm {issue} --to {to}", f"kuaixun digest resend {issue} --to {to}"
 
 
 def _today(config: Config, now: datetime) -> date:
