@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import quopri
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -134,6 +135,13 @@ class _GuardedSMTP(smtplib.SMTP):
 
 class _GuardedSSL(_GuardedSMTP, smtplib.SMTP_SSL):
     """The same over implicit TLS."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        """SMTP_SSL's connection, watched before its TLS handshake (which it does in this call, before
+        any greeting is read): the handshake is then under the deadline too."""
+        plain = smtplib.SMTP._get_socket(self, host, port, timeout)
+        self.deadline.watch(plain)
+        return self.context.wrap_socket(plain, server_hostname=self._host)
 
 
 def build_message(message: Outgoing, sender: str, recipient: str, key: str, now: datetime) -> EmailMessage:
