@@ -2,9 +2,10 @@
 # The image, checked without a container engine (CI has none that can run, and no image registry).
 #
 # What it does: reads the Dockerfile, replays its install steps into a throwaway root (the COPY
-# lines, `pip install uv==<pin>`, the system-deps.sh step (Debian packages: this host's, through that
-# script only), the `uv sync` RUN lines verbatim, with /app and /opt/venv moved under the root), then runs the image's own commands there as a non-root user, with tini as PID 1
-# of a fresh PID namespace when root can make one:
+# lines, `pip install uv==<pin>`, the system-deps.sh step (Debian packages: this host's, installed
+# through that script only), the `uv sync` RUN lines verbatim, with /app and /opt/venv moved under
+# the root), then runs the image's own commands there as a non-root user, with tini as PID 1 of a
+# fresh PID namespace when root can make one:
 #   ENTRYPOINT + CMD + --once    against the simulated government web (one small source)
 #   HEALTHCHECK CMD              must say ok (exit 0)
 #   ENTRYPOINT + `schedule`      then SIGTERM to tini: must exit 0 within the stop bound
