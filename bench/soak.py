@@ -22,8 +22,11 @@ Run: ``nice -n 10 .venv/bin/python bench/soak.py --cycles 200 > soak.log``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import re
+import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -56,6 +59,8 @@ FOUND = re.compile(r"found (\d+) new and (\d+) revised")
 DOC_NUMBER = re.compile(r"(?P<open>〔|)\d{4}(?P<close>〕|年第)\d+号")
 """The year and number of a 文号: 工信部科〔2019〕188号, 公告2019年第84号."""
 TABLE_HEAD = "| cycle | RSS MB | store MB | crawl s | new | revised |\n|---:|---:|---:|---:|---:|---:|"
+GROWTH_SHOWN = 8
+"""Tables and indexes listed in the growth line: the ones that grew most."""
 SOAK_NUMBERS = 9000
 """The fresh notices' 文号 count from here: above every seed's number, so none repeats one."""
 
@@ -124,10 +129,14 @@ def main() -> int:
     parser.add_argument(
         "--minutes", type=float, default=None, help="stop after the cycle that ends past this"
     )
+    parser.add_argument("--keep", action="store_true", help="keep the store and issues (else removed)")
     args = parser.parse_args()
     budget = time.monotonic() + args.minutes * 60 if args.minutes else None
     print(f"Python {platform.python_version()}, {platform.platform()}, {args.cycles} cycles", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="kuaixun-soak-"))
+    print(
+        f"store and issues in {workdir}" + ("" if args.keep else " (removed at the end; --keep keeps them)")
+    )
     seeds = load_seeds()
     fresh = fresh_notices(seeds, args.publish * args.cycles, datetime.now(UTC).date())
     with GovWebThread(seeds=[*seeds, *fresh], held_back=len(fresh)) as sim:
@@ -144,6 +153,7 @@ def main() -> int:
         scheduler.start()
         jobs = Jobs(scheduler)
         rows: list[tuple[int, float, float, float, int, int]] = []
+        tables: list[dict[str, int]] = []  # bytes per table and index at the end of warm-up
         released: list[Page] = []
         print(TABLE_HEAD, flush=True)
         try:
@@ -160,6 +170,8 @@ def main() -> int:
                 if cycle % args.digest_every == 0:
                     jobs.run("digest")
                 rows.append((cycle, rss_mb(), store_mb(database), seconds, new, revised))
+                if cycle == args.digest_every:
+                    tables.append(table_bytes(database))
                 print("| {} | {:.1f} | {:.2f} | {:.1f} | {} | {} |".format(*rows[-1]), flush=True)
                 if budget and time.monotonic() > budget:
                     print(f"stopped after {cycle} cycles: --minutes {args.minutes:g} spent", flush=True)
@@ -169,7 +181,24 @@ def main() -> int:
             db.close()
         print(f"simulator access log: {len(sim.web.served())} requests held in this process")
     summarize(rows, jobs.errors, heard, warm_up=args.digest_every)
+    if tables:
+        print_growth(tables[0], table_bytes(database), cycles=len(rows) - args.digest_every)
+    if not args.keep:
+        shutil.rmtree(workdir)
     return 1 if jobs.errors else 0
+
+
+def table_bytes(database: Path) -> dict[str, int]:
+    """Bytes of each table and index of the store (SQLite's ``dbstat``), read-only."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        return dict(connection.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"))
+
+
+def print_growth(before: dict[str, int], after: dict[str, int], cycles: int) -> None:
+    """Where the store grew after warm-up: the tables and indexes that grew most, KB per cycle."""
+    grown = sorted(((after[n] - before.get(n, 0), n) for n in after), reverse=True)
+    shown = ", ".join(f"{name} {size / 1024 / cycles:.1f}" for size, name in grown[:GROWTH_SHOWN] if size > 0)
+    print(f"store growth after warm-up, KB per cycle: {shown or 'none'}")
 
 
 def summarize(
