@@ -70,6 +70,8 @@ class Subject:
     argv: tuple[str, ...]
     ok: tuple[int, ...] = (0,)
     reference: bool = False
+    checkout: Path | None = None
+    """Another checkout of the project whose code this run imports (``--reference``)."""
 
 
 @dataclass
@@ -154,6 +156,13 @@ def subjects(space: Workspace) -> list[Subject]:
     ]
 
 
+def of_checkout(subject: Subject, checkout: Path) -> Subject:
+    """``subject`` run on the code of ``checkout`` (its modules first on the path), with this interpreter."""
+    main = "import sys; sys.argv[0] = 'kuaixun'; from kuaixun.cli import main; main()"
+    argv = (sys.executable, "-c", main, *subject.argv[1:])
+    return Subject(f"{subject.name} @ref", argv, subject.ok, reference=True, checkout=checkout)
+
+
 def environment(bytecode: bool, cache: Path) -> dict[str, str]:
     env = dict(os.environ)
     if bytecode:
@@ -165,14 +174,21 @@ def environment(bytecode: bool, cache: Path) -> dict[str, str]:
     return env
 
 
-def run_once(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
+def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user+sys of this process alone) and exit code of one run."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_utime + usage.ru_stime, child.returncode
+
+
+def where(subject: Subject, env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """The environment and folder ``subject`` runs in: its checkout's code first on the path."""
+    if subject.checkout is None:
+        return env, ROOT
+    return env | {"PYTHONPATH": str(subject.checkout)}, subject.checkout
 
 
 def measure(items: list[Subject], env: dict[str, str], rounds: int) -> dict[str, Figures]:
@@ -181,7 +197,7 @@ def measure(items: list[Subject], env: dict[str, str], rounds: int) -> dict[str,
     for r in range(rounds):
         shift = r % len(items)
         for subject in items[shift:] + items[:shift]:
-            wall, cpu, code = run_once(subject.argv, env)
+            wall, cpu, code = run_once(subject.argv, *where(subject, env))
             figures[subject.name].wall.append(wall)
             figures[subject.name].cpu.append(cpu)
             figures[subject.name].codes.add(code)
@@ -193,7 +209,8 @@ def check_exits(items: list[Subject], figures: dict[str, Figures], env: dict[str
     for subject in items:
         bad = figures[subject.name].codes - set(subject.ok)
         if bad:
-            child = subprocess.run(subject.argv, env=env, cwd=ROOT, capture_output=True, text=True)
+            run_env, cwd = where(subject, env)
+            child = subprocess.run(subject.argv, env=run_env, cwd=cwd, capture_output=True, text=True)
             sys.exit(f"{subject.name} exited {sorted(bad)}:\n{child.stderr[-2000:]}")
 
 
@@ -254,12 +271,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="interleaved rounds (medians)")
     parser.add_argument("--no-bytecode", action="store_true", help="run without compiled bytecode")
+    parser.add_argument(
+        "--reference", type=Path, help="another checkout (git worktree add) whose commands run beside these"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kuaixun-startup-") as tmp:
         folder = Path(tmp)
         space = build_workspace(folder)
         env = environment(not args.no_bytecode, folder / "pycache")
         items = subjects(space)
+        if args.reference:
+            items += [of_checkout(s, args.reference.resolve()) for s in items if not s.reference]
         measure(items, env, 1)  # warm-up: writes the bytecode cache, fills the page cache
         figures = measure(items, env, args.runs)
         check_exits(items, figures, env)
