@@ -27,7 +27,7 @@ COPY notify ./notify
 COPY kuaixun ./kuaixun
 COPY simulator ./simulator
 COPY config.yaml scrapy.cfg ./
-RUN uv sync --frozen --no-dev --compile-bytecode \
+RUN uv sync --frozen --no-dev --no-editable --compile-bytecode \
     && useradd --create-home --uid 1000 kuaixun \
     && mkdir -p /app/data /app/out \
     && chown -R kuaixun /app/data /app/out

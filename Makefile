@@ -37,11 +37,18 @@ lint: $(SYNCED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
 
-# Figures, not tests: each prints a table beside a reference measured in the same run.
+# Figures, not tests: each prints its table beside a reference measured in the same run (< 15 min in
+# all on 2 idle cores). Left out: bench/soak.py (hours) and bench/ingest_overlap.py (one run, for
+# before/after comparisons). The 100,000-notice store is made in a temporary folder, removed after.
 bench: $(SYNCED)
-	$(VENV)/bin/python bench/extract_speed.py
-	$(VENV)/bin/python bench/crawl_cycle.py
-	$(VENV)/bin/python bench/match_subscriptions.py
+	$(VENV)/bin/python bench/extract_speed.py --repeat 3
+	$(VENV)/bin/python bench/startup.py --runs 7
+	$(VENV)/bin/python bench/crawl_cycle.py --sizes 0,1800,9600 --reps 3,2,1
+	$(VENV)/bin/python bench/match_subscriptions.py --subscriptions 10000 --notices 100 1000 --runs 3
+	$(VENV)/bin/python bench/render_digest.py
+	store=$$(mktemp -d) && trap 'rm -rf "$$store"' EXIT && \
+	$(VENV)/bin/python bench/make_store.py "sqlite:///$$store/kuaixun.db" --notices 100000 && \
+	$(VENV)/bin/python bench/store_queries.py "sqlite:///$$store/kuaixun.db" --runs 3
 
 # Never data/ or out/: they hold the real store and issues. demo/ only if the demo made it.
 clean:

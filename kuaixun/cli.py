@@ -28,30 +28,16 @@ class KuaixunGroup(click.Group):
     failure (locked, disk full, login refused) into one line naming the cause and exit code 4."""
 
     def invoke(self, ctx: click.Context) -> object:
-        # Here, not at the top: `kuaixun --help` needs none of them (start-up).
-        from kuaixun.config import ConfigError
-        from kuaixun.crawl_process import EXIT_STOPPED, StopRequested
-        from kuaixun.lock import EXIT_LOCKED, RunLockHeld
-
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except RunLockHeld as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except StopRequested as exc:
-            click.echo(f"stopped: {exc}", err=True)
-            sys.exit(EXIT_STOPPED)
         except Exception as exc:
-            from kuaixun.store_errors import EXIT_STORE, store_problem
+            from kuaixun.failures import failure_of  # only once failed: start-up imports none of it
 
-            problem = store_problem(exc)
-            if problem is None:
+            failure = failure_of(exc)
+            if failure is None:
                 raise
-            click.echo(f"error: {problem}", err=True)
-            sys.exit(EXIT_STORE)
+            click.echo(failure.line, err=True)
+            sys.exit(failure.code)
 
 
 @click.group(cls=KuaixunGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -296,7 +282,7 @@ def extract(ctx: click.Context, target: str, url: str | None, content_type: str 
     source whose host matches the URL.
     """
     config = _extraction_config(ctx)
-    from kuaixun.service import ExtractError, extract_target
+    from kuaixun.extracting import ExtractError, extract_target
 
     try:
         record = extract_target(config, target, url, content_type)

@@ -14,7 +14,6 @@ import difflib
 import math
 import os
 import re
-import ssl
 import stat
 import types
 from collections.abc import Mapping, Sequence
@@ -39,10 +38,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from kuaixun.cron import crontab_trigger
 from kuaixun.redact import config_secrets, install_log_redaction
 from notify.channels import EmailSettings, WebhookSettings
 from notify.channels.base import check_email, check_http_url
@@ -161,6 +157,8 @@ def _check_ciphers(value: str) -> str:
     """A cipher string OpenSSL accepts (``DEFAULT:@SECLEVEL=1``), short and on one line."""
     if len(value) > MAX_CIPHERS_CHARS or not value.isprintable():
         raise ValueError("not an OpenSSL cipher string")
+    import ssl  # start-up: only a config naming ciphers needs OpenSSL's parser
+
     try:
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(value)
     except ssl.SSLError:
@@ -259,6 +257,9 @@ class StoreConfig(_Model):
     @field_validator("url")
     @classmethod
     def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url  # start-up: `extract` never opens the store
+        from sqlalchemy.exc import ArgumentError
+
         try:
             backend = make_url(value).get_backend_name()
         except (ArgumentError, ValueError):
@@ -269,6 +270,8 @@ class StoreConfig(_Model):
 
 
 def _check_crontab(value: str) -> str:
+    from kuaixun.cron import crontab_trigger  # APScheduler: only a config with crontab lines loads it
+
     try:
         crontab_trigger(value)
     except ValueError as exc:
@@ -733,7 +736,7 @@ def _anchor_paths(config: Config, base_dir: Path) -> Config:
         update={
             "data_dir": base_dir / config.data_dir,
             "out_dir": base_dir / config.out_dir,
-            "store": StoreConfig(url=url),
+            "store": config.store.model_copy(update={"url": url}),  # validated already, as written
             "channels": config.channels.model_copy(update={"email": email}),
         }
     )
@@ -741,6 +744,8 @@ def _anchor_paths(config: Config, base_dir: Path) -> Config:
 
 def _unusable_paths(config: Config) -> str | None:
     """``key: problem`` for a folder the program must write in but cannot (a file, read-only)."""
+    from sqlalchemy.engine import make_url
+
     folders = {"data_dir": config.data_dir, "out_dir": config.out_dir}
     database = make_url(config.store.url).database
     if config.store.url.startswith("sqlite:") and database and database != ":memory:":

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from crawlers.items import NOT_MODIFIED, FetchedPage, RequestFigures, SourceReport
 from kuaixun.config import Config, SourceConfig
+from kuaixun.extracting import source_hints
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
@@ -181,10 +182,6 @@ def fetch_time(page: FetchedPage) -> datetime | None:
     except ValueError:
         return None
     return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
-
-
-def source_hints(source: SourceConfig) -> SourceHints:
-    return SourceHints(agency=source.agency, region=source.region, column=source.column)
 
 
 def now_utc() -> datetime:

@@ -5,22 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-from crawlers.urls import normalize_url
 from kuaixun.admin import announce_health
 from kuaixun.alerts import alerting, send_summaries
-from kuaixun.config import Config, SourceConfig
+from kuaixun.config import Config
 from kuaixun.cycle import CrawlResult, crawl
 from kuaixun.delivery import deliver_due, send_digest, waiting_notices
-from kuaixun.ingest import source_hints
 from kuaixun.lock import run_lock
 from kuaixun.progress import crawl_progress
 from kuaixun.reminders import reminding, send_reminders
-from pipeline.extract import ExtractionError
-from pipeline.process import SourceHints, process_page
 from store.db import Database
 from store.digests import ANY_TIME, Period
 
@@ -140,44 +133,3 @@ def run_cycle(config: Config, echo: Echo, live: bool = False) -> int:
     with writing_store(config, "run", echo) as db:
         status = crawl_and_report(config, echo, db=db, live=live)
         return max(status, digest_and_report(config, echo, db=db))
-
-
-def extract_target(config: Config, target: str, url: str | None, content_type: str | None) -> dict[str, Any]:
-    """Fetch a URL (as the crawl fetches a notice: ``crawlers.probe``) or read a saved page, then
-    process it exactly as the crawl does."""
-    if target.startswith(("http://", "https://")):
-        from crawlers.probe import ProbeError, page_from_url
-        from kuaixun.cycle import scrapy_settings
-
-        try:
-            page = page_from_url(target, scrapy_settings(config))
-        except ProbeError as exc:
-            raise ExtractError(str(exc)) from None
-        body, page_url = page.body, page.final_url
-        content_type = content_type or page.content_type
-    else:
-        try:
-            body = Path(target).read_bytes()
-        except OSError as exc:
-            raise ExtractError(f"{target}: cannot read: {exc.strerror}") from None
-        page_url = url or Path(target).resolve().as_uri()
-    source = _source_for(config, page_url)
-    hints = source_hints(source) if source else SourceHints()
-    try:
-        record, _ = process_page(
-            body, page_url, content_type, config.classify, hints=hints, identity=normalize_url(page_url)
-        )
-    except ExtractionError as exc:
-        raise ExtractError(f"{target}: {exc}") from None
-    return record.to_json()
-
-
-class ExtractError(Exception):
-    """A page that cannot be extracted, with the reason."""
-
-
-def _source_for(config: Config, url: str) -> SourceConfig | None:
-    host = urlsplit(url).netloc
-    return next(
-        (s for s in config.sources if host == urlsplit(s.listing_url).netloc or host in s.allowed_hosts), None
-    )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from notify.channels.base import is_email
 from notify.channels.targets import Problem, Resolver, webhook_name
 from pipeline.classify import OTHER, check_sections, configured_sections
-from pipeline.query import Document, QueryError, compile_query, field_term
+
+if TYPE_CHECKING:
+    from pipeline.query import Document
 
 Mode = Literal["instant", "daily", "weekly"]
 SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
@@ -35,6 +37,8 @@ def check_channel(value: str) -> str:
 
 def check_query(value: str) -> str:
     """A query that compiles; raises ValueError with the parser's position otherwise."""
+    from pipeline.query import QueryError, compile_query  # the parser (lark) only for a config with queries
+
     try:
         compile_query(value)
     except QueryError as exc:
@@ -133,4 +137,6 @@ class Filters:
 
 
 def _any_of(field: str, values: tuple[str, ...], doc: Document) -> bool:
+    from pipeline.query import field_term  # loaded already by whoever made ``doc``
+
     return not values or any(field_term(field, value).test(doc) for value in values)

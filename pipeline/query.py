@@ -23,13 +23,14 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any, Generic, TypeVar
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pipeline.records import ExtractedNotice
 from pipeline.tags import normalize_region
+
+if TYPE_CHECKING:  # lark loads only when a query is parsed: every store command imports this module
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 GRAMMAR = r"""
 ?start: or_expr
@@ -229,6 +230,8 @@ def _positive_terms(node: Node, positive: bool = True) -> Iterable[Term]:
 
 def compile_query(text: str) -> Query:
     """Parse ``text``; raises QueryError naming the position of the first problem."""
+    from lark.exceptions import UnexpectedInput
+
     normalized, origin = _normalize_query(text)
     if not normalized.strip():
         raise QueryError("empty query", 1)
@@ -254,6 +257,8 @@ def compile_query(text: str) -> Query:
 
 @cache
 def _parser() -> Lark:
+    from lark import Lark
+
     return Lark(GRAMMAR, parser="lalr")
 
 
@@ -269,6 +274,8 @@ def _normalize_query(text: str) -> tuple[str, list[int]]:
 
 
 def _syntax_error(exc: UnexpectedInput, query: str, position: Callable[[int], int]) -> QueryError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         char = query[exc.pos_in_stream]
         problem = "unclosed quote" if char in '"“' else f"unexpected {char!r}"
@@ -282,6 +289,8 @@ def _syntax_error(exc: UnexpectedInput, query: str, position: Callable[[int], in
 
 def _node(tree: Tree | Token, position: Callable[[int], int]) -> Node:
     """Parse tree → Node, checking fields and phrases (with positions for the messages)."""
+    from lark import Tree
+
     assert isinstance(tree, Tree)
     if tree.data == "term":
         return _term(tree.children, position)

@@ -107,7 +107,7 @@ while IFS= read -r sync; do
     step "RUN ${sync%% &&*}"
     (cd "$root/app" && PATH="$root/base/bin:$PATH" bash -c "${sync%% &&*}")
 done < <(field "'\n'.join(r for r in d['run'] if r.startswith('uv sync'))")
-test -n "$(find "$root/opt/venv/lib" -name '*.cpython-311.pyc' -path '*kuaixun*' -print -quit)" \
+test -n "$(find "$root/opt/venv/lib" -name '*.cpython-311.pyc' -path '*/site-packages/kuaixun/*' -print -quit)" \
     || { say "uv sync --compile-bytecode left no bytecode"; exit 1; }
 mkdir -p "$root/app/data" "$root/app/out"
 export PATH="$root/opt/venv/bin:$PATH"

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from kuaixun.config import Config, load_config
-from kuaixun.service import ExtractError, extract_target
+from kuaixun.extracting import ExtractError, extract_target
 from pipeline.classify import OTHER, ClassifyRules, classify
 from pipeline.process import process_page
 from pipeline.records import ExtractedNotice

@@ -23,7 +23,7 @@ from scrapy.http import HtmlResponse
 
 from crawlers.listings import Listing, read_listing
 from kuaixun.config import Config, load_extraction_config
-from kuaixun.service import ExtractError, extract_target
+from kuaixun.extracting import ExtractError, extract_target
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
