@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pipeline.classify import OTHER
 from pipeline.records import ExtractedNotice
@@ -60,6 +60,21 @@ def latest_record(session: Session, url: str) -> ExtractedNotice | None:
     return notice.versions[-1].record if notice and notice.versions else None
 
 
+def stored_notices(session: Session, urls: Collection[str]) -> dict[str, Notice]:
+    """The stored notices at ``urls`` with their versions, by URL: one query per ``URL_BATCH``
+    URLs, for the pages of a batch to be compared and stored without a query each."""
+    wanted = sorted(set(urls))
+    found: dict[str, Notice] = {}
+    for start in range(0, len(wanted), URL_BATCH):
+        query = (
+            select(Notice)
+            .where(Notice.url.in_(wanted[start : start + URL_BATCH]))
+            .options(selectinload(Notice.versions))
+        )
+        found |= {notice.url: notice for notice in session.scalars(query)}
+    return found
+
+
 def save_version(
     session: Session,
     record: ExtractedNotice,
@@ -74,10 +89,39 @@ def save_version(
     """Store a new version of the notice at ``record.source_url``, creating the notice if new;
     the version is dated when its page was fetched (``fetched_at``, else ``seen_at``)."""
     notice = session.scalar(select(Notice).where(Notice.url == record.source_url))
-    if notice is None:
-        notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
-        notice.group_id = _repost_group(session, repost_key(record))
-        session.add(notice)
+    return add_version(
+        session,
+        notice or new_notice(session, record, source_name, seen_at),
+        record,
+        content_hash=content_hash,
+        reasons=reasons,
+        diff=diff,
+        seen_at=seen_at,
+        fetched_at=fetched_at,
+    )
+
+
+def new_notice(session: Session, record: ExtractedNotice, source_name: str, seen_at: datetime) -> Notice:
+    """A notice for ``record``, first seen now, in the group of an earlier repost of it if any."""
+    notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
+    notice.group_id = _repost_group(session, repost_key(record))
+    session.add(notice)
+    return notice
+
+
+def add_version(
+    session: Session,
+    notice: Notice,
+    record: ExtractedNotice,
+    *,
+    content_hash: str,
+    reasons: list[str],
+    diff: str | None,
+    seen_at: datetime,
+    fetched_at: datetime | None = None,
+) -> NoticeVersion:
+    """``record`` as the newest version of ``notice`` (new, or stored with its versions loaded)."""
+    fresh = notice.id is None  # not flushed yet: made by ``new_notice`` in this session
     notice.title, notice.doc_number = record.title, record.doc_number
     notice.publish_date, notice.category = record.publish_date, record.category
     notice.region, notice.agency = record.region, record.agency
@@ -94,7 +138,10 @@ def save_version(
     session.flush()
     if notice.group_id is None:
         notice.group_id = notice.id
-    search.index_notice(session, notice.id, record)
+    if fresh:  # a notice just made has no search row yet: nothing to look up and merge
+        session.add(search.search_row(notice.id, record))
+    else:
+        search.index_notice(session, notice.id, record)
     return version
 
 
