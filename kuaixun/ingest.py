@@ -169,23 +169,27 @@ class Ingester:
         seen_at = now_utc()
         with self.db.session() as session:
             stored = notices.stored_notices(session, [_url(item) for item in batch])
+            changed: dict[str, Notice] = {}
             for item in batch:
                 notice = stored.get(_url(item))
+                if notice is not None:
+                    notice.last_seen = seen_at
                 if isinstance(item, FetchedPage):
-                    if notice is not None:
-                        notice.last_seen = seen_at
                     continue
-                stored[item.record.source_url] = self._store(session, notice, item, seen_at)
+                notice = self._version(session, notice, item, seen_at)
+                if notice is not None:
+                    stored[_url(item)] = changed[_url(item)] = notice
+            notices.settle(session, list(changed.values()))
 
-    def _store(self, session: Session, notice: Notice | None, item: Processed, seen_at: datetime) -> Notice:
-        """``item`` compared with the notice's newest stored version, stored unless unchanged."""
+    def _version(
+        self, session: Session, notice: Notice | None, item: Processed, seen_at: datetime
+    ) -> Notice | None:
+        """``item`` as the notice's new version, compared with its newest one; None when unchanged."""
         change = compare(notice.versions[-1].record if notice and notice.versions else None, item.record)
         if notice is not None and change.status == UNCHANGED:
-            notice.last_seen = seen_at
-            return notice
+            return None
         notice = notice or notices.new_notice(session, item.record, item.page.source, seen_at)
         notices.add_version(
-            session,
             notice,
             item.record,
             content_hash=change.content_hash,
