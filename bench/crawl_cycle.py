@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -302,10 +302,13 @@ def bench_size(scale: int, reps: int) -> SizeFigures:
             here.send("served")
             here.recv()
             print(f"  scale {scale} rep {rep + 1}: {_line(figures.raw[-1])} | {_line(figures.pipeline[-1])}")
+            for run in (figures.raw[-1], figures.pipeline[-1]):  # every figure of the run, as it ends
+                print(f"  {json.dumps({'scale': scale, 'rep': rep + 1} | asdict(run))}", flush=True)
         second = pipeline(config, store)
         here.send("served")
         figures.second_requests = len(here.recv())
         figures.second_new = second.stored - figures.pipeline[-1].stored
+        print(f"  scale {scale} second crawl: {figures.second_requests} requests, {figures.second_new} new")
     here.send("stop")
     server.join()
     return figures
@@ -360,7 +363,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     reps = [int(r) for r in args.reps.split(",")]
     print(f"Python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} CPUs")
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     figures = []
     for scale, rep in zip(sizes, reps, strict=True):
         figures.append(bench_size(scale, rep))
