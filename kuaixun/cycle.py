@@ -122,7 +122,8 @@ def crawl_sources(
         return busy
 
     ended = run_crawl_process(job, spool.with_suffix(".json"), config, slice_of_pages)
-    _drain(tail, take)
+    while slice_of_pages():  # what the crawl process left: still slice by slice, never all in memory
+        pass
     outcomes = ingester.result().outcomes
     _finish(outcomes, ended)
     for outcome in outcomes:
