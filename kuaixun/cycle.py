@@ -115,10 +115,15 @@ def crawl_sources(
 
     tail = SpoolTail(spool)
     job = _job(config, db, sources, spool, today, urls)
-    ended = run_crawl_process(
-        job, spool.with_suffix(".json"), config, lambda: _drain(tail, take, INGEST_SLICE)
-    )
-    _drain(tail, take)
+
+    def slice_of_pages() -> bool:
+        busy = _drain(tail, take, INGEST_SLICE)
+        ingester.store()  # one transaction per slice: a page waits in memory at most that long
+        return busy
+
+    ended = run_crawl_process(job, spool.with_suffix(".json"), config, slice_of_pages)
+    while slice_of_pages():  # what the crawl process left: still slice by slice, never all in memory
+        pass
     outcomes = ingester.result().outcomes
     _finish(outcomes, ended)
     for outcome in outcomes:

@@ -13,16 +13,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from crawlers.items import NOT_MODIFIED, FetchedPage, RequestFigures, SourceReport
 from kuaixun.config import Config, SourceConfig
 from kuaixun.extracting import source_hints
+from pipeline.classify import Decision
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
 from pipeline.process import SourceHints, process_page
+from pipeline.records import ExtractedNotice
 from store import notices
 from store.db import Database
+from store.models import Notice
 
 log = logging.getLogger("kuaixun.ingest")
+INGEST_BATCH = 200
+"""Pages stored per transaction when pages come all at once (a replay, tests): the records of a
+batch stay in memory until it is stored."""
 UNPARSED_FAILS = 2
 """Pages of a source that must all fail extraction for the source to count as broken: one bad page
 is that page's problem; every page of several failing is a changed layout."""
@@ -100,22 +108,34 @@ class IngestResult:
         return sum(o.revised for o in self.outcomes)
 
 
+@dataclass(frozen=True)
+class Processed:
+    """A page extracted and classified, waiting to be stored with the rest of its batch."""
+
+    page: FetchedPage
+    record: ExtractedNotice
+    decision: Decision
+
+
 class Ingester:
-    """Stores pages one at a time as they come, counting each source's new, revised and failed."""
+    """Extracts pages as they come and stores them in batches (``store``), counting each source's
+    new, revised and failed: one transaction and one lookup of the stored notices per batch."""
 
     def __init__(self, config: Config, db: Database, sources: Sequence[str] = ()) -> None:
         self.config, self.db = config, db
         self.outcomes = {name: SourceOutcome(name) for name in sources}
+        self.pending: list[Processed | FetchedPage] = []
+        """Pages processed (or 304s: seen again) since the last ``store``, in arrival order."""
 
     def outcome(self, source: str) -> SourceOutcome:
         return self.outcomes.setdefault(source, SourceOutcome(source))
 
     def page(self, page: FetchedPage) -> None:
-        outcome = self.outcome(page.source)
+        """Extract and classify ``page`` now; it is stored by the next ``store``."""
         if page.status == NOT_MODIFIED:  # 304: as it was at the last run; seen again, nothing to process
-            with self.db.session() as session:
-                notices.touch(session, page.url, now_utc())
+            self.pending.append(page)
             return
+        outcome = self.outcome(page.source)
         source = self._source(page.source)
         try:
             record, decision = process_page(
@@ -140,26 +160,53 @@ class Ingester:
                 f"{page.url}: internal error {type(exc).__name__}: {exc} (a bug: report it)"
             )
             return
+        self.pending.append(Processed(page, record, decision))
+
+    def store(self) -> None:
+        """Store the pages processed since the last call, in one transaction."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
         seen_at = now_utc()
         with self.db.session() as session:
-            change = compare(notices.latest_record(session, page.url), record)
-            if change.status == UNCHANGED:
-                notices.touch(session, page.url, seen_at)
-                return
-            notices.save_version(
-                session,
-                record,
-                source_name=page.source,
-                content_hash=change.content_hash,
-                reasons=list(decision.reasons),
-                diff=change.diff,
-                seen_at=seen_at,
-                fetched_at=fetch_time(page),
-            )
+            stored = notices.stored_notices(session, [_url(item) for item in batch])
+            changed: dict[str, Notice] = {}
+            for item in batch:
+                notice = stored.get(_url(item))
+                if notice is not None:
+                    notice.last_seen = seen_at
+                if isinstance(item, FetchedPage):
+                    continue
+                notice = self._version(session, notice, item, seen_at)
+                if notice is not None:
+                    stored[_url(item)] = changed[_url(item)] = notice
+            notices.settle(session, list(changed.values()))
+
+    def _version(
+        self, session: Session, notice: Notice | None, item: Processed, seen_at: datetime
+    ) -> Notice | None:
+        """``item`` as the notice's new version, compared with its newest one; None when unchanged."""
+        change = compare(notice.versions[-1].record if notice and notice.versions else None, item.record)
+        if notice is not None and change.status == UNCHANGED:
+            return None
+        notice = notice or notices.new_notice(session, item.record, item.page.source, seen_at)
+        notices.add_version(
+            notice,
+            item.record,
+            content_hash=change.content_hash,
+            reasons=list(item.decision.reasons),
+            diff=change.diff,
+            seen_at=seen_at,
+            fetched_at=fetch_time(item.page),
+        )
+        outcome = self.outcome(item.page.source)
         outcome.new += change.status == NEW
         outcome.revised += change.status == REVISED
+        return notice
 
     def result(self) -> IngestResult:
+        """Each source's figures, once what is pending is stored."""
+        self.store()
         return IngestResult(list(self.outcomes.values()))
 
     def _source(self, name: str) -> SourceConfig | None:
@@ -167,11 +214,18 @@ class Ingester:
         return next((s for s in self.config.sources if s.name == name), None)
 
 
+def _url(item: Processed | FetchedPage) -> str:
+    """The stored notice's URL an item is about."""
+    return item.url if isinstance(item, FetchedPage) else item.record.source_url
+
+
 def ingest(config: Config, db: Database, pages: Iterable[FetchedPage]) -> IngestResult:
     """Extract, classify, diff and store ``pages``; each source's new, revised and failed pages."""
     ingester = Ingester(config, db)
-    for page in pages:
+    for n, page in enumerate(pages, start=1):
         ingester.page(page)
+        if n % INGEST_BATCH == 0:
+            ingester.store()
     return ingester.result()
 
 

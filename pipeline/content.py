@@ -71,14 +71,10 @@ _HINT_CLASSES = (
     "content_body_box", "news-body", "gxt-xilan-content", "message-box", "tys-main", "ccontent",
     "article_component",
 )  # fmt: skip
-HINT_XPATH = etree.XPath(
-    "//*["
-    + " or ".join(f"@id='{name}'" for name in sorted(_HINT_IDS))
-    + " or "
-    + " or ".join(f"contains(@class, '{name}')" for name in _HINT_CLASSES)
-    + " or (local-name()='td' and contains(@class, 'content'))]"
-)
-"""Family body containers (TRS, Hanweb, MIIT, gov.cn, MOST, chinatax, Hebei, Shaanxi, Hunan …)."""
+HINT_XPATH = etree.XPath("//*[@id or @class]")
+"""Candidates for the family body containers (TRS, Hanweb, MIIT, gov.cn, MOST, chinatax, Hebei,
+Shaanxi, Hunan …), in document order, which ``_is_hint`` checks exactly: one predicate is ~4×
+cheaper than the 21 of the ids and classes spelled out (issue 13)."""
 
 _FOOTER_TEXT_RE = re.compile(
     r"版权所有|ICP备|网站标识码|公网安备|技术支持|主办单位|承办单位|访问次数|浏览次数|建议使用|分辨率|"
@@ -395,7 +391,7 @@ def _outside_data_table(el: etree._Element) -> etree._Element:
 
 
 def _is_hint(el: etree._Element) -> bool:
-    """Exact check of a hint match (the XPath matches class substrings, which is faster)."""
+    """Whether an element is a family body container (its id, a class token; ``td.content``)."""
     if el.get("id") in _HINT_IDS:
         return True
     tokens = (el.get("class") or "").split()

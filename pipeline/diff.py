@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from pipeline.records import ExtractedNotice
@@ -29,9 +29,9 @@ class Change:
 
 
 def content_hash(record: ExtractedNotice) -> str:
-    """Hash of the watched fields, whitespace-insensitive (of their JSON, so stored hashes stay valid)."""
-    data = record.to_json()
-    watched = {key: _squash(data[key]) for key in WATCHED}
+    """Hash of the watched fields, whitespace-insensitive (of their JSON, as ``to_json`` gives them,
+    so stored hashes stay valid; only these fields are converted)."""
+    watched = {key: _squash(_plain(getattr(record, key))) for key in WATCHED}
     return hashlib.sha256(json.dumps(watched, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -43,6 +43,13 @@ def compare(previous: ExtractedNotice | None, current: ExtractedNotice) -> Chang
     if content_hash(previous) == digest:
         return Change(UNCHANGED, digest)
     return Change(REVISED, digest, _text_diff(previous, current))
+
+
+def _plain(value: Any) -> Any:
+    """A watched field as JSON data: a tuple of parts (attachments, deadlines) as a list of dicts."""
+    if isinstance(value, tuple | list):
+        return [asdict(part) if is_dataclass(part) else part for part in value]
+    return value
 
 
 def _squash(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""``python -m simulator [--host H] [--state-file F]``: run the simulated government web."""
+"""``python -m simulator [--host H] [--state-file F] [--scale N]``: run the simulated government web."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--state-file", type=Path, default=None, help="write site addresses here as JSON")
+    parser.add_argument(
+        "--scale", type=int, default=0, metavar="N", help="N notices more, generated from the seeds"
+    )
     args = parser.parse_args()
-    serve(host=args.host, state_file=args.state_file)
+    if args.scale < 0:
+        parser.error("--scale must be 0 or more")
+    serve(host=args.host, state_file=args.state_file, scale=args.scale)
 
 
 if __name__ == "__main__":

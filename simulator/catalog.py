@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from simulator.files import FileBlob, make_file, make_pdf
 from simulator.news import news_items
@@ -87,10 +88,34 @@ class Page:
         return self.seed.paragraphs if self.seed else self.news_paragraphs
 
 
+class FilesOnDemand(Mapping[str, FileBlob]):
+    """Files made the first time they are asked for: a scaled web has thousands of attachments
+    (office files take ~50 ms each to make) that a crawl of its notices never fetches."""
+
+    def __init__(self) -> None:
+        self._recipes: dict[str, Callable[[], FileBlob]] = {}
+        self._made: dict[str, FileBlob] = {}
+
+    def add(self, key: str, recipe: Callable[[], FileBlob]) -> None:
+        self._recipes[key] = recipe
+        self._made.pop(key, None)
+
+    def __getitem__(self, key: str) -> FileBlob:
+        if key not in self._made:
+            self._made[key] = self._recipes[key]()
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recipes)
+
+    def __len__(self) -> int:
+        return len(self._recipes)
+
+
 @dataclass
 class Catalog:
     pages: list[Page]
-    files: dict[str, FileBlob]
+    files: Mapping[str, FileBlob]
     """route_key → file bytes (attachments and PDF-only notices)."""
     file_owner: dict[str, Page]
     """route_key of a file → the page it belongs to (files of held-back pages are hidden too)."""
@@ -173,7 +198,7 @@ class _Builder:
     def __init__(self, sites: Sequence[SiteSpec]) -> None:
         self.sites = sites
         self.pages: list[Page] = []
-        self.files: dict[str, FileBlob] = {}
+        self.files = FilesOnDemand()
         self.file_owner: dict[str, Page] = {}
         self.used: dict[str, set[str]] = defaultdict(set)
         self.bases: dict[str, int] = {}
@@ -226,11 +251,13 @@ class _Builder:
                 if pid:
                     self.bases[site.name] = max(self.bases.get(site.name, 0), pid)
         pdf_only_done = False
+        taken: dict[SiteSpec, set[str]] = defaultdict(set)
+        """Paths of the seeds placed so far, per site (a set: thousands of seeds at scale)."""
         for seq, (seed, site, path) in enumerate(placed):
             day = seed_date(seed)
             original = seed.source_url or None
             kind = NOTICE
-            if path is None or path in {p.path for p in self.pages if p.site == site}:
+            if path is None or path in taken[site]:
                 serial = self._base(site) + stable_int(seed.title, hi=50)
                 if original is None and not pdf_only_done:
                     kind, pdf_only_done = PDF_ONLY, True
@@ -253,6 +280,7 @@ class _Builder:
             )
             page = self._with_attachments(page)
             self.pages.append(page)
+            taken[site].add(path)
             if kind == PDF_ONLY:
                 self._add_pdf_only(page)
 
@@ -287,7 +315,7 @@ class _Builder:
             stem = _EXT.sub("", filename)
             body = seed.annex if n == 1 and seed.annex else (f"附件{n}", seed.title)
             key = route_key(path)
-            self.files[key] = make_file(kind, stem, body, filename)
+            self.files.add(key, partial(make_file, kind, stem, body, filename))
             atts.append(Attachment(name, filename, kind, path))
         return replace(page, attachments=tuple(atts))
 
@@ -299,7 +327,8 @@ class _Builder:
             lines.append("附件：" + "、".join(seed.attachments))
         lines += [*seed.signers, _cn_date(page.day) if seed.date else "", *seed.annex]
         data = make_pdf(seed.title, [line for line in lines if line])
-        self.files[page.key] = FileBlob(data, "application/octet-stream", page.path.rsplit("/", 1)[-1])
+        blob = FileBlob(data, "application/octet-stream", page.path.rsplit("/", 1)[-1])
+        self.files.add(page.key, lambda: blob)
         self.file_owner[page.key] = page
 
     def add_reposts(self, reposts: Sequence[tuple[str, str]]) -> None:

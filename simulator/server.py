@@ -28,6 +28,7 @@ from simulator.failures import Handler, normalise
 from simulator.families import FAMILIES
 from simulator.files import FileBlob
 from simulator.render import make_env
+from simulator.scale import scaled_seeds
 from simulator.seednotice import SeedNotice
 from simulator.sites import SITES, SiteSpec, real_listing_url
 from simulator.truth import truth_entry, write_truth
@@ -63,10 +64,14 @@ class GovWeb:
         ports: Mapping[str, int] | None = None,
         sites: Sequence[SiteSpec] = SITES,
         catalog: Catalog | None = None,
+        scale: int = 0,
     ) -> None:
-        """``catalog`` replaces the one built from the seeds (a site family with content of its own)."""
+        """``catalog`` replaces the one built from the seeds (a site family with content of its own);
+        ``scale`` adds that many notices generated from the seeds (``simulator.scale``)."""
         self.sites = tuple(sites)
         self.seeds = list(_default_seeds() if seeds is None and catalog is None else seeds or ())
+        if scale:
+            self.seeds = scaled_seeds(self.seeds, scale)
         self.catalog = catalog or build_catalog(self.seeds, self.sites)
         self.host = host
         self._ports = dict(ports or {})
@@ -75,6 +80,9 @@ class GovWeb:
         self._held: list[Page] = notices[len(notices) - held_back :] if held_back > 0 else []
         held_keys = {p.key for p in self._held}
         self._published = {k for k in self._pages if k not in held_keys}
+        self._rows: dict[str, list[Page]] = {}
+        """Each site's published pages, newest first, until the next publish or revision: a
+        listing request reads it without scanning the catalog (thousands of pages at scale)."""
         self._failures: dict[str, str | None] = {}
         for name, mode in (failures or {}).items():
             self.set_failure(name, mode)
@@ -163,8 +171,15 @@ class GovWeb:
         return [p for name in sorted(by_site, key=order.__getitem__) for p in newest_first(by_site[name])]
 
     def published_pages(self, site: SiteSpec) -> list[Page]:
+        """The site's published pages, newest first."""
         with self._lock:
-            return [p for p in self.catalog.pages if p.site == site and p.key in self._published]
+            if not self._rows:
+                by_site: dict[str, list[Page]] = {s.name: [] for s in self.sites}
+                for page in self.catalog.pages:
+                    if page.key in self._published:
+                        by_site.setdefault(page.site.name, []).append(page)
+                self._rows = {name: newest_first(pages) for name, pages in by_site.items()}
+            return [p for p in self._rows.get(site.name, ()) if p.site == site]
 
     def published_page(self, key: str) -> Page | None:
         with self._lock:
@@ -188,6 +203,7 @@ class GovWeb:
         with self._lock:
             released, self._held = self._held[:n], self._held[n:]
             self._published.update(p.key for p in released)
+            self._rows.clear()
         return [truth_entry(self, p) for p in released]
 
     def revise(self, url: str, paragraphs: Sequence[str]) -> dict[str, Any]:
@@ -202,6 +218,7 @@ class GovWeb:
             revised = replace(page, seed=replace(page.seed, paragraphs=tuple(paragraphs)))
             self._pages[key] = revised
             self.catalog.pages[self.catalog.pages.index(page)] = revised
+            self._rows.clear()
         return truth_entry(self, revised)
 
     def set_failure(self, site_name: str, mode: str | None) -> None:
@@ -284,15 +301,16 @@ def serve(
     state_file: Path | None = None,
     ports: dict | None = None,
     truth_file: Path | None = None,
+    scale: int = 0,
 ) -> None:
     """Run the simulated web until interrupted, printing one line per site.
 
     ``state_file`` gets the sites' addresses, ``truth_file`` the labelled truth of every page
-    published at start-up (``simulator.truth``).
+    published at start-up (``simulator.truth``); ``scale`` adds generated notices (``simulator.scale``).
     """
 
     async def main() -> None:
-        govweb = GovWeb(host=host, ports=ports)
+        govweb = GovWeb(host=host, ports=ports, scale=scale)
         await govweb.start()
         counts: dict[str, int] = {}
         for p in govweb.published():

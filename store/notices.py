@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pipeline.classify import OTHER
 from pipeline.records import ExtractedNotice
-from pipeline.reposts import RepostKey, repost_key
+from pipeline.reposts import repost_key
 from store import search
 from store.models import Notice, NoticeVersion
 
@@ -60,6 +59,21 @@ def latest_record(session: Session, url: str) -> ExtractedNotice | None:
     return notice.versions[-1].record if notice and notice.versions else None
 
 
+def stored_notices(session: Session, urls: Collection[str]) -> dict[str, Notice]:
+    """The stored notices at ``urls`` with their versions, by URL: one query per ``URL_BATCH``
+    URLs, for the pages of a batch to be compared and stored without a query each."""
+    wanted = sorted(set(urls))
+    found: dict[str, Notice] = {}
+    for start in range(0, len(wanted), URL_BATCH):
+        query = (
+            select(Notice)
+            .where(Notice.url.in_(wanted[start : start + URL_BATCH]))
+            .options(selectinload(Notice.versions))
+        )
+        found |= {notice.url: notice for notice in session.scalars(query)}
+    return found
+
+
 def save_version(
     session: Session,
     record: ExtractedNotice,
@@ -74,10 +88,40 @@ def save_version(
     """Store a new version of the notice at ``record.source_url``, creating the notice if new;
     the version is dated when its page was fetched (``fetched_at``, else ``seen_at``)."""
     notice = session.scalar(select(Notice).where(Notice.url == record.source_url))
-    if notice is None:
-        notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
-        notice.group_id = _repost_group(session, repost_key(record))
-        session.add(notice)
+    notice = notice or new_notice(session, record, source_name, seen_at)
+    version = add_version(
+        notice,
+        record,
+        content_hash=content_hash,
+        reasons=reasons,
+        diff=diff,
+        seen_at=seen_at,
+        fetched_at=fetched_at,
+    )
+    settle(session, [notice])
+    return version
+
+
+def new_notice(session: Session, record: ExtractedNotice, source_name: str, seen_at: datetime) -> Notice:
+    """A notice for ``record``, first seen now; its versions come from ``add_version``, its repost
+    group and search row from ``settle``."""
+    notice = Notice(url=record.source_url, source_name=source_name, first_seen=seen_at, last_seen=seen_at)
+    session.add(notice)
+    return notice
+
+
+def add_version(
+    notice: Notice,
+    record: ExtractedNotice,
+    *,
+    content_hash: str,
+    reasons: list[str],
+    diff: str | None,
+    seen_at: datetime,
+    fetched_at: datetime | None = None,
+) -> NoticeVersion:
+    """``record`` as the newest version of ``notice`` (new, or stored with its versions loaded);
+    written by the next flush, with ``settle``."""
     notice.title, notice.doc_number = record.title, record.doc_number
     notice.publish_date, notice.category = record.publish_date, record.category
     notice.region, notice.agency = record.region, record.agency
@@ -91,23 +135,50 @@ def save_version(
         diff=diff,
     )
     notice.versions.append(version)
-    session.flush()
-    if notice.group_id is None:
-        notice.group_id = notice.id
-    search.index_notice(session, notice.id, record)
     return version
 
 
-def _repost_group(session: Session, key: RepostKey) -> int | None:
-    """The group of the earliest stored notice with the same repost key (``pipeline.reposts``)."""
-    if key.empty:
-        return None
-    same: list[Any] = []
-    if key.doc_number:
-        same.append(Notice.doc_number == key.doc_number)
-    if key.publish_date:
-        same.append(and_(Notice.title == key.title, Notice.publish_date == key.publish_date))
-    return session.scalar(select(Notice.group_id).where(or_(*same)).order_by(Notice.id).limit(1))
+def settle(session: Session, changed: Sequence[Notice]) -> None:
+    """Write the ``changed`` notices (new ones and new versions: one INSERT per table for them
+    all), put each new notice in its repost group, and index each newest version for search."""
+    fresh = {id(n) for n in changed if n.id is None}  # not written yet: made by ``new_notice``
+    session.flush()
+    ordered = sorted(changed, key=lambda n: n.id)
+    _group(session, [n for n in ordered if id(n) in fresh])
+    for notice in ordered:
+        record = notice.versions[-1].record
+        if id(notice) in fresh:  # a notice just made has no search row yet: nothing to merge with
+            session.add(search.search_row(notice.id, record))
+        else:
+            search.index_notice(session, notice.id, record)
+
+
+def _group(session: Session, fresh: Sequence[Notice]) -> None:
+    """Each new notice (in id order) joins the group of the earliest notice before it with the same
+    repost key (``pipeline.reposts``), else starts its own: one query for them all."""
+    keys = {n.id: repost_key(n.versions[-1].record) for n in fresh}
+    doc_numbers = sorted({k.doc_number for k in keys.values() if k.doc_number})
+    titles = sorted({k.title for k in keys.values() if k.publish_date})
+    earlier: list[Notice] = []
+    for names, column in ((doc_numbers, Notice.doc_number), (titles, Notice.title)):
+        for start in range(0, len(names), URL_BATCH):
+            query = select(Notice).where(column.in_(names[start : start + URL_BATCH]))
+            earlier.extend(session.scalars(query))
+    first: dict[tuple[str | None, ...], Notice] = {}
+    """Each repost key's earliest notice."""
+    for candidate in sorted(earlier, key=lambda n: n.id):
+        for shared in _shared(candidate.doc_number, candidate.title, candidate.publish_date):
+            first.setdefault(shared, candidate)
+    for notice in fresh:
+        key = keys[notice.id]
+        same = (first.get(s) for s in _shared(key.doc_number, key.title, key.publish_date))
+        before = [c for c in same if c is not None and c.id < notice.id]
+        notice.group_id = min(before, key=lambda n: n.id).group_id if before else notice.id
+
+
+def _shared(doc_number: str | None, title: str, publish_date: str | None) -> list[tuple[str | None, ...]]:
+    """What a notice shares with its reposts: its 文号, or its title with its date."""
+    return [("doc", doc_number)] * bool(doc_number) + [("dated", title, publish_date)] * bool(publish_date)
 
 
 def touch(session: Session, url: str, seen_at: datetime) -> None:
