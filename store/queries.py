@@ -1,8 +1,10 @@
 """Read-only queries behind ``kuaixun explain`` and ``kuaixun items``: notices with their newest version.
 
 Only what SQL does well and portably (SQLite and PostgreSQL) is done here: the section, the date
-range and the order. Tags live in the version's ``record`` JSON, so matching them is left to the
-caller (kuaixun.queries), which sees the decoded record.
+range and the order, and prefilters for what the caller (kuaixun.queries) matches exactly on the
+decoded record: words and agencies by LIKE on the record's JSON text, a region by the notice's
+normalised regions in ``notice_search``. Each prefilter keeps every notice the exact match keeps
+(tests/test_store_scale.py holds them to it), so that the caller decodes only likely rows.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Notice, NoticeVersion
+from store import search
+from store.models import Notice, NoticeSearch, NoticeVersion
 
 STREAM_ROWS = 50
 """Rows fetched (and decoded) at a time: a default page of ``items`` is one fetch; memory stays flat."""
@@ -39,6 +42,7 @@ def latest_versions(
     since: str | None = None,
     until: str | None = None,
     words: Sequence[str] = (),
+    region: str | None = None,
 ) -> Iterator[tuple[Notice, NoticeVersion]]:
     """Notices (newest publish date first) with their newest version, optionally narrowed; streamed.
 
@@ -46,7 +50,10 @@ def latest_versions(
     without a date is left out when either is given, since it cannot be placed in the range.
     ``words`` keeps the notices whose columns or stored record (its JSON text) hold each word
     case-insensitively, by LIKE: a superset of the caller's exact match, so that it decodes only
-    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``).
+    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``); an agency
+    is such a word (the record holds the notice's agencies). ``region`` (湖南, as
+    ``pipeline.tags.normalize_region`` leaves it) keeps the notices whose primary region is it or
+    whose region tags hold it, again a superset: the caller's exact test decides.
     Rows come in pages of ``STREAM_ROWS``: a caller that stops early reads no further.
     """
     # Correlated: one index probe (notice_versions.notice_id) per notice, never an IN list of them all.
@@ -71,6 +78,10 @@ def latest_versions(
                 Notice.doc_number.ilike(pattern, escape="\\"),
                 cast(NoticeVersion.record, Text).ilike(pattern, escape="\\"),
             )
+        )
+    if region:
+        query = query.outerjoin(NoticeSearch, NoticeSearch.notice_id == Notice.id).where(
+            or_(Notice.region == region, search.has_region(region))
         )
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
     result = session.execute(query.execution_options(yield_per=STREAM_ROWS))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, normalize
+from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, field_term, normalize
 from pipeline.records import ExtractedNotice
 from store.models import Notice, NoticeSearch, NoticeVersion
 
@@ -84,6 +85,15 @@ _POSTGRES_INDEX = tuple(
     for column in FTS_COLUMNS
 )
 
+_DROP_INDEX = {
+    "sqlite": (
+        *(f"DROP TRIGGER IF EXISTS notice_search_{event}" for event in ("ai", "ad", "au")),
+        f"DROP TABLE IF EXISTS {FTS_VOCAB}",
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    ),
+    "postgresql": tuple(f"DROP INDEX IF EXISTS ix_notice_search_{column}_trgm" for column in FTS_COLUMNS),
+}
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -120,21 +130,37 @@ class Scope:
 EVERYWHERE = Scope()
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """A subscription's filters (``notify.subscriptions.Filters``): each list given must have a
+    match, in the query language's terms (``section:``, ``region:``, ``agency:``) or the source's name."""
+
+    sections: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
 # --------------------------------------------------------------------------- keeping the index
 
 
 def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
     """The normalised row of a record: the same fields ``pipeline.query.Document`` compares."""
+    return NoticeSearch(**search_values(notice_id, record))
+
+
+def search_values(notice_id: int, record: ExtractedNotice) -> dict[str, object]:
+    """``search_row``'s columns, as a bulk insert of ``notice_search`` takes them."""
     doc = Document.of(record)
-    return NoticeSearch(
-        notice_id=notice_id,
-        title=doc.title + END,
-        text=doc.text + END,
-        agencies=doc.agencies + END,
-        doc=doc.doc + END,
-        regions="\n" + "\n".join(sorted(doc.regions)) + "\n",
-        deadlines=" ".join(d.date for d in record.deadlines if d.date),
-    )
+    return {
+        "notice_id": notice_id,
+        "title": doc.title + END,
+        "text": doc.text + END,
+        "agencies": doc.agencies + END,
+        "doc": doc.doc + END,
+        "regions": "\n" + "\n".join(sorted(doc.regions)) + "\n",
+        "deadlines": " ".join(d.date for d in record.deadlines if d.date),
+    }
 
 
 def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
@@ -157,6 +183,17 @@ def ensure_index(engine: Engine) -> None:
             _postgres_index(engine)
     with Session(engine) as session, session.begin():
         _backfill(session)
+
+
+@contextmanager
+def index_suspended(engine: Engine) -> Iterator[None]:
+    """A bulk load of ``notice_search`` (bench/make_store.py) with the full-text index dropped,
+    then built once over every row: row by row, the index costs most of the load."""
+    with engine.begin() as connection:
+        for statement in _DROP_INDEX.get(engine.dialect.name, ()):
+            connection.execute(text(statement))
+    yield
+    ensure_index(engine)
 
 
 def _postgres_index(engine: Engine) -> None:
@@ -228,6 +265,36 @@ def search_all(session: Session, query: Query | None, scope: Scope, limit: int) 
         )
     )
     return _hits(session, query, ids)
+
+
+def newest_matches(session: Session, query: Query, narrowed: Narrowing, limit: int | None) -> SearchPage:
+    """``subscribe test``: the notices ``query`` matches within ``narrowed``, newest publish date
+    first; the first ``limit`` (None: all), each confirmed by ``Query.match``, and the exact total
+    (from SQL: no record is decoded beyond those shown)."""
+    compiler = _Compiler(session)
+    where = and_(compiler.condition(query.root), *_narrowing(narrowed, compiler))
+    rows = session.execute(
+        select(NoticeSearch.notice_id, func.count().over())
+        .join(Notice, Notice.id == NoticeSearch.notice_id)
+        .where(where)
+        .order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+        .limit(limit)
+    ).all()
+    total = rows[0][1] if rows else 0
+    return SearchPage(total=total, hits=tuple(_hits(session, query, [notice_id for notice_id, _ in rows])))
+
+
+def _narrowing(narrowed: Narrowing, compiler: _Compiler) -> Iterator[ColumnElement[bool]]:
+    """A subscription's filters as SQL: one of each given list holds (as ``Filters.admits``)."""
+    for name, values in (
+        ("section", narrowed.sections),
+        ("region", narrowed.regions),
+        ("agency", narrowed.agencies),
+    ):
+        if values:
+            yield or_(*(compiler.term(field_term(name, value)) for value in values))
+    if narrowed.sources:
+        yield Notice.source_name.in_(narrowed.sources)
 
 
 def _scope(scope: Scope) -> Iterator[ColumnElement[bool]]:
@@ -309,7 +376,7 @@ class _Compiler:
         if term.field == "section":
             return _contains(Notice.category, term.value, self.dialect)
         if term.field == "region":
-            return _contains(NoticeSearch.regions, "\n" + term.value + "\n", self.dialect)
+            return _contains(NoticeSearch.regions, _whole(term.value), self.dialect)
         if self.dialect != "sqlite" or len(term.value) < BIGRAM:
             return _contains(_COLUMNS[term.field], term.value, self.dialect)
         if len(term.value) >= TRIGRAM:
@@ -345,6 +412,17 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+
+
+def has_region(region: str) -> ColumnElement[bool]:
+    """The notice's search row lists ``region`` (in any spelling a query's ``region:`` takes: 湖南省
+    is 湖南): true for every notice whose record names it as its region or among its tags."""
+    return NoticeSearch.regions.contains(_whole(field_term("region", region).value), autoescape=True)
+
+
+def _whole(region: str) -> str:
+    """A normalised region between the newlines that separate them in ``NoticeSearch.regions``."""
+    return "\n" + region + "\n"
 
 
 def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
