@@ -167,7 +167,8 @@ class DigestItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), index=True)
+    """Indexed: the digest's selection asks of each waiting version whether an issue carried it."""
     position: Mapped[int]
     version: Mapped[NoticeVersion] = relationship()
 

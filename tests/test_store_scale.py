@@ -11,17 +11,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
 
 import pytest
 
+from kuaixun import delivery
 from kuaixun.queries import ItemFilter, find_items, item_of, matches
 from notify.subscriptions import Filters
 from pipeline.query import Document, compile_query
 from pipeline.records import ExtractedNotice
 from simulator.seeds import load_seeds
-from store import queries, search
+from store import digests, queries, search
 from store.db import Database
-from tests.delivery_support import save_record
+from tests.delivery_support import make_config, save_record, seed
 from tests.stores import store_url
 
 SEEN = datetime(2026, 11, 1, 8, 0)
@@ -42,18 +44,18 @@ BODIES = (
 def awkward_records() -> list[ExtractedNotice]:
     """The first seed notices, each with one of the awkward places and signers; one revised."""
     records = []
-    for n, seed in enumerate(load_seeds()[:45]):
+    for n, seeded in enumerate(load_seeds()[:45]):
         region, regions = PLACES[n % len(PLACES)]
         agency, agencies = BODIES[n % len(BODIES)]
         records.append(
             ExtractedNotice(
                 source_url=f"https://www{n % 3}.example.gov.cn/n/{n}.html",
-                title=seed.title + (" Green Factory" if n % 4 == 0 else ""),
-                doc_number=seed.doc_number,
+                title=seeded.title + (" Green Factory" if n % 4 == 0 else ""),
+                doc_number=seeded.doc_number,
                 publish_date=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}" if n % 9 else None,
                 issuer="、".join(agencies) or None,
-                body_text="\n".join(seed.paragraphs) + ("\nＧＲＥＥＮ　ＦＡＣＴＯＲＹ" if n % 5 == 0 else ""),
-                category=seed.section,
+                body_text="\n".join(seeded.paragraphs) + ("\nＧＲＥＥＮ　ＦＡＣＴＯＲＹ" if n % 5 == 0 else ""),
+                category=seeded.section,
                 region=region,
                 agency=agency,
                 regions=regions,
@@ -149,3 +151,27 @@ def test_most_subscriptions_match(store: Database) -> None:
             for t, f in SUBSCRIPTIONS
         ]
     assert all(totals), totals
+
+
+def test_a_preview_renders_a_bounded_issue_and_says_how_many_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that never issued anything: the preview holds the first PREVIEW_LIMIT waiting
+    versions (oldest first, as the issue would), the count is the database's, and send takes all."""
+    config = make_config(tmp_path)
+    db = Database(config.store.url)
+    seed(db, count=5)
+    monkeypatch.setattr(delivery, "PREVIEW_LIMIT", 3)
+    said: list[str] = []
+    with db.session() as session:
+        waiting = digests.pending_versions(session, config.digest.sections)
+        assert digests.pending_count(session, config.digest.sections) == len(waiting) == 5
+        first = digests.pending_versions(session, config.digest.sections, limit=3)
+    assert [v.id for v in first] == [v.id for v in waiting[:3]]
+
+    preview = delivery.preview_digest(config, db, said.append)
+    assert preview is not None and preview.count == 3
+    assert any("first 3 of 5 waiting" in line for line in said)
+    sent = delivery.send_digest(config, db, lambda _: None).issue
+    db.close()
+    assert sent is not None and sent.count == 5
