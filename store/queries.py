@@ -50,7 +50,8 @@ def latest_versions(
     without a date is left out when either is given, since it cannot be placed in the range.
     ``words`` keeps the notices whose columns or stored record (its JSON text) hold each word
     case-insensitively, by LIKE: a superset of the caller's exact match, so that it decodes only
-    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``); an agency
+    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``); a word of
+    Chinese characters is looked up in the search index instead (``search.holds_word``); an agency
     is such a word (the record holds the notice's agencies). ``region`` (湖南, as
     ``pipeline.tags.normalize_region`` leaves it) keeps the notices whose primary region is it or
     whose region tags hold it, again a superset: the caller's exact test decides.
@@ -70,7 +71,12 @@ def latest_versions(
         query = query.where(Notice.publish_date >= since)
     if until:
         query = query.where(Notice.publish_date <= until)
+    indexed = False
     for word in filter(_likeable, words):
+        held = search.holds_word(session, word)
+        if held is not None:  # Chinese: through the search index, not by reading every record
+            query, indexed = query.where(held), True
+            continue
         pattern = f"%{_escape_like(word)}%"
         query = query.where(
             or_(
@@ -80,9 +86,9 @@ def latest_versions(
             )
         )
     if region:
-        query = query.outerjoin(NoticeSearch, NoticeSearch.notice_id == Notice.id).where(
-            or_(Notice.region == region, search.has_region(region))
-        )
+        query = query.where(or_(Notice.region == region, search.has_region(region)))
+    if region or indexed:
+        query = query.outerjoin(NoticeSearch, NoticeSearch.notice_id == Notice.id)
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
     result = session.execute(query.execution_options(yield_per=STREAM_ROWS))
     try:

@@ -57,6 +57,8 @@ LAST_CHARACTER = "\U0010ffff"
 FTS_VOCAB = "notice_fts_vocab"
 TITLE_WEIGHT = 1
 """Points per query term found in the title: a notice naming the terms in its title ranks first."""
+_IDEOGRAPH_LOW, _IDEOGRAPH_HIGH = "\u4e00", "\u9fff"
+"""CJK Unified Ideographs: the characters ``holds_word`` may look for through the index."""
 BACKFILL_BATCH = 500
 """Notices indexed per query when the table is filled for an older store."""
 
@@ -412,6 +414,17 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+
+
+def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
+    """``word`` is in the notice's title, body, signers or 文号 (through the index), for a word of
+    Chinese characters only; None for any other word. Such a word found in those fields as written
+    (case-folded) is found in their normal forms too (NFKC composes nothing with an ideograph, and
+    case folding makes none), so this keeps every notice a plain substring test would."""
+    if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
+        return None
+    compiler = _Compiler(session)
+    return or_(*(compiler.term(Term(field, word, word)) for field in (TEXT, "agency", "doc")))
 
 
 def has_region(region: str) -> ColumnElement[bool]:

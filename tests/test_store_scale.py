@@ -92,6 +92,10 @@ ITEM_FILTERS = (
     ItemFilter(words=("green", "factory")),
     ItemFilter(words=("ＧＲＥＥＮ",)),
     ItemFilter(words=("延期至年底",)),
+    ItemFilter(words=("科技部",)),  # in the signers only
+    ItemFilter(words=("工信部联原",)),  # in the 文号 only
+    ItemFilter(words=("部",), section="政策文件"),
+    ItemFilter(words=("绿色", "Factory")),
     ItemFilter(words=("通知",), region="湖南", limit=3),
 )
 
