@@ -29,7 +29,7 @@ from simulator.seeds import load_seeds
 from simulator.sites import SITES
 from store import search
 from store.db import Database
-from store.models import Notice, NoticeSearch, NoticeVersion
+from store.models import Notice, NoticeRegion, NoticeSearch, NoticeVersion
 
 BATCH = 5_000
 """Rows per INSERT executemany: large enough to amortise, small enough to keep memory flat."""
@@ -114,7 +114,7 @@ def make_store(url: str, count: int, seed: int = 13) -> None:
 def fill(db: Database, count: int, seeds: list[SeedNotice], rng: random.Random) -> None:
     """Notices 1 … ``count``, their versions and search rows, in batches."""
     for start in range(1, count + 1, BATCH):
-        notices, versions, rows = [], [], []
+        notices, versions, rows, regions = [], [], [], []
         for n in range(start, min(start + BATCH, count + 1)):
             record = record_of(seeds[n % len(seeds)], n, rng)
             notices.append(notice_row(n, record))
@@ -123,10 +123,12 @@ def fill(db: Database, count: int, seeds: list[SeedNotice], rng: random.Random) 
                 record = replace(record, body_text=record.body_text + "\n（更正）")
                 versions.append(version_row(n, 2, record))
             rows.append(search.search_values(n, record))  # what searches see: the newest version
+            regions.extend(search.region_values(n, record))
         with db.session() as session:
             session.execute(insert(Notice), notices)
             session.execute(insert(NoticeVersion), versions)
             session.execute(insert(NoticeSearch), rows)
+            session.execute(insert(NoticeRegion), regions)
         print(f"\r{min(start + BATCH - 1, count)} notices", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
 

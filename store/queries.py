@@ -3,7 +3,7 @@
 Only what SQL does well and portably (SQLite and PostgreSQL) is done here: the section, the date
 range and the order, and prefilters for what the caller (kuaixun.queries) matches exactly on the
 decoded record: words and agencies by LIKE on the record's JSON text, a region by the notice's
-normalised regions in ``notice_search``. Each prefilter keeps every notice the exact match keeps
+normalised regions in ``notice_regions``. Each prefilter keeps every notice the exact match keeps
 (tests/test_store_scale.py holds them to it), so that the caller decodes only likely rows.
 """
 
@@ -85,9 +85,9 @@ def latest_versions(
                 cast(NoticeVersion.record, Text).ilike(pattern, escape="\\"),
             )
         )
-    if region:
-        query = query.where(or_(Notice.region == region, search.has_region(region)))
-    if region or indexed:
+    if region:  # the notice's region is its newest record's, so the record's regions hold it too
+        query = query.where(search.has_region(region))
+    if indexed:
         query = query.outerjoin(NoticeSearch, NoticeSearch.notice_id == Notice.id)
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
     result = session.execute(query.execution_options(yield_per=STREAM_ROWS))

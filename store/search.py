@@ -26,8 +26,10 @@ from sqlalchemy import (
     Engine,
     and_,
     case,
+    delete,
     false,
     func,
+    insert,
     literal_column,
     not_,
     or_,
@@ -40,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, field_term, normalize
 from pipeline.records import ExtractedNotice
-from store.models import Notice, NoticeSearch, NoticeVersion
+from store.models import Notice, NoticeRegion, NoticeSearch, NoticeVersion
 
 log = logging.getLogger(__name__)
 
@@ -165,9 +167,17 @@ def search_values(notice_id: int, record: ExtractedNotice) -> dict[str, object]:
     }
 
 
+def region_values(notice_id: int, record: ExtractedNotice) -> list[dict[str, object]]:
+    """The ``notice_regions`` rows of a record: each region a query's ``region:`` would find."""
+    return [{"notice_id": notice_id, "region": region} for region in sorted(Document.of(record).regions)]
+
+
 def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
     """Make ``record`` (the notice's newest version) what searches see of the notice."""
     session.merge(search_row(notice_id, record))
+    session.execute(delete(NoticeRegion).where(NoticeRegion.notice_id == notice_id))
+    if rows := region_values(notice_id, record):
+        session.execute(insert(NoticeRegion), rows)
 
 
 def ensure_index(engine: Engine) -> None:
@@ -185,6 +195,7 @@ def ensure_index(engine: Engine) -> None:
             _postgres_index(engine)
     with Session(engine) as session, session.begin():
         _backfill(session)
+        _backfill_regions(session)
 
 
 @contextmanager
@@ -221,6 +232,21 @@ def _backfill(session: Session) -> None:
         for version in session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest))):
             session.add(search_row(version.notice_id, version.record))
         session.flush()
+
+
+def _backfill_regions(session: Session) -> None:
+    """The ``notice_regions`` rows of notices indexed before that table existed (from their search row)."""
+    missing = select(NoticeSearch.notice_id, NoticeSearch.regions).where(
+        NoticeSearch.regions != "\n\n",  # a notice without regions has no rows: not missing
+        NoticeSearch.notice_id.not_in(select(NoticeRegion.notice_id)),
+    )
+    rows = [
+        {"notice_id": notice_id, "region": region}
+        for notice_id, regions in session.execute(missing)
+        for region in filter(None, regions.split("\n"))
+    ]
+    if rows:
+        session.execute(insert(NoticeRegion), rows)
 
 
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -428,9 +454,10 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
 
 
 def has_region(region: str) -> ColumnElement[bool]:
-    """The notice's search row lists ``region`` (in any spelling a query's ``region:`` takes: 湖南省
-    is 湖南): true for every notice whose record names it as its region or among its tags."""
-    return NoticeSearch.regions.contains(_whole(field_term("region", region).value), autoescape=True)
+    """The notice's newest record names ``region`` (in any spelling a query's ``region:`` takes:
+    湖南省 is 湖南) as its region or among its tags; through the index of ``notice_regions``."""
+    value = field_term("region", region).value
+    return Notice.id.in_(select(NoticeRegion.notice_id).where(NoticeRegion.region == value))
 
 
 def _whole(region: str) -> str:

@@ -172,6 +172,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "notice_regions",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("region", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["notices.id"],
+        ),
+        sa.PrimaryKeyConstraint("notice_id", "region"),
+    )
+    with op.batch_alter_table("notice_regions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notice_regions_region"), ["region"], unique=False)
+
+    op.create_table(
         "notice_search",
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
@@ -364,6 +377,10 @@ def downgrade() -> None:
 
     op.drop_table("notice_versions")
     op.drop_table("notice_search")
+    with op.batch_alter_table("notice_regions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notice_regions_region"))
+
+    op.drop_table("notice_regions")
     op.drop_table("subscriptions")
     op.drop_table("sources")
     op.drop_table("runs")
