@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
 
 from kuaixun import delivery
 from kuaixun.queries import ItemFilter, find_items, item_of, matches
@@ -23,6 +24,7 @@ from pipeline.records import ExtractedNotice
 from simulator.seeds import load_seeds
 from store import digests, queries, search
 from store.db import Database
+from store.models import NoticeRegion
 from tests.delivery_support import make_config, save_record, seed
 from tests.stores import store_url
 
@@ -54,7 +56,8 @@ def awkward_records() -> list[ExtractedNotice]:
                 doc_number=seeded.doc_number,
                 publish_date=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}" if n % 9 else None,
                 issuer="、".join(agencies) or None,
-                body_text="\n".join(seeded.paragraphs) + ("\nＧＲＥＥＮ　ＦＡＣＴＯＲＹ" if n % 5 == 0 else ""),
+                body_text="\n".join(seeded.paragraphs)
+                + ("\nＧＲＥＥＮ　ＦＡＣＴＯＲＹ" if n % 5 == 0 else ""),
                 category=seeded.section,
                 region=region,
                 agency=agency,
@@ -179,3 +182,17 @@ def test_a_preview_renders_a_bounded_issue_and_says_how_many_wait(
     sent = delivery.send_digest(config, db, lambda _: None).issue
     db.close()
     assert sent is not None and sent.count == 5
+
+
+def test_a_store_indexed_before_notice_regions_gets_them_when_opened(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    for n, record in enumerate(awkward_records()[:6]):
+        save_record(db, record, f"h{n}", seen_at=SEEN)
+    with db.session() as session:
+        kept = sorted(session.execute(select(NoticeRegion.notice_id, NoticeRegion.region)).all())
+        session.execute(delete(NoticeRegion))
+    search.ensure_index(db.engine)
+    with db.session() as session:
+        filled = sorted(session.execute(select(NoticeRegion.notice_id, NoticeRegion.region)).all())
+    db.close()
+    assert filled == kept and "湖南" in {region for _, region in kept}
