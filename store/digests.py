@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
+from store import queries
 from store.models import BaselineMark, Digest, DigestItem, Notice, NoticeVersion
 
 
@@ -28,31 +29,31 @@ def pending_versions(
 ) -> list[NoticeVersion]:
     """Newest versions of notices in ``sections`` and ``period`` no issue has carried (nor a
     ``kuaixun baseline`` marked as seen), oldest first; the first ``limit`` of them (None: all)."""
-    query = _pending(sections, period).order_by(Notice.publish_date, NoticeVersion.id).limit(limit)
-    return list(session.scalars(query.options(contains_eager(NoticeVersion.notice))))
+    query, version = _pending(session, sections, period)
+    query = query.order_by(Notice.publish_date, version.id).limit(limit)
+    return list(session.scalars(query.options(contains_eager(version.notice))))
 
 
 def pending_count(session: Session, sections: Sequence[str], period: Period = ANY_TIME) -> int:
     """How many versions ``pending_versions`` would give, counted by the database."""
-    return session.scalar(select(func.count()).select_from(_pending(sections, period).subquery())) or 0
+    query, _ = _pending(session, sections, period)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def _pending(sections: Sequence[str], period: Period) -> Select[tuple[NoticeVersion]]:
-    # Correlated: one index probe per notice (its newest version, whether an issue or a baseline
-    # has it), never IN lists of every version: the store's size must not decide the cost.
-    newest = (
-        select(func.max(NoticeVersion.id))
-        .where(NoticeVersion.notice_id == Notice.id)
-        .correlate(Notice)
-        .scalar_subquery()
-    )
-    published = select(DigestItem.id).where(DigestItem.version_id == NoticeVersion.id)
-    baselined = select(BaselineMark.version_id).where(BaselineMark.version_id == NoticeVersion.id)
+def _pending(
+    session: Session, sections: Sequence[str], period: Period
+) -> tuple[Select[tuple[NoticeVersion]], type[NoticeVersion]]:
+    # The newest version by one index probe per notice (store.queries), whether an issue or a
+    # baseline has it by another: never IN lists of every version, whatever the store's size.
+    version = queries.newest_version(session)
+    published = select(DigestItem.id).where(DigestItem.version_id == version.id)
+    baselined = select(BaselineMark.version_id).where(BaselineMark.version_id == version.id)
     query = (
-        select(NoticeVersion)
-        .join(Notice)
+        select(version)
+        .select_from(Notice)
+        .join(version, version.notice_id == Notice.id)
         .where(
-            NoticeVersion.id == newest,
+            *queries.newest_only(session, version),
             ~published.exists(),
             ~baselined.exists(),
             Notice.category.in_(sections),
@@ -62,7 +63,7 @@ def _pending(sections: Sequence[str], period: Period) -> Select[tuple[NoticeVers
         query = query.where(Notice.publish_date >= period.since)
     if period.until:
         query = query.where(Notice.publish_date <= period.until)
-    return query
+    return query, version
 
 
 def pending_groups(

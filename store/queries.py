@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Text, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from store import search
 from store.models import Notice, NoticeSearch, NoticeVersion
@@ -57,14 +57,9 @@ def latest_versions(
     whose region tags hold it, again a superset: the caller's exact test decides.
     Rows come in pages of ``STREAM_ROWS``: a caller that stops early reads no further.
     """
-    # Correlated: one index probe (notice_versions.notice_id) per notice, never an IN list of them all.
-    newest = (
-        select(func.max(NoticeVersion.id))
-        .where(NoticeVersion.notice_id == Notice.id)
-        .correlate(Notice)
-        .scalar_subquery()
-    )
-    query = select(Notice, NoticeVersion).join(NoticeVersion).where(NoticeVersion.id == newest)
+    version = newest_version(session)
+    query = select(Notice, version).join(version, version.notice_id == Notice.id)
+    query = query.where(*newest_only(session, version))
     if section:
         query = query.where(Notice.category == section)
     if since:
@@ -82,7 +77,7 @@ def latest_versions(
             or_(
                 Notice.title.ilike(pattern, escape="\\"),
                 Notice.doc_number.ilike(pattern, escape="\\"),
-                cast(NoticeVersion.record, Text).ilike(pattern, escape="\\"),
+                cast(version.record, Text).ilike(pattern, escape="\\"),
             )
         )
     if region:  # the notice's region is its newest record's, so the record's regions hold it too
@@ -95,6 +90,36 @@ def latest_versions(
         yield from result  # type: ignore[misc]  # rows unpack as (notice, version)
     finally:
         result.close()
+
+
+def newest_version(session: Session) -> type[NoticeVersion]:
+    """The version to join to ``Notice`` for its newest one only (with ``newest_only``): on
+    PostgreSQL a LATERAL subquery (one index probe per notice: its planner misjudges the
+    correlated form below and joins every version before sorting), elsewhere the table itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return NoticeVersion
+    newest = (
+        select(NoticeVersion)
+        .where(NoticeVersion.notice_id == Notice.id)
+        .order_by(NoticeVersion.id.desc())
+        .limit(1)
+        .lateral("newest_version")
+    )
+    return aliased(NoticeVersion, newest)
+
+
+def newest_only(session: Session, version: type[NoticeVersion]) -> list[ColumnElement[bool]]:
+    """The conditions that leave ``version`` (from ``newest_version``) the notice's newest: none for
+    the LATERAL; on SQLite a correlated max, one index probe per notice, never an IN list of them all."""
+    if version is not NoticeVersion:
+        return []
+    newest = (
+        select(func.max(NoticeVersion.id))
+        .where(NoticeVersion.notice_id == Notice.id)
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+    return [NoticeVersion.id == newest]
 
 
 def _likeable(word: str) -> bool:

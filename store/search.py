@@ -83,6 +83,14 @@ END""",
   VALUES (new.notice_id, new.title, new.text, new.agencies, new.doc);
 END""",
 )
+_POSTGRES_ORDER = (
+    "CREATE INDEX IF NOT EXISTS ix_notices_newest ON notices (publish_date DESC NULLS LAST, id DESC)",
+    "CREATE INDEX IF NOT EXISTS ix_notices_category_newest "
+    "ON notices (category, publish_date DESC NULLS LAST, id DESC)",
+)
+"""Newest first as listings and searches order (undated last): PostgreSQL sorts NULL above every
+date, so a plain index read backwards puts them first and the planner sorts every notice instead.
+SQLite puts NULL below (its plain indexes serve) and takes no NULLS LAST in an index."""
 _POSTGRES_INDEX = tuple(
     f"CREATE INDEX IF NOT EXISTS ix_notice_search_{column}_trgm "
     f'ON notice_search USING gin ("{column}" gin_trgm_ops)'
@@ -181,7 +189,8 @@ def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> N
 
 
 def ensure_index(engine: Engine) -> None:
-    """The database's full-text index over ``notice_search``, and a row for every stored notice."""
+    """The database's full-text index over ``notice_search`` (on PostgreSQL also the newest-first
+    indexes of ``notices``), and a row for every stored notice."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             new = not connection.execute(
@@ -192,7 +201,10 @@ def ensure_index(engine: Engine) -> None:
             if new:
                 connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
         elif engine.dialect.name == "postgresql":
-            _postgres_index(engine)
+            for statement in _POSTGRES_ORDER:
+                connection.execute(text(statement))
+    if engine.dialect.name == "postgresql":
+        _postgres_index(engine)
     with Session(engine) as session, session.begin():
         _backfill(session)
         _backfill_regions(session)
