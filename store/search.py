@@ -234,6 +234,9 @@ def _postgres_index(engine: Engine) -> None:
 
 def _backfill(session: Session) -> None:
     """Index the notices stored before ``notice_search`` existed (or by a program that did not index)."""
+    counts = [select(func.count()).select_from(table) for table in (Notice, NoticeSearch)]
+    if session.scalar(counts[0]) == session.scalar(counts[1]):  # one row each (its key): none missing
+        return  # not the NOT IN below at every opening: it reads every notice
     missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
     for ids in _batches(session.scalars(missing).all()):
         newest = (
@@ -243,15 +246,17 @@ def _backfill(session: Session) -> None:
         )
         for version in session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest))):
             session.add(search_row(version.notice_id, version.record))
+            if rows := region_values(version.notice_id, version.record):
+                session.execute(insert(NoticeRegion), rows)
         session.flush()
 
 
 def _backfill_regions(session: Session) -> None:
-    """The ``notice_regions`` rows of notices indexed before that table existed (from their search row)."""
-    missing = select(NoticeSearch.notice_id, NoticeSearch.regions).where(
-        NoticeSearch.regions != "\n\n",  # a notice without regions has no rows: not missing
-        NoticeSearch.notice_id.not_in(select(NoticeRegion.notice_id)),
-    )
+    """The ``notice_regions`` rows of a store indexed before that table existed (from the search
+    rows); once it holds any, every notice stored or indexed since has its rows."""
+    if session.scalar(select(NoticeRegion.notice_id).limit(1)) is not None:
+        return
+    missing = select(NoticeSearch.notice_id, NoticeSearch.regions)
     rows = [
         {"notice_id": notice_id, "region": region}
         for notice_id, regions in session.execute(missing)
