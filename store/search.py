@@ -234,9 +234,13 @@ def _postgres_index(engine: Engine) -> None:
 
 def _backfill(session: Session) -> None:
     """Index the notices stored before ``notice_search`` existed (or by a program that did not index)."""
-    counts = [select(func.count()).select_from(table) for table in (Notice, NoticeSearch)]
-    if session.scalar(counts[0]) == session.scalar(counts[1]):  # one row each (its key): none missing
-        return  # not the NOT IN below at every opening: it reads every notice
+    # Notices are indexed as they are stored, and a store is backfilled when opened, so the newest
+    # notice indexed means none is missing: two key lookups, where the NOT IN below (or a count)
+    # reads every notice at every opening (over a second at 100,000 under load).
+    if session.scalar(select(func.max(Notice.id))) == session.scalar(
+        select(func.max(NoticeSearch.notice_id))
+    ):
+        return
     missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
     for ids in _batches(session.scalars(missing).all()):
         newest = (
