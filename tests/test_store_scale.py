@@ -24,7 +24,7 @@ from pipeline.records import ExtractedNotice
 from simulator.seeds import load_seeds
 from store import digests, queries, search
 from store.db import Database
-from store.models import NoticeRegion
+from store.models import NoticeRegion, NoticeSearch
 from tests.delivery_support import make_config, save_record, seed
 from tests.stores import store_url
 
@@ -196,3 +196,19 @@ def test_a_store_indexed_before_notice_regions_gets_them_when_opened(tmp_path: P
         filled = sorted(session.execute(select(NoticeRegion.notice_id, NoticeRegion.region)).all())
     db.close()
     assert filled == kept and "湖南" in {region for _, region in kept}
+
+
+def test_a_store_stored_before_notice_search_is_indexed_when_opened(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    for n, record in enumerate(awkward_records()[:4]):
+        save_record(db, record, f"h{n}", seen_at=SEEN)
+    with db.session() as session:
+        kept = sorted(session.execute(select(NoticeSearch.notice_id, NoticeSearch.text)).all())
+        session.execute(delete(NoticeRegion))
+        session.execute(delete(NoticeSearch))
+    search.ensure_index(db.engine)
+    with db.session() as session:
+        indexed = sorted(session.execute(select(NoticeSearch.notice_id, NoticeSearch.text)).all())
+        found = search.newest_matches(session, compile_query("region:湖南"), search.Narrowing(), limit=None)
+    db.close()
+    assert indexed == kept and len(kept) == 4 and found.total > 0
