@@ -112,7 +112,7 @@ def worker(config: Path, args: list[str], runs: int, explain: bool) -> None:
 
 
 def slowest_plan(runner: CliRunner, command: list[str], config: Path) -> str:
-    """The slowest SQL statement of one more run of ``command``, with its plan."""
+    """The slowest query (SELECT) of one more run of ``command``, with its plan."""
     from sqlalchemy import Engine, event
 
     from kuaixun.cli import main
@@ -132,9 +132,10 @@ def slowest_plan(runner: CliRunner, command: list[str], config: Path) -> str:
     runner.invoke(main, command)
     event.remove(Engine, "before_cursor_execute", before)
     event.remove(Engine, "after_cursor_execute", after)
-    if not statements:
-        return "no SQL"
-    seconds, statement, parameters = max(statements, key=lambda s: s[0])
+    queries = [s for s in statements if s[1].lstrip().upper().startswith("SELECT")]
+    if not queries:
+        return "no query"
+    seconds, statement, parameters = max(queries, key=lambda s: s[0])
     engine = create_store_engine(load_config(config).store.url)
     prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE "
     with engine.connect() as connection:
