@@ -202,9 +202,7 @@ def main() -> None:
             f"store {args.url.split('@')[-1]}; load {os.getloadavg()[0]:.1f}; runs {args.runs}, medians (ms)"
         )
         ref_head = f"{'reference':>14}  " if args.reference else ""
-        print(
-            f"{'command (ms: wall / CPU)':<52} {ref_head}{'this':>14}  {'process':>8}  < {TARGET_MS} ms"
-        )
+        print(f"{'command (ms: wall / CPU)':<52} {ref_head}{'this':>14}  {'process':>8}  < {TARGET_MS} ms")
         for name, command in COMMANDS:
             if args.only and args.only not in name:
                 continue
