@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from store import search
-from store.models import Notice, NoticeSearch, NoticeVersion
+from store.models import Notice, NoticeVersion
 
 STREAM_ROWS = 50
 """Rows fetched (and decoded) at a time: a default page of ``items`` is one fetch; memory stays flat."""
@@ -66,11 +66,10 @@ def latest_versions(
         query = query.where(Notice.publish_date >= since)
     if until:
         query = query.where(Notice.publish_date <= until)
-    indexed = False
     for word in filter(_likeable, words):
         held = search.holds_word(session, word)
         if held is not None:  # Chinese: through the search index, not by reading every record
-            query, indexed = query.where(held), True
+            query = query.where(held)
             continue
         pattern = f"%{_escape_like(word)}%"
         query = query.where(
@@ -82,8 +81,6 @@ def latest_versions(
         )
     if region:  # the notice's region is its newest record's, so the record's regions hold it too
         query = query.where(search.has_region(region))
-    if indexed:
-        query = query.outerjoin(NoticeSearch, NoticeSearch.notice_id == Notice.id)
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
     result = session.execute(query.execution_options(yield_per=STREAM_ROWS))
     try:

@@ -471,7 +471,8 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
     if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
         return None
     compiler = _Compiler(session)
-    return or_(*(compiler.term(Term(field, word, word)) for field in (TEXT, "agency", "doc")))
+    found = or_(*(compiler.term(Term(field, word, word)) for field in (TEXT, "agency", "doc")))
+    return Notice.id.in_(select(NoticeSearch.notice_id).where(found))  # a list made once, not a join
 
 
 def has_region(region: str) -> ColumnElement[bool]:
