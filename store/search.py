@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -471,8 +472,12 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
     if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
         return None
     compiler = _Compiler(session)
-    found = or_(*(compiler.term(Term(field, word, word)) for field in (TEXT, "agency", "doc")))
-    return Notice.id.in_(select(NoticeSearch.notice_id).where(found))  # a list made once, not a join
+    # One list made once (a union: an OR of the fields would scan every search row), not a join.
+    found = [
+        select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word)))
+        for f in (TEXT, "agency", "doc")
+    ]
+    return Notice.id.in_(union(*found))
 
 
 def has_region(region: str) -> ColumnElement[bool]:
