@@ -92,7 +92,8 @@ def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
             section=wanted.section,
             since=wanted.since,
             until=wanted.until,
-            words=(*wanted.words, *filter(None, [wanted.agency])),  # the record holds its agencies
+            words=wanted.words,
+            agency=wanted.agency,
             region=normalize_region(wanted.region) if wanted.region else None,
         )
         with closing(rows):
