@@ -3,9 +3,11 @@
 Each notice is a seed notice under a new URL on one of the simulated sites' hosts, with a new
 publish date, its section, region and agency from the seed; one in ten has a second version.
 Rows go in through bulk inserts of the store's own tables (store.models), the record as the
-store keeps it (NoticeRecord, pipeline.records), so every command reads it as a crawled one.
+store keeps it (NoticeRecord, pipeline.records), with its search row (store.search), so every
+command reads it as a crawled one. SQLite or PostgreSQL:
 
     python bench/make_store.py sqlite:////tmp/kx100k.db [--notices 100000]
+    python bench/make_store.py postgresql+psycopg://kuaixun@127.0.0.1:PORT/kx100k
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -25,8 +27,9 @@ from pipeline.records import ExtractedNotice
 from simulator.seednotice import SeedNotice
 from simulator.seeds import load_seeds
 from simulator.sites import SITES
+from store import search
 from store.db import Database
-from store.models import Notice, NoticeVersion
+from store.models import Notice, NoticeRegion, NoticeSearch, NoticeVersion
 
 BATCH = 5_000
 """Rows per INSERT executemany: large enough to amortise, small enough to keep memory flat."""
@@ -97,22 +100,37 @@ def make_store(url: str, count: int, seed: int = 13) -> None:
         with db.session() as session:
             if session.query(Notice.id).first() is not None:
                 raise SystemExit(f"{url} already holds notices: make_store fills only a new store")
-        for start in range(1, count + 1, BATCH):
-            notices, versions = [], []
-            for n in range(start, min(start + BATCH, count + 1)):
-                record = record_of(seeds[n % len(seeds)], n, rng)
-                notices.append(notice_row(n, record))
-                versions.append(version_row(n, 1, record))
-                if n % REVISED_EVERY == 0:
-                    revised = replace(record, body_text=record.body_text + "\n（更正）")
-                    versions.append(version_row(n, 2, revised))
+        with search.index_suspended(db.engine):
+            fill(db, count, seeds, rng)
+        if (
+            db.engine.dialect.name == "postgresql"
+        ):  # ids were given: the next notice stored takes the next one
             with db.session() as session:
-                session.execute(insert(Notice), notices)
-                session.execute(insert(NoticeVersion), versions)
-            print(f"\r{min(start + BATCH - 1, count)} notices", end="", file=sys.stderr, flush=True)
-        print(file=sys.stderr)
+                session.execute(text("SELECT setval('notices_id_seq', (SELECT max(id) FROM notices))"))
     finally:
         db.close()
+
+
+def fill(db: Database, count: int, seeds: list[SeedNotice], rng: random.Random) -> None:
+    """Notices 1 … ``count``, their versions and search rows, in batches."""
+    for start in range(1, count + 1, BATCH):
+        notices, versions, rows, regions = [], [], [], []
+        for n in range(start, min(start + BATCH, count + 1)):
+            record = record_of(seeds[n % len(seeds)], n, rng)
+            notices.append(notice_row(n, record))
+            versions.append(version_row(n, 1, record))
+            if n % REVISED_EVERY == 0:
+                record = replace(record, body_text=record.body_text + "\n（更正）")
+                versions.append(version_row(n, 2, record))
+            rows.append(search.search_values(n, record))  # what searches see: the newest version
+            regions.extend(search.region_values(n, record))
+        with db.session() as session:
+            session.execute(insert(Notice), notices)
+            session.execute(insert(NoticeVersion), versions)
+            session.execute(insert(NoticeSearch), rows)
+            session.execute(insert(NoticeRegion), regions)
+        print(f"\r{min(start + BATCH - 1, count)} notices", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
 
 
 def main() -> None:

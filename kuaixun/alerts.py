@@ -34,7 +34,7 @@ from notify.channels.targets import Problem, webhook_name
 from notify.subscriptions import SUMMARY_MODES, Filters
 from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
-from store import outbox, queries, subscriptions
+from store import outbox, search, subscriptions
 from store.db import Database
 from store.models import AlertMatch, Subscription
 from store.subscriptions import CLI, CONFIG, Spec, SubscriptionError
@@ -281,17 +281,13 @@ def try_query(db: Database, query: str, filters: Filters, limit: int | None) -> 
     """``subscribe test``: stored notices the query matches, newest first, matched terms in 【】."""
     compiled_query = compile_query(query)
     lines: list[str] = []
-    count = 0
-    with db.session() as session:
-        for notice, version in queries.latest_versions(session):
-            doc = Document.of(version.record)
-            terms = compiled_query.match(doc)
-            if terms is None or not filters.admits(doc, notice.source_name):
-                continue
-            count += 1
-            if limit is None or count <= limit:
-                item = alert_item(version.record, terms=_stored(terms), revised=False, diff=None)
-                lines.extend(_try_lines(notice.id, item))
+    with db.session() as session:  # counted by the search index: only the notices shown are decoded
+        found = search.newest_matches(session, compiled_query, search.Narrowing(**vars(filters)), limit)
+    for hit in found.hits:
+        if filters.admits(Document.of(hit.record), hit.notice.source_name):
+            item = alert_item(hit.record, terms=_stored(hit.terms), revised=False, diff=None)
+            lines.extend(_try_lines(hit.notice.id, item))
+    count = found.total
     shown = f" (the first {limit} shown)" if limit is not None and count > limit else ""
     return [*lines, f"{count} stored notice(s) match{shown}"]
 

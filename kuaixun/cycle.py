@@ -282,13 +282,19 @@ def record_run(
 
 
 def create_issue(
-    session: Session, config: Config, today: date, now: datetime, period: Period = ANY_TIME
+    session: Session,
+    config: Config,
+    today: date,
+    now: datetime,
+    period: Period = ANY_TIME,
+    limit: int | None = None,
 ) -> Issue | None:
     """Number the next issue and fix what it holds, in the caller's transaction; None if nothing waits.
 
     The caller commits it together with whatever must not exist without it (the outbox rows).
+    ``limit`` keeps the first so many waiting versions (a preview's bound); None: every one.
     """
-    groups = digests.pending_groups(session, config.digest.sections, period)
+    groups = digests.pending_groups(session, config.digest.sections, period, limit)
     arrangement = arrange(groups, editorial.decisions(session), config.digest.sections)
     if not arrangement.placed:
         return None

@@ -90,13 +90,18 @@ class DeliveryReport:
 
 
 def create_issue(
-    session: Session, config: Config, today: date, now: datetime, period: Period = ANY_TIME
+    session: Session,
+    config: Config,
+    today: date,
+    now: datetime,
+    period: Period = ANY_TIME,
+    limit: int | None = None,
 ) -> Issue | None:
     """``kuaixun.cycle.create_issue``, imported when an issue is made: the read-only commands that
     list deliveries start without the crawl's stack."""
     from kuaixun.cycle import create_issue as create
 
-    return create(session, config, today, now, period)
+    return create(session, config, today, now, period, limit)
 
 
 def write_issue(config: Config, issue: Issue, now: datetime) -> DigestFiles:
@@ -142,13 +147,20 @@ def send_digest(
     return report
 
 
+PREVIEW_LIMIT = 100
+"""Waiting notice versions a preview renders at most: an issue rarely holds more, and a store that
+never issued one (100,000 waiting) would take hours to render whole."""
+SEND_CARRIES = "digest send carries them all (kuaixun baseline marks old ones as seen)"
+
+
 def preview_digest(
     config: Config, db: Database, echo: Echo, today: date | None = None, period: Period = ANY_TIME
 ) -> DigestFiles | None:
     """Render the next issue into ``out_dir`` without recording it: no number taken, nothing queued."""
     now = now_utc()
     with db.session() as session:
-        issue = create_issue(session, config, today or _today(config, now), now, period)
+        waiting = digests.pending_count(session, config.digest.sections, period)
+        issue = create_issue(session, config, today or _today(config, now), now, period, PREVIEW_LIMIT)
         session.rollback()
     if issue is None:
         echo("nothing to preview: no notice is waiting for an issue")
@@ -157,6 +169,11 @@ def preview_digest(
 
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
+    if waiting > PREVIEW_LIMIT:
+        echo(
+            f"only the first {PREVIEW_LIMIT} of {waiting} waiting notice versions are previewed: "
+            + SEND_CARRIES
+        )
     echo("目录")
     for line in contents_lines(issue):
         echo(f"  {line}")

@@ -88,7 +88,13 @@ def find_items(db: Database, wanted: ItemFilter) -> list[Item]:
     """The stored notices that match ``wanted``, newest publish date first."""
     with db.session() as session:
         rows = queries.latest_versions(
-            session, section=wanted.section, since=wanted.since, until=wanted.until, words=wanted.words
+            session,
+            section=wanted.section,
+            since=wanted.since,
+            until=wanted.until,
+            words=wanted.words,
+            agency=wanted.agency,
+            region=normalize_region(wanted.region) if wanted.region else None,
         )
         with closing(rows):
             matching = (item_of(n, v) for n, v in rows if matches(n, v.record, wanted))

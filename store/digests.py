@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, contains_eager
 
+from store import queries
 from store.models import BaselineMark, Digest, DigestItem, Notice, NoticeVersion
 
 
@@ -24,42 +25,59 @@ ANY_TIME = Period()
 
 
 def pending_versions(
-    session: Session, sections: Sequence[str], period: Period = ANY_TIME
+    session: Session, sections: Sequence[str], period: Period = ANY_TIME, limit: int | None = None
 ) -> list[NoticeVersion]:
     """Newest versions of notices in ``sections`` and ``period`` no issue has carried (nor a
-    ``kuaixun baseline`` marked as seen), oldest first."""
-    newest = select(func.max(NoticeVersion.id)).group_by(NoticeVersion.notice_id).scalar_subquery()
-    published = select(DigestItem.version_id)
-    baselined = select(BaselineMark.version_id)
+    ``kuaixun baseline`` marked as seen), oldest first; the first ``limit`` of them (None: all)."""
+    query, version = _pending(session, sections, period)
+    query = query.order_by(Notice.publish_date, version.id).limit(limit)
+    return list(session.scalars(query.options(contains_eager(version.notice))))
+
+
+def pending_count(session: Session, sections: Sequence[str], period: Period = ANY_TIME) -> int:
+    """How many versions ``pending_versions`` would give, counted by the database."""
+    query, _ = _pending(session, sections, period)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _pending(
+    session: Session, sections: Sequence[str], period: Period
+) -> tuple[Select[tuple[NoticeVersion]], type[NoticeVersion]]:
+    # The newest version by one index probe per notice (store.queries), whether an issue or a
+    # baseline has it by another: never IN lists of every version, whatever the store's size.
+    version = queries.newest_version(session)
+    published = select(DigestItem.id).where(DigestItem.version_id == version.id)
+    baselined = select(BaselineMark.version_id).where(BaselineMark.version_id == version.id)
     query = (
-        select(NoticeVersion)
-        .join(Notice)
+        select(version)
+        .select_from(Notice)
+        .join(version, version.notice_id == Notice.id)
         .where(
-            NoticeVersion.id.in_(newest),
-            NoticeVersion.id.not_in(published),
-            NoticeVersion.id.not_in(baselined),
+            *queries.newest_only(session, version),
+            ~published.exists(),
+            ~baselined.exists(),
             Notice.category.in_(sections),
         )
-        .order_by(Notice.publish_date, NoticeVersion.id)
     )
     if period.since:
         query = query.where(Notice.publish_date >= period.since)
     if period.until:
         query = query.where(Notice.publish_date <= period.until)
-    return list(session.scalars(query))
+    return query, version
 
 
 def pending_groups(
-    session: Session, sections: Sequence[str], period: Period = ANY_TIME
+    session: Session, sections: Sequence[str], period: Period = ANY_TIME, limit: int | None = None
 ) -> list[list[NoticeVersion]]:
-    """Pending versions gathered by repost group, in first-pending order.
+    """Pending versions (the first ``limit`` of them, None: all) gathered by repost group, in
+    first-pending order.
 
     A repost whose content an earlier issue already carried (same group, same content
     hash) is dropped: the reader has seen that notice.
     """
     published = _published_hashes(session)
     groups: dict[int, list[NoticeVersion]] = {}
-    for version in pending_versions(session, sections, period):
+    for version in pending_versions(session, sections, period, limit):
         group = version.notice.group_id or version.notice_id
         if (group, version.content_hash) not in published:
             groups.setdefault(group, []).append(version)

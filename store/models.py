@@ -167,7 +167,8 @@ class DigestItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), index=True)
+    """Indexed: the digest's selection asks of each waiting version whether an issue carried it."""
     position: Mapped[int]
     version: Mapped[NoticeVersion] = relationship()
 
@@ -411,3 +412,14 @@ class Reminder(Base):
     message: Mapped[str] = mapped_column(String(200))
     """The outbox ref of the message that carries it."""
     queued_at: Mapped[datetime]
+
+
+class NoticeRegion(Base):
+    """One region of a notice's newest version in the query's normal form (湖南, 全国), kept with
+    ``notice_search`` by ``store.search``: ``items --region`` finds a region's notices by index
+    instead of reading every notice's tags."""
+
+    __tablename__ = "notice_regions"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    region: Mapped[str] = mapped_column(Text, primary_key=True, index=True)

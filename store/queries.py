@@ -1,17 +1,20 @@
 """Read-only queries behind ``kuaixun explain`` and ``kuaixun items``: notices with their newest version.
 
 Only what SQL does well and portably (SQLite and PostgreSQL) is done here: the section, the date
-range and the order. Tags live in the version's ``record`` JSON, so matching them is left to the
-caller (kuaixun.queries), which sees the decoded record.
+range and the order, and prefilters for what the caller (kuaixun.queries) matches exactly on the
+decoded record: words and agencies by LIKE on the record's JSON text, a region by the notice's
+normalised regions in ``notice_regions``. Each prefilter keeps every notice the exact match keeps
+(tests/test_store_scale.py holds them to it), so that the caller decodes only likely rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Text, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from store import search
 from store.models import Notice, NoticeVersion
 
 STREAM_ROWS = 50
@@ -39,6 +42,8 @@ def latest_versions(
     since: str | None = None,
     until: str | None = None,
     words: Sequence[str] = (),
+    region: str | None = None,
+    agency: str | None = None,
 ) -> Iterator[tuple[Notice, NoticeVersion]]:
     """Notices (newest publish date first) with their newest version, optionally narrowed; streamed.
 
@@ -46,38 +51,75 @@ def latest_versions(
     without a date is left out when either is given, since it cannot be placed in the range.
     ``words`` keeps the notices whose columns or stored record (its JSON text) hold each word
     case-insensitively, by LIKE: a superset of the caller's exact match, so that it decodes only
-    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``).
+    likely rows (a word LIKE could miss is left to the caller alone: see ``_likeable``); a word of
+    Chinese characters is looked up in the search index instead (``search.holds_word``). ``agency``
+    is prefiltered by LIKE like a word (the record holds the notice's agencies), never through the
+    index: a ministry signs most notices, and the index's list of them all costs more (2 s CPU at
+    100,000) than reading rows until a page is full. ``region`` (湖南, as
+    ``pipeline.tags.normalize_region`` leaves it) keeps the notices whose primary region is it or
+    whose region tags hold it, again a superset: the caller's exact test decides.
     Rows come in pages of ``STREAM_ROWS``: a caller that stops early reads no further.
     """
-    # Correlated: one index probe (notice_versions.notice_id) per notice, never an IN list of them all.
-    newest = (
-        select(func.max(NoticeVersion.id))
-        .where(NoticeVersion.notice_id == Notice.id)
-        .correlate(Notice)
-        .scalar_subquery()
-    )
-    query = select(Notice, NoticeVersion).join(NoticeVersion).where(NoticeVersion.id == newest)
+    version = newest_version(session)
+    query = select(Notice, version).join(version, version.notice_id == Notice.id)
+    query = query.where(*newest_only(session, version))
     if section:
         query = query.where(Notice.category == section)
     if since:
         query = query.where(Notice.publish_date >= since)
     if until:
         query = query.where(Notice.publish_date <= until)
-    for word in filter(_likeable, words):
+    for word in filter(_likeable, [*words, *filter(None, [agency])]):
+        held = None if word == agency else search.holds_word(session, word)
+        if held is not None:  # Chinese: through the search index, not by reading every record
+            query = query.where(held)
+            continue
         pattern = f"%{_escape_like(word)}%"
         query = query.where(
             or_(
                 Notice.title.ilike(pattern, escape="\\"),
                 Notice.doc_number.ilike(pattern, escape="\\"),
-                cast(NoticeVersion.record, Text).ilike(pattern, escape="\\"),
+                cast(version.record, Text).ilike(pattern, escape="\\"),
             )
         )
+    if region:  # the notice's region is its newest record's, so the record's regions hold it too
+        query = query.where(search.has_region(region))
     query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
     result = session.execute(query.execution_options(yield_per=STREAM_ROWS))
     try:
         yield from result  # type: ignore[misc]  # rows unpack as (notice, version)
     finally:
         result.close()
+
+
+def newest_version(session: Session) -> type[NoticeVersion]:
+    """The version to join to ``Notice`` for its newest one only (with ``newest_only``): on
+    PostgreSQL a LATERAL subquery (one index probe per notice: its planner misjudges the
+    correlated form below and joins every version before sorting), elsewhere the table itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return NoticeVersion
+    newest = (
+        select(NoticeVersion)
+        .where(NoticeVersion.notice_id == Notice.id)
+        .order_by(NoticeVersion.id.desc())
+        .limit(1)
+        .lateral("newest_version")
+    )
+    return aliased(NoticeVersion, newest)
+
+
+def newest_only(session: Session, version: type[NoticeVersion]) -> list[ColumnElement[bool]]:
+    """The conditions that leave ``version`` (from ``newest_version``) the notice's newest: none for
+    the LATERAL; on SQLite a correlated max, one index probe per notice, never an IN list of them all."""
+    if version is not NoticeVersion:
+        return []
+    newest = (
+        select(func.max(NoticeVersion.id))
+        .where(NoticeVersion.notice_id == Notice.id)
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+    return [NoticeVersion.id == newest]
 
 
 def _likeable(word: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,21 +26,24 @@ from sqlalchemy import (
     Engine,
     and_,
     case,
+    delete,
     false,
     func,
+    insert,
     literal_column,
     not_,
     or_,
     select,
     text,
     true,
+    union,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, normalize
+from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, field_term, normalize
 from pipeline.records import ExtractedNotice
-from store.models import Notice, NoticeSearch, NoticeVersion
+from store.models import Notice, NoticeRegion, NoticeSearch, NoticeVersion
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ LAST_CHARACTER = "\U0010ffff"
 FTS_VOCAB = "notice_fts_vocab"
 TITLE_WEIGHT = 1
 """Points per query term found in the title: a notice naming the terms in its title ranks first."""
+_IDEOGRAPH_LOW, _IDEOGRAPH_HIGH = "\u4e00", "\u9fff"
+"""CJK Unified Ideographs: the characters ``holds_word`` may look for through the index."""
 BACKFILL_BATCH = 500
 """Notices indexed per query when the table is filled for an older store."""
 
@@ -78,11 +84,28 @@ END""",
   VALUES (new.notice_id, new.title, new.text, new.agencies, new.doc);
 END""",
 )
+_POSTGRES_ORDER = (
+    "CREATE INDEX IF NOT EXISTS ix_notices_newest ON notices (publish_date DESC NULLS LAST, id DESC)",
+    "CREATE INDEX IF NOT EXISTS ix_notices_category_newest "
+    "ON notices (category, publish_date DESC NULLS LAST, id DESC)",
+)
+"""Newest first as listings and searches order (undated last): PostgreSQL sorts NULL above every
+date, so a plain index read backwards puts them first and the planner sorts every notice instead.
+SQLite puts NULL below (its plain indexes serve) and takes no NULLS LAST in an index."""
 _POSTGRES_INDEX = tuple(
     f"CREATE INDEX IF NOT EXISTS ix_notice_search_{column}_trgm "
     f'ON notice_search USING gin ("{column}" gin_trgm_ops)'
     for column in FTS_COLUMNS
 )
+
+_DROP_INDEX = {
+    "sqlite": (
+        *(f"DROP TRIGGER IF EXISTS notice_search_{event}" for event in ("ai", "ad", "au")),
+        f"DROP TABLE IF EXISTS {FTS_VOCAB}",
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    ),
+    "postgresql": tuple(f"DROP INDEX IF EXISTS ix_notice_search_{column}_trgm" for column in FTS_COLUMNS),
+}
 
 
 @dataclass(frozen=True)
@@ -120,30 +143,55 @@ class Scope:
 EVERYWHERE = Scope()
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """A subscription's filters (``notify.subscriptions.Filters``): each list given must have a
+    match, in the query language's terms (``section:``, ``region:``, ``agency:``) or the source's name."""
+
+    sections: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
 # --------------------------------------------------------------------------- keeping the index
 
 
 def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
     """The normalised row of a record: the same fields ``pipeline.query.Document`` compares."""
+    return NoticeSearch(**search_values(notice_id, record))
+
+
+def search_values(notice_id: int, record: ExtractedNotice) -> dict[str, object]:
+    """``search_row``'s columns, as a bulk insert of ``notice_search`` takes them."""
     doc = Document.of(record)
-    return NoticeSearch(
-        notice_id=notice_id,
-        title=doc.title + END,
-        text=doc.text + END,
-        agencies=doc.agencies + END,
-        doc=doc.doc + END,
-        regions="\n" + "\n".join(sorted(doc.regions)) + "\n",
-        deadlines=" ".join(d.date for d in record.deadlines if d.date),
-    )
+    return {
+        "notice_id": notice_id,
+        "title": doc.title + END,
+        "text": doc.text + END,
+        "agencies": doc.agencies + END,
+        "doc": doc.doc + END,
+        "regions": "\n" + "\n".join(sorted(doc.regions)) + "\n",
+        "deadlines": " ".join(d.date for d in record.deadlines if d.date),
+    }
+
+
+def region_values(notice_id: int, record: ExtractedNotice) -> list[dict[str, object]]:
+    """The ``notice_regions`` rows of a record: each region a query's ``region:`` would find."""
+    return [{"notice_id": notice_id, "region": region} for region in sorted(Document.of(record).regions)]
 
 
 def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
     """Make ``record`` (the notice's newest version) what searches see of the notice."""
     session.merge(search_row(notice_id, record))
+    session.execute(delete(NoticeRegion).where(NoticeRegion.notice_id == notice_id))
+    if rows := region_values(notice_id, record):
+        session.execute(insert(NoticeRegion), rows)
 
 
 def ensure_index(engine: Engine) -> None:
-    """The database's full-text index over ``notice_search``, and a row for every stored notice."""
+    """The database's full-text index over ``notice_search`` (on PostgreSQL also the newest-first
+    indexes of ``notices``), and a row for every stored notice."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             new = not connection.execute(
@@ -154,9 +202,24 @@ def ensure_index(engine: Engine) -> None:
             if new:
                 connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
         elif engine.dialect.name == "postgresql":
-            _postgres_index(engine)
+            for statement in _POSTGRES_ORDER:
+                connection.execute(text(statement))
+    if engine.dialect.name == "postgresql":
+        _postgres_index(engine)
     with Session(engine) as session, session.begin():
         _backfill(session)
+        _backfill_regions(session)
+
+
+@contextmanager
+def index_suspended(engine: Engine) -> Iterator[None]:
+    """A bulk load of ``notice_search`` (bench/make_store.py) with the full-text index dropped,
+    then built once over every row: row by row, the index costs most of the load."""
+    with engine.begin() as connection:
+        for statement in _DROP_INDEX.get(engine.dialect.name, ()):
+            connection.execute(text(statement))
+    yield
+    ensure_index(engine)
 
 
 def _postgres_index(engine: Engine) -> None:
@@ -172,6 +235,13 @@ def _postgres_index(engine: Engine) -> None:
 
 def _backfill(session: Session) -> None:
     """Index the notices stored before ``notice_search`` existed (or by a program that did not index)."""
+    # Notices are indexed as they are stored, and a store is backfilled when opened, so the newest
+    # notice indexed means none is missing: two key lookups, where the NOT IN below (or a count)
+    # reads every notice at every opening (over a second at 100,000 under load).
+    if session.scalar(select(func.max(Notice.id))) == session.scalar(
+        select(func.max(NoticeSearch.notice_id))
+    ):
+        return
     missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
     for ids in _batches(session.scalars(missing).all()):
         newest = (
@@ -181,7 +251,24 @@ def _backfill(session: Session) -> None:
         )
         for version in session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest))):
             session.add(search_row(version.notice_id, version.record))
+            if rows := region_values(version.notice_id, version.record):
+                session.execute(insert(NoticeRegion), rows)
         session.flush()
+
+
+def _backfill_regions(session: Session) -> None:
+    """The ``notice_regions`` rows of a store indexed before that table existed (from the search
+    rows); once it holds any, every notice stored or indexed since has its rows."""
+    if session.scalar(select(NoticeRegion.notice_id).limit(1)) is not None:
+        return
+    missing = select(NoticeSearch.notice_id, NoticeSearch.regions)
+    rows = [
+        {"notice_id": notice_id, "region": region}
+        for notice_id, regions in session.execute(missing)
+        for region in filter(None, regions.split("\n"))
+    ]
+    if rows:
+        session.execute(insert(NoticeRegion), rows)
 
 
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -228,6 +315,36 @@ def search_all(session: Session, query: Query | None, scope: Scope, limit: int) 
         )
     )
     return _hits(session, query, ids)
+
+
+def newest_matches(session: Session, query: Query, narrowed: Narrowing, limit: int | None) -> SearchPage:
+    """``subscribe test``: the notices ``query`` matches within ``narrowed``, newest publish date
+    first; the first ``limit`` (None: all), each confirmed by ``Query.match``, and the exact total
+    (from SQL: no record is decoded beyond those shown)."""
+    compiler = _Compiler(session)
+    where = and_(compiler.condition(query.root), *_narrowing(narrowed, compiler))
+    rows = session.execute(
+        select(NoticeSearch.notice_id, func.count().over())
+        .join(Notice, Notice.id == NoticeSearch.notice_id)
+        .where(where)
+        .order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+        .limit(limit)
+    ).all()
+    total = rows[0][1] if rows else 0
+    return SearchPage(total=total, hits=tuple(_hits(session, query, [notice_id for notice_id, _ in rows])))
+
+
+def _narrowing(narrowed: Narrowing, compiler: _Compiler) -> Iterator[ColumnElement[bool]]:
+    """A subscription's filters as SQL: one of each given list holds (as ``Filters.admits``)."""
+    for name, values in (
+        ("section", narrowed.sections),
+        ("region", narrowed.regions),
+        ("agency", narrowed.agencies),
+    ):
+        if values:
+            yield or_(*(compiler.term(field_term(name, value)) for value in values))
+    if narrowed.sources:
+        yield Notice.source_name.in_(narrowed.sources)
 
 
 def _scope(scope: Scope) -> Iterator[ColumnElement[bool]]:
@@ -309,7 +426,7 @@ class _Compiler:
         if term.field == "section":
             return _contains(Notice.category, term.value, self.dialect)
         if term.field == "region":
-            return _contains(NoticeSearch.regions, "\n" + term.value + "\n", self.dialect)
+            return _contains(NoticeSearch.regions, _whole(term.value), self.dialect)
         if self.dialect != "sqlite" or len(term.value) < BIGRAM:
             return _contains(_COLUMNS[term.field], term.value, self.dialect)
         if len(term.value) >= TRIGRAM:
@@ -345,6 +462,34 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+
+
+def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
+    """``word`` is in the notice's title, body, signers or 文号 (through the index), for a word of
+    Chinese characters only; None for any other word. Such a word found in those fields as written
+    (case-folded) is found in their normal forms too (NFKC composes nothing with an ideograph, and
+    case folding makes none), so this keeps every notice a plain substring test would."""
+    if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
+        return None
+    compiler = _Compiler(session)
+    # One list made once (a union: an OR of the fields would scan every search row), not a join.
+    found = [
+        select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word)))
+        for f in (TEXT, "agency", "doc")
+    ]
+    return Notice.id.in_(union(*found))
+
+
+def has_region(region: str) -> ColumnElement[bool]:
+    """The notice's newest record names ``region`` (in any spelling a query's ``region:`` takes:
+    湖南省 is 湖南) as its region or among its tags; through the index of ``notice_regions``."""
+    value = field_term("region", region).value
+    return Notice.id.in_(select(NoticeRegion.notice_id).where(NoticeRegion.region == value))
+
+
+def _whole(region: str) -> str:
+    """A normalised region between the newlines that separate them in ``NoticeSearch.regions``."""
+    return "\n" + region + "\n"
 
 
 def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
