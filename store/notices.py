@@ -147,8 +147,8 @@ def settle(session: Session, changed: Sequence[Notice]) -> None:
     _group(session, [n for n in ordered if id(n) in fresh])
     for notice in ordered:
         record = notice.versions[-1].record
-        if id(notice) in fresh:  # a notice just made has no search row yet: nothing to merge with
-            session.add(search.search_row(notice.id, record))
+        if id(notice) in fresh:
+            search.index_new_notice(session, notice.id, record)
         else:
             search.index_notice(session, notice.id, record)
 

@@ -181,6 +181,13 @@ def region_values(notice_id: int, record: ExtractedNotice) -> list[dict[str, obj
     return [{"notice_id": notice_id, "region": region} for region in sorted(Document.of(record).regions)]
 
 
+def index_new_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
+    """``index_notice`` for a notice just made: it has no rows yet, so nothing to merge or delete."""
+    session.add(search_row(notice_id, record))
+    if rows := region_values(notice_id, record):
+        session.execute(insert(NoticeRegion), rows)
+
+
 def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
     """Make ``record`` (the notice's newest version) what searches see of the notice."""
     session.merge(search_row(notice_id, record))
