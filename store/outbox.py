@@ -70,7 +70,7 @@ def enqueue_many(
         query = select(Delivery.ref, Delivery.channel, Delivery.recipient).where(
             Delivery.kind == kind, Delivery.ref.in_(refs[start : start + REF_BATCH])
         )
-        known.update(session.execute(query).tuples())
+        known.update((ref, channel, recipient) for ref, channel, recipient in session.execute(query))
     rows = [
         {
             "kind": kind,
