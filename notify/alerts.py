@@ -210,14 +210,12 @@ class RenderedItems:
     """
 
     def __init__(self) -> None:
-        self._items: dict[AlertItem, ItemForms] = {}
         self._frames: dict[tuple[Form, AlertItem], str] = {}
         self._parts: dict[tuple[Form, str, Any], str] = {}
 
     def of(self, item: AlertItem) -> ItemForms:
-        if item not in self._items:
-            self._items[item] = ItemForms(*(Markup(self._render(form, item)) for form in FORMS))
-        return self._items[item]
+        # Not kept: filling a frame costs three replacements, keeping every item would cost memory.
+        return ItemForms(*(Markup(self._render(form, item)) for form in FORMS))
 
     def _render(self, form: Form, item: AlertItem) -> str:
         # The frame's key: the item without its subscriber's parts (a context stays non-empty).
