@@ -42,6 +42,7 @@ bench: $(SYNCED)
 	$(VENV)/bin/python bench/extract_speed.py
 	$(VENV)/bin/python bench/crawl_cycle.py
 	$(VENV)/bin/python bench/match_subscriptions.py
+	$(VENV)/bin/python bench/render_digest.py
 
 # Never data/ or out/: they hold the real store and issues. demo/ only if the demo made it.
 clean:
