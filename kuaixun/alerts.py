@@ -29,15 +29,23 @@ from kuaixun.config import Config
 from kuaixun.delivery import ALERT, alert_folder, deliver_due
 from kuaixun.ingest import now_utc
 from notify import archive
-from notify.alerts import Alert, AlertItem, Unsubscribe, alert_item, render_alert
+from notify.alerts import (
+    Alert,
+    AlertItem,
+    AlertItems,
+    RenderedItems,
+    Unsubscribe,
+    alert_item,
+    render_alert,
+)
 from notify.channels.targets import Problem, webhook_name
 from notify.subscriptions import SUMMARY_MODES, Filters
 from notify.width import display_width
 from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_query
 from store import outbox, search, subscriptions
 from store.db import Database
-from store.models import AlertMatch, Subscription
-from store.subscriptions import CLI, CONFIG, Spec, SubscriptionError
+from store.models import NoticeVersion, Subscription
+from store.subscriptions import CLI, CONFIG, NewMatch, Spec, SubscriptionError, WaitingMatch
 
 Echo = Callable[[str], None]
 TOKEN_SALT = "kuaixun.unsubscribe"
@@ -65,14 +73,20 @@ def alerting(config: Config, db: Database, echo: Echo) -> Iterator[None]:
 
 
 def _alert_synced(config: Config, db: Database, echo: Echo) -> None:
+    if record_alerts(config, db, echo):
+        deliver_due(config, db, echo, kinds=(ALERT,))
+
+
+def record_alerts(config: Config, db: Database, echo: Echo) -> list[str]:
+    """The new versions matched, the matches recorded and the instant messages archived and
+    queued, in one transaction; the refs of the messages queued."""
     now = now_utc()
     with db.session() as session:
         matched = match_new_versions(session, now)
         refs = queue_messages(config, session, ("instant",), echo, now)
     if matched:
         echo(f"alerts: {matched} match(es), {len(refs)} instant message(s) queued")
-    if refs:
-        deliver_due(config, db, echo, kinds=(ALERT,))
+    return refs
 
 
 def send_summaries(config: Config, db: Database, echo: Echo, modes: Sequence[str] = SUMMARY_MODES) -> int:
@@ -110,8 +124,9 @@ def match_new_versions(session: Session, now: datetime) -> int:
     """Record a match for each active subscription and each matching version new to it.
 
     Reposts (same group, same content) alert once. Every new version is prepared once and
-    every distinct term tested once (QuerySet); the watermark then moves past the newest
-    version, so nothing is matched twice.
+    only the queries holding a term it contains are evaluated (QuerySet); the matches go in
+    as one bulk insert, and the watermark then moves past the newest version, so nothing is
+    matched twice.
     """
     subs = {s.id: s for s in subscriptions.active(session)}
     if not subs:
@@ -121,23 +136,19 @@ def match_new_versions(session: Session, now: datetime) -> int:
         return 0
     index = QuerySet({s.id: compiled(s.query) for s in subs.values()})
     filters = {s.id: Filters.of(s.filters) for s in subs.values()}
+    checked_through = {s.id: s.checked_through for s in subs.values()}
     alerted = subscriptions.alerted_content(session, {n.group_id or n.id for _, n in rows})
-    found: list[AlertMatch] = []
+    found: list[NewMatch] = []
     for version, notice in rows:
         doc = Document.of(version.record)
         for sub_id, terms in index.match(doc).items():
-            new = version.id > subs[sub_id].checked_through
+            new = version.id > checked_through[sub_id]
             content = (sub_id, notice.group_id or notice.id, version.content_hash)
             if new and content not in alerted and filters[sub_id].admits(doc, notice.source_name):
                 alerted.add(content)  # a repost in the same crawl alerts no more than its original
-                found.append(
-                    AlertMatch(
-                        subscription_id=sub_id, version_id=version.id, terms=_stored(terms), matched_at=now
-                    )
-                )
-    session.add_all(found)
+                found.append(NewMatch(sub_id, version.id, _stored(terms)))
+    subscriptions.record_matches(session, found, now)
     subscriptions.checked(session, rows[-1][0].id)
-    session.flush()
     return len(found)
 
 
@@ -146,31 +157,37 @@ def queue_messages(
 ) -> list[str]:
     """One archived message and outbox row per subscriber with waiting matches; their refs.
 
-    A subscriber whose channel cannot be reached now (webhook gone from config.yaml, no
-    SMTP relay, no secret to sign the unsubscribe link) keeps its matches for a later run.
+    Each version is loaded and each item made once for all subscribers (AlertItems); the
+    matches are marked carried and the outbox rows added in bulk. A subscriber whose channel
+    cannot be reached now (webhook gone from config.yaml, no SMTP relay, no secret to sign
+    the unsubscribe link) keeps its matches for a later run.
     """
-    waiting: dict[int, list[AlertMatch]] = {}
+    waiting: dict[int, list[WaitingMatch]] = {}
     for match in subscriptions.waiting(session, modes):
         waiting.setdefault(match.subscription_id, []).append(match)
-    refs = []
+    subs = subscriptions.by_ids(session, waiting)
+    versions = subscriptions.versions_by_ids(session, {m.version_id for ms in waiting.values() for m in ms})
+    items, rendered = AlertItems(), RenderedItems()
     resolver = config.resolver()
-    for matches in waiting.values():
-        sub = matches[0].subscription
+    carried: dict[int, str] = {}
+    queued: dict[str, list[tuple[str, str]]] = {}
+    for sub_id, matches in waiting.items():
+        sub = subs[sub_id]
         target = resolver.resolve(sub.channel, alert=True)
         if isinstance(target, Problem):
             echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
             continue
         ref = f"sub{sub.id}-v{matches[-1].version_id}"
-        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, matches)))
-        for match in matches:
-            match.message = ref
-        outbox.enqueue(session, ALERT, ref, [(target.channel, target.recipient)], now)
-        refs.append(ref)
-    return refs
+        alert_items = tuple(_item(items, versions[m.version_id], m.terms) for m in matches)
+        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, alert_items), rendered))
+        carried.update((match.id, ref) for match in matches)
+        queued[ref] = [(target.channel, target.recipient)]
+    subscriptions.carried(session, carried)
+    outbox.enqueue_many(session, ALERT, queued, now)
+    return list(queued)
 
 
-def _alert(config: Config, sub: Subscription, matches: Sequence[AlertMatch]) -> Alert:
-    items = tuple(_item(match) for match in matches)
+def _alert(config: Config, sub: Subscription, items: tuple[AlertItem, ...]) -> Alert:
     return Alert(
         name=sub.name, query=sub.query, mode=sub.mode, items=items, unsubscribe=unsubscribe_of(config, sub)
     )
@@ -191,9 +208,8 @@ def _stored(terms: Iterable[Term]) -> list[list[str]]:
     return [[t.field, t.value, t.text] for t in terms]
 
 
-def _item(match: AlertMatch) -> AlertItem:
-    version = match.version
-    return alert_item(version.record, terms=match.terms, revised=version.number > 1, diff=version.diff)
+def _item(items: AlertItems, version: NoticeVersion, terms: Sequence[Sequence[str]]) -> AlertItem:
+    return items.item(version.id, version.record, terms, revised=version.number > 1, diff=version.diff)
 
 
 # --------------------------------------------------------------------------- unsubscribe tokens
@@ -201,12 +217,18 @@ def _item(match: AlertMatch) -> AlertItem:
 
 def unsubscribe_token(secret: str, sub: Subscription) -> str:
     """Signed (id, the subscription's own random token): forged or stale tokens are refused."""
-    return URLSafeSerializer(secret, salt=TOKEN_SALT).dumps([sub.id, sub.token])
+    return _signer(secret).dumps([sub.id, sub.token])
+
+
+@lru_cache(maxsize=4)
+def _signer(secret: str) -> URLSafeSerializer:
+    """One serializer per secret: its keys are derived once, not once per message signed."""
+    return URLSafeSerializer(secret, salt=TOKEN_SALT)
 
 
 def _token_subscription(session: Session, secret: str, token: str) -> Subscription:
     try:
-        sub_id, nonce = URLSafeSerializer(secret, salt=TOKEN_SALT).loads(token)
+        sub_id, nonce = _signer(secret).loads(token)
     except (BadSignature, ValueError, TypeError):
         raise AlertUsageError("not a valid unsubscribe token") from None
     sub = session.get(Subscription, sub_id)

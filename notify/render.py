@@ -195,6 +195,7 @@ def environment() -> Environment:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # the templates ship with the package: no stat() per message rendered
         )
     )
 
@@ -209,6 +210,7 @@ def markdown_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.globals["hard_break"] = Markup("  ")  # two trailing spaces: a line break inside a paragraph
     return _configure(env)

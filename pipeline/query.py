@@ -354,19 +354,21 @@ class QuerySet(Generic[K]):
             for term in query.terms:
                 self._by_term.setdefault(term, []).append(key)
         terms = {t for q in self._queries.values() for t in q.all_terms}
-        self._in_text = [(t, t.value[:2], t.field == "title") for t in terms if t.highlights]
+        self._by_head: dict[str, list[Term]] = {}
+        for term in terms:
+            if term.highlights and len(term.value) >= 2:
+                self._by_head.setdefault(term.value[:2], []).append(term)
+        self._short = [t for t in terms if t.highlights and len(t.value) < 2]
         self._in_fields = [t for t in terms if not t.highlights]
         self._always = [k for k, q in self._queries.items() if q.matches_without_terms]
 
     def present(self, doc: Document) -> set[Term]:
         """The terms found in the document; a title or body term is only searched for when its
-        first two characters occur somewhere in the text (one set lookup rules most out)."""
-        pairs, text, title = doc.pairs, doc.text, doc.title
-        found = {
-            term
-            for term, head, in_title in self._in_text
-            if (len(head) < 2 or head in pairs) and term.value in (title if in_title else text)
-        }
+        first two characters occur somewhere in the text: the document's pairs pick the terms
+        worth searching for, instead of every term being looked at for every document."""
+        heads = self._by_head
+        candidates = [term for pair in doc.pairs if pair in heads for term in heads[pair]]
+        found = {term for term in (*candidates, *self._short) if term.test(doc)}
         found.update(term for term in self._in_fields if term.test(doc))
         return found
 
@@ -394,16 +396,64 @@ def _all_terms(node: Node) -> Iterable[Term]:
             yield from _all_terms(part)
 
 
-def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
+@cache
+def _char_form(char: str) -> str:
+    """``normalize`` of one character, remembered: a text repeats few distinct characters."""
+    return normalize(char)
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A text with its normal form, each normal-form character traced back to the one it came from.
+
+    Built once per text and then searched for any number of terms: an alert marks the same
+    notice for every subscriber it matches.
+    """
+
+    text: str
+    flat: str
+    """``normalize(text)``, character by character."""
+    owner: tuple[int, ...]
+    """For each character of ``flat``, the index in ``text`` it came from."""
+
+    @classmethod
+    def of(cls, text: str) -> Folded:
+        forms = [_char_form(char) for char in text]
+        owner = tuple(index for index, form in enumerate(forms) for _ in form)
+        return cls(text, "".join(forms), owner)
+
+    def spans(self, terms: Iterable[str]) -> list[tuple[int, int]]:
+        """Merged, sorted (start, end) ranges of ``text`` whose normal form is one of ``terms``."""
+        found: list[tuple[int, int]] = []
+        for term in filter(None, terms):
+            at = self.flat.find(term)
+            while at != -1:
+                found.append((self.owner[at], self.owner[at + len(term) - 1] + 1))
+                at = self.flat.find(term, at + len(term))
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+
+def folded(text: str | Folded) -> Folded:
+    return text if isinstance(text, Folded) else Folded.of(text)
+
+
+def highlight(text: str | Folded, terms: Iterable[str]) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, is_match) wherever a normalised term occurs, for marking up.
 
     The match is found in normal form and mapped back, so 绿色 工厂 in a title is marked
-    whole for the term 绿色工厂.
+    whole for the term 绿色工厂. Pass a Folded text to mark one text for many term lists.
     """
-    spans = _spans(text, terms)
+    source = folded(text)
+    text = source.text
     pieces: list[tuple[str, bool]] = []
     cursor = 0
-    for start, end in spans:
+    for start, end in source.spans(terms):
         if start > cursor:
             pieces.append((text[cursor:start], False))
         pieces.append((text[start:end], True))
@@ -413,36 +463,14 @@ def highlight(text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def excerpt(text: str, terms: Iterable[str], before: int = 24, after: int = 48) -> str | None:
+def excerpt(text: str | Folded, terms: Iterable[str], before: int = 24, after: int = 48) -> str | None:
     """The part of ``text`` around the first term found (… where cut), or None if none is."""
-    spans = _spans(text, terms)
+    source = folded(text)
+    spans = source.spans(terms)
     if not spans:
         return None
     start, end = spans[0]
+    text = source.text
     left, right = max(0, start - before), min(len(text), end + after)
     cut = " ".join(text[left:right].split())
     return ("…" if left else "") + cut + ("…" if right < len(text) else "")
-
-
-def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Merged, sorted (start, end) ranges of ``text`` whose normal form is one of ``terms``."""
-    flat: list[str] = []
-    owner: list[int] = []
-    for index, char in enumerate(text):
-        form = normalize(char)
-        flat.append(form)
-        owner.extend([index] * len(form))
-    joined = "".join(flat)
-    found: list[tuple[int, int]] = []
-    for term in filter(None, terms):
-        at = joined.find(term)
-        while at != -1:
-            found.append((owner[at], owner[at + len(term) - 1] + 1))
-            at = joined.find(term, at + len(term))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

@@ -14,10 +14,10 @@ send it again (``retry_unconfirmed``) or record that it arrived (``confirm``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from kuaixun.redact import redact
@@ -57,6 +57,42 @@ def enqueue(
     session.add_all(added)
     session.flush()
     return added
+
+
+def enqueue_many(
+    session: Session, kind: str, messages: Mapping[str, Iterable[tuple[str, str]]], now: datetime
+) -> int:
+    """``enqueue`` for many messages (ref → targets) at once: one SELECT per batch of refs for the
+    rows already recorded, one bulk INSERT for the rest. Returns how many rows it added."""
+    refs = list(messages)
+    known: set[tuple[str, str, str]] = set()
+    for start in range(0, len(refs), REF_BATCH):
+        query = select(Delivery.ref, Delivery.channel, Delivery.recipient).where(
+            Delivery.kind == kind, Delivery.ref.in_(refs[start : start + REF_BATCH])
+        )
+        known.update((ref, channel, recipient) for ref, channel, recipient in session.execute(query))
+    rows = [
+        {
+            "kind": kind,
+            "ref": ref,
+            "channel": channel,
+            "recipient": recipient,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for ref, targets in messages.items()
+        for channel, recipient in dict.fromkeys(targets)
+        if (ref, channel, recipient) not in known
+    ]
+    if rows:
+        session.execute(insert(Delivery.__table__), rows)  # the table: a plain executemany
+    return len(rows)
+
+
+REF_BATCH = 500
+"""Refs per ``IN (…)`` list: well under every backend's limit on bound parameters."""
 
 
 def due(session: Session, now: datetime, ids: Collection[int] | None = None) -> list[Delivery]:

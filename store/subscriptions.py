@@ -9,17 +9,18 @@ carries it; ``message`` then names the outbox ref of the message that does.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from store.models import AlertMatch, Notice, NoticeVersion, Subscription
 
 CONFIG, CLI = "config", "cli"
+M = TypeVar("M", Subscription, NoticeVersion)
 
 
 class SubscriptionError(Exception):
@@ -162,15 +163,81 @@ def checked(session: Session, through: int) -> None:
     )
 
 
-def waiting(session: Session, modes: Iterable[str]) -> list[AlertMatch]:
-    """Matches of active subscriptions in ``modes`` that no message carries yet, oldest first."""
+@dataclass(frozen=True)
+class NewMatch:
+    """A match found by a run, before it is recorded."""
+
+    subscription_id: int
+    version_id: int
+    terms: list[list[str]]
+    """``AlertMatch.terms``: [field, normal form, as written] per term found."""
+
+
+@dataclass(frozen=True)
+class WaitingMatch:
+    """A recorded match no message carries yet (an ``alert_matches`` row, without the ORM)."""
+
+    id: int
+    subscription_id: int
+    version_id: int
+    terms: list[list[str]]
+
+
+def record_matches(session: Session, matches: Sequence[NewMatch], now: datetime) -> None:
+    """The matches as ``alert_matches`` rows: one bulk INSERT (executemany), however many."""
+    if matches:
+        session.execute(
+            insert(AlertMatch.__table__),  # the table, not the ORM class: a plain executemany
+            [
+                {
+                    "subscription_id": m.subscription_id,
+                    "version_id": m.version_id,
+                    "terms": m.terms,
+                    "matched_at": now,
+                }
+                for m in matches
+            ],
+        )
+
+
+def waiting(session: Session, modes: Iterable[str]) -> list[WaitingMatch]:
+    """Matches of active subscriptions in ``modes`` no message carries yet, by subscription, oldest first."""
     query = (
-        select(AlertMatch)
+        select(AlertMatch.id, AlertMatch.subscription_id, AlertMatch.version_id, AlertMatch.terms)
         .join(Subscription)
         .where(
             AlertMatch.message.is_(None), Subscription.active.is_(True), Subscription.mode.in_(list(modes))
         )
-        .options(joinedload(AlertMatch.subscription), joinedload(AlertMatch.version))
         .order_by(AlertMatch.subscription_id, AlertMatch.version_id)
     )
-    return list(session.scalars(query))
+    return [WaitingMatch(*row) for row in session.execute(query)]
+
+
+def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Subscription]:
+    return _by_id(session, Subscription, ids)
+
+
+def versions_by_ids(session: Session, ids: Iterable[int]) -> dict[int, NoticeVersion]:
+    """Notice versions by id, each loaded (and its record decoded) once."""
+    return _by_id(session, NoticeVersion, ids)
+
+
+def carried(session: Session, refs: Mapping[int, str]) -> None:
+    """Mark each match (by id) as carried by the message ``refs[id]``: one executemany UPDATE."""
+    if refs:
+        table = AlertMatch.__table__
+        statement = update(table).where(table.c.id == bindparam("match_id")).values(message=bindparam("ref"))
+        session.execute(statement, [{"match_id": id_, "ref": ref} for id_, ref in refs.items()])
+
+
+IN_BATCH = 500
+"""Ids per ``IN (…)`` list: well under every backend's limit on bound parameters."""
+
+
+def _by_id(session: Session, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+    wanted = sorted(set(ids))
+    found: dict[int, M] = {}
+    for start in range(0, len(wanted), IN_BATCH):
+        batch = wanted[start : start + IN_BATCH]
+        found.update((row.id, row) for row in session.scalars(select(model).where(model.id.in_(batch))))
+    return found
