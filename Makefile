@@ -22,15 +22,20 @@ $(SYNCED): pyproject.toml uv.lock | $(UV)
 demo: $(SYNCED)
 	$(VENV)/bin/kuaixun demo --workdir demo
 
+# The suite on both cores (pytest-xdist); whole files per worker, so a module's shared set-up is made once.
+# Here, not in pyproject's addopts: `pytest tests/test_x.py` stays one plain process.
+PYTEST := $(VENV)/bin/pytest -q -n 2 --dist loadfile
+PG_DIR ?= /tmp/kuaixun-pg
+
 # pytest exits 5 when it collects no test: not a failure of the product.
 test: $(SYNCED)
-	$(VENV)/bin/pytest -q; status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+	$(PYTEST); status=$$?; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 # The same suite with every test store on a real PostgreSQL server (started and removed by the script).
 test-postgres: $(SYNCED)
-	url=$$(bash scripts/postgres.sh start) || exit 1; \
-	KUAIXUN_TEST_POSTGRES=$$url $(VENV)/bin/pytest -q; status=$$?; \
-	bash scripts/postgres.sh stop; if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+	url=$$(bash scripts/postgres.sh start $(PG_DIR)) || exit 1; \
+	KUAIXUN_TEST_POSTGRES=$$url $(PYTEST); status=$$?; \
+	bash scripts/postgres.sh stop $(PG_DIR); if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
 
 lint: $(SYNCED)
 	$(VENV)/bin/ruff check .

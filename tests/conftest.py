@@ -1,4 +1,9 @@
-"""Shared fixtures: the simulated government web on loopback and configs pointed at it."""
+"""Shared fixtures: the simulated government web on loopback and configs pointed at it.
+
+``make test`` runs the suite on two pytest-xdist workers (whole files per worker): a session fixture
+is made once per worker process, so each worker holds its own ports, its own crawled template and its
+own PostgreSQL databases, and nothing here is shared between workers.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +33,8 @@ revisit window by: the notices published within ``crawl.revisit_days`` of it are
 
 @pytest.fixture(scope="session")
 def sim_ports() -> Iterator[dict[str, int]]:
-    """One port per simulated site, held for the session: every test's simulator serves at the
-    same addresses, so the store crawled once (``crawled_store``) holds its URLs.
+    """One port per simulated site, held for the session (one set per xdist worker): every test's
+    simulator serves at the same addresses, so the store crawled once (``crawled_template``) holds its URLs.
 
     Each port is bound (SO_REUSEADDR, never listening) for the whole session, so the kernel hands
     it to no other socket; a simulator started on it listens beside the reservation.
@@ -53,7 +58,8 @@ def sim(sim_ports: dict[str, int]) -> Iterator[GovWebThread]:
 
 @pytest.fixture(scope="session")
 def crawled_template(sim_ports: dict[str, int], tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The store URL of one full crawl of the simulator, made once per session: copy it, never write it."""
+    """The store URL of one full crawl of the simulator, made once per session (per xdist worker: its
+    URLs carry that worker's ``sim_ports``): copy it (``crawled_config``, ``copy_store``), never write it."""
     workdir = tmp_path_factory.mktemp("crawled")
     with GovWebThread(ports=sim_ports) as running:
         config = sim_config(running, workdir)

@@ -34,6 +34,7 @@ from tests.browser import chromium
 from tests.conftest import PROJECT, SIM_TODAY
 from tests.delivery_support import (
     PASSWORD,
+    Hit,
     Received,
     Receiver,
     SmtpServer,
@@ -42,7 +43,7 @@ from tests.delivery_support import (
     seed,
     smtp_server,
 )
-from tests.stores import store_url
+from tests.stores import copy_store, store_url
 
 GREEN = "绿色工厂 OR 绿色园区"
 HOOK_SECRET = "hook-secret"
@@ -89,16 +90,51 @@ def sim_raw(sim: GovWebThread, workdir: Path, smtp: SmtpServer, hooks: Receiver)
     return {**raw, "channels": channels(smtp, hooks), "alerts": {"secret": "${KUAIXUN_SECRET}"}}
 
 
+SUBSCRIPTIONS = [
+    {"name": "green", "query": GREEN, "channel": "green@example.cn"},
+    {"name": "green-final", "query": f"({GREEN}) -公示", "channel": "final@example.cn"},
+    {"name": "green-south", "query": GREEN, "regions": ["湖南省", "福建"], "channel": "south@example.cn"},
+    {"name": "yunnan", "query": "云南 AND 申报", "channel": "webhook:ops"},
+]
+
+
+@dataclass
+class FirstCrawl:
+    """The rig's first crawl, made once per module: its store (copy it, never write it) and what it sent."""
+
+    store_url: str
+    mails: list[Received]
+    hook_hits: dict[str, list[Hit]]
+
+
+def rig_raw(sim: GovWebThread, workdir: Path, smtp: SmtpServer, hooks: Receiver) -> dict[str, Any]:
+    raw = {**sim_raw(sim, workdir, smtp, hooks), "subscriptions": SUBSCRIPTIONS}
+    return raw | {"store": {"url": store_url(workdir, raw["store"]["url"])}}
+
+
+@pytest.fixture(scope="module")
+def first_crawl(sim_ports: dict[str, int], tmp_path_factory: pytest.TempPathFactory) -> FirstCrawl:
+    """Every rig test begins with the same crawl of the same web (``sim_ports``: the same URLs)."""
+    workdir = tmp_path_factory.mktemp("alerts")
+    with (
+        GovWebThread(ports=sim_ports) as sim,
+        smtp_server(workdir) as smtp,
+        receiver({"hook": HOOK_SECRET}) as hooks,
+    ):
+        raw = rig_raw(sim, workdir, smtp, hooks)
+        Rig(sim, smtp, hooks, raw, validate(raw, "config.yaml (test)", workdir, ENVIRON), []).crawl()
+    return FirstCrawl(raw["store"]["url"], list(smtp.received), {k: list(v) for k, v in hooks.hits.items()})
+
+
 @pytest.fixture
-def rig(sim: GovWebThread, tmp_path: Path) -> Iterator[Rig]:
-    subscriptions = [
-        {"name": "green", "query": GREEN, "channel": "green@example.cn"},
-        {"name": "green-final", "query": f"({GREEN}) -公示", "channel": "final@example.cn"},
-        {"name": "green-south", "query": GREEN, "regions": ["湖南省", "福建"], "channel": "south@example.cn"},
-        {"name": "yunnan", "query": "云南 AND 申报", "channel": "webhook:ops"},
-    ]
+def rig(sim: GovWebThread, first_crawl: FirstCrawl, tmp_path: Path) -> Iterator[Rig]:
+    """The rig just after its first crawl: the store copied, its servers holding what that crawl sent."""
     with smtp_server(tmp_path) as smtp, receiver({"hook": HOOK_SECRET}) as hooks:
-        raw = {**sim_raw(sim, tmp_path, smtp, hooks), "subscriptions": subscriptions}
+        smtp.received.extend(first_crawl.mails)
+        for path, hits in first_crawl.hook_hits.items():
+            hooks.hits[path].extend(hits)
+        raw = rig_raw(sim, tmp_path, smtp, hooks)
+        copy_store(first_crawl.store_url, raw["store"]["url"])
         yield Rig(sim, smtp, hooks, raw, validate(raw, "config.yaml (test)", tmp_path, ENVIRON), [])
 
 
@@ -126,7 +162,6 @@ def stored_regions(config: Config) -> dict[str, set[str]]:
 
 
 def test_each_subscriber_gets_exactly_its_matches_once(rig: Rig) -> None:
-    rig.crawl()
     truth = ground_truth(rig.sim.web)
     green = text_matches(GREEN, truth)
     assert len(green) >= 4  # the seeds' green notices, across several provinces
@@ -175,7 +210,6 @@ def test_each_subscriber_gets_exactly_its_matches_once(rig: Rig) -> None:
 
 
 def test_a_revision_alerts_again_marked_updated(rig: Rig) -> None:
-    rig.crawl()
     alerted = alerted_urls(rig.mail_to("green@example.cn")[0])
     pages = [t for t in ground_truth(rig.sim.web) if t["source_url"] in alerted and t["kind"] == "notice"]
     truth = min(pages, key=lambda t: t["title"])  # an HTML page (a PDF-only notice is not revised)
@@ -193,7 +227,6 @@ def test_a_revision_alerts_again_marked_updated(rig: Rig) -> None:
 
 
 def test_unsubscribe_token_from_the_alert_stops_it(rig: Rig, tmp_path: Path) -> None:
-    rig.crawl()
     header = rig.mail_to("green@example.cn")[0].message["List-Unsubscribe"]
     token = header.split("unsubscribe%20", 1)[1].rstrip(">")
     kx = rig.cli(tmp_path)
@@ -250,7 +283,6 @@ def test_summaries_collect_matches_until_sent(tmp_path: Path) -> None:
 
 
 def test_cli_subscribe_add_test_list_remove(rig: Rig, tmp_path: Path) -> None:
-    rig.crawl()
     kx = rig.cli(tmp_path)
     tested = kx("subscribe", "test", GREEN)
     assert tested.exit_code == 0, tested.output
