@@ -145,12 +145,10 @@ def settle(session: Session, changed: Sequence[Notice]) -> None:
     session.flush()
     ordered = sorted(changed, key=lambda n: n.id)
     _group(session, [n for n in ordered if id(n) in fresh])
+    search.index_new_notices(session, [(n.id, n.versions[-1].record) for n in ordered if id(n) in fresh])
     for notice in ordered:
-        record = notice.versions[-1].record
-        if id(notice) in fresh:
-            search.index_new_notice(session, notice.id, record)
-        else:
-            search.index_notice(session, notice.id, record)
+        if id(notice) not in fresh:
+            search.index_notice(session, notice.id, notice.versions[-1].record)
 
 
 def _group(session: Session, fresh: Sequence[Notice]) -> None:

@@ -181,10 +181,13 @@ def region_values(notice_id: int, record: ExtractedNotice) -> list[dict[str, obj
     return [{"notice_id": notice_id, "region": region} for region in sorted(Document.of(record).regions)]
 
 
-def index_new_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
-    """``index_notice`` for a notice just made: it has no rows yet, so nothing to merge or delete."""
-    session.add(search_row(notice_id, record))
-    if rows := region_values(notice_id, record):
+def index_new_notices(session: Session, notices: Sequence[tuple[int, ExtractedNotice]]) -> None:
+    """``index_notice`` for notices just made (id, newest record): they have no rows yet, so nothing
+    to merge or delete, and one INSERT per table serves them all."""
+    if not notices:
+        return
+    session.execute(insert(NoticeSearch), [search_values(i, record) for i, record in notices])
+    if rows := [row for i, record in notices for row in region_values(i, record)]:
         session.execute(insert(NoticeRegion), rows)
 
 
