@@ -123,7 +123,7 @@ def fill(db: Database, count: int, seeds: list[SeedNotice], rng: random.Random) 
                 record = replace(record, body_text=record.body_text + "\n（更正）")
                 versions.append(version_row(n, 2, record))
             rows.append(search.search_values(n, record))  # what searches see: the newest version
-            regions.extend(search.region_values(n, record))
+            regions.extend(search.region_rows(n, str(rows[-1]["regions"])))
         with db.session() as session:
             session.execute(insert(Notice), notices)
             session.execute(insert(NoticeVersion), versions)

@@ -157,13 +157,9 @@ class Narrowing:
 # --------------------------------------------------------------------------- keeping the index
 
 
-def search_row(notice_id: int, record: ExtractedNotice) -> NoticeSearch:
-    """The normalised row of a record: the same fields ``pipeline.query.Document`` compares."""
-    return NoticeSearch(**search_values(notice_id, record))
-
-
 def search_values(notice_id: int, record: ExtractedNotice) -> dict[str, object]:
-    """``search_row``'s columns, as a bulk insert of ``notice_search`` takes them."""
+    """The normalised ``notice_search`` row of a record (the same fields ``pipeline.query.Document``
+    compares), as an INSERT or a ``NoticeSearch(**row)`` takes it."""
     doc = Document.of(record)
     return {
         "notice_id": notice_id,
@@ -176,9 +172,10 @@ def search_values(notice_id: int, record: ExtractedNotice) -> dict[str, object]:
     }
 
 
-def region_values(notice_id: int, record: ExtractedNotice) -> list[dict[str, object]]:
-    """The ``notice_regions`` rows of a record: each region a query's ``region:`` would find."""
-    return [{"notice_id": notice_id, "region": region} for region in sorted(Document.of(record).regions)]
+def region_rows(notice_id: int, regions: str) -> list[dict[str, object]]:
+    """The ``notice_regions`` rows of a search row's ``regions`` column (one region a line): each
+    region a query's ``region:`` would find."""
+    return [{"notice_id": notice_id, "region": region} for region in filter(None, regions.split("\n"))]
 
 
 def index_new_notices(session: Session, notices: Sequence[tuple[int, ExtractedNotice]]) -> None:
@@ -186,17 +183,19 @@ def index_new_notices(session: Session, notices: Sequence[tuple[int, ExtractedNo
     to merge or delete, and one INSERT per table serves them all."""
     if not notices:
         return
-    session.execute(insert(NoticeSearch), [search_values(i, record) for i, record in notices])
-    if rows := [row for i, record in notices for row in region_values(i, record)]:
-        session.execute(insert(NoticeRegion), rows)
+    rows = [search_values(i, record) for i, record in notices]
+    session.execute(insert(NoticeSearch), rows)
+    if regions := [r for row in rows for r in region_rows(int(row["notice_id"]), str(row["regions"]))]:
+        session.execute(insert(NoticeRegion), regions)
 
 
 def index_notice(session: Session, notice_id: int, record: ExtractedNotice) -> None:
     """Make ``record`` (the notice's newest version) what searches see of the notice."""
-    session.merge(search_row(notice_id, record))
+    row = search_values(notice_id, record)
+    session.merge(NoticeSearch(**row))
     session.execute(delete(NoticeRegion).where(NoticeRegion.notice_id == notice_id))
-    if rows := region_values(notice_id, record):
-        session.execute(insert(NoticeRegion), rows)
+    if regions := region_rows(notice_id, str(row["regions"])):
+        session.execute(insert(NoticeRegion), regions)
 
 
 def ensure_index(engine: Engine) -> None:
@@ -259,11 +258,8 @@ def _backfill(session: Session) -> None:
             .where(NoticeVersion.notice_id.in_(ids))
             .group_by(NoticeVersion.notice_id)
         )
-        for version in session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest))):
-            session.add(search_row(version.notice_id, version.record))
-            if rows := region_values(version.notice_id, version.record):
-                session.execute(insert(NoticeRegion), rows)
-        session.flush()
+        versions = session.scalars(select(NoticeVersion).where(NoticeVersion.id.in_(newest)))
+        index_new_notices(session, [(v.notice_id, v.record) for v in versions])
 
 
 def _backfill_regions(session: Session) -> None:
@@ -272,11 +268,7 @@ def _backfill_regions(session: Session) -> None:
     if session.scalar(select(NoticeRegion.notice_id).limit(1)) is not None:
         return
     missing = select(NoticeSearch.notice_id, NoticeSearch.regions)
-    rows = [
-        {"notice_id": notice_id, "region": region}
-        for notice_id, regions in session.execute(missing)
-        for region in filter(None, regions.split("\n"))
-    ]
+    rows = [row for notice_id, regions in session.execute(missing) for row in region_rows(notice_id, regions)]
     if rows:
         session.execute(insert(NoticeRegion), rows)
 
