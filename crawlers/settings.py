@@ -78,6 +78,9 @@ CHROMIUM_ARGS = (
 ITEM_PIPELINES = {"crawlers.pipelines.SpoolPipeline": 100}
 
 TELNETCONSOLE_ENABLED = False
+# Scrapy's RemoteControl (on by default since 2.19) runs an HTTP server that executes Python in the
+# process parsing untrusted pages, and writes its token under ~/.local/state: off, never imported.
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 LOG_LEVEL = "WARNING"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 

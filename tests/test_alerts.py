@@ -345,15 +345,17 @@ def test_email_subscriptions_need_the_secret(tmp_path: Path) -> None:
 
 def test_a_repost_alerts_once(sim: GovWebThread, tmp_path: Path) -> None:
     query = "制造业产品和服务质量"
-    expected = text_matches(query, ground_truth(sim.web))
+    truth = ground_truth(sim.web)
+    expected = text_matches(query, truth)
     assert len(expected) == 2  # the ministry's notice and the province's repost of it
+    sites = tuple(sorted({t["site"] for t in truth if t["source_url"] in expected}))  # miit, gxt-hunan
     with smtp_server(tmp_path) as smtp, receiver({"hook": HOOK_SECRET}) as hooks:
         subscription = {"name": "quality", "query": query, "channel": "quality@example.cn"}
         raw = {**sim_raw(sim, tmp_path, smtp, hooks), "subscriptions": [subscription]}
         config = validate(raw, "config.yaml (test)", tmp_path, ENVIRON)
         db = Database(config.store.url)
         lines: list[str] = []
-        assert crawl_and_report(config, lines.append, db=db) == 0, lines
+        assert crawl_and_report(config, lines.append, sites, db=db) == 0, lines  # the two sites' sources
         db.close()
         mails = [r for r in smtp.received if r.rcpt_tos == ["quality@example.cn"]]
     assert len(mails) == 1

@@ -37,7 +37,7 @@ from kuaixun.demo import demo_config
 from simulator.families.hostile import HOSTILE, hostile_web
 from simulator.server import GovWebThread
 from store.db import Database
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, sim_config
 
 SIM = configured_origins("http://127.0.0.1:8001/tzgg/")
 GOV = configured_origins(
@@ -200,6 +200,20 @@ def test_the_crawl_child_inherits_no_secret(tmp_path: Path, monkeypatch: pytest.
     assert sorted(referenced & environment.keys()) == []
     assert [name for name in environment if SECRET_SHAPE.search(name)] == []
     assert not [v for v in secrets.values() if v in log]
+
+
+def test_the_crawl_child_runs_no_remote_control_and_leaves_nothing_in_the_home_folder(
+    sim: GovWebThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrapy's RemoteControl extension (an HTTP server running Python, its token in a file under
+    ~/.local/state) is on by default: the crawl child must not start it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # HOME is on the child's allow-list
+    config = sim_config(sim, tmp_path / "work")
+    (outcome,) = cycle.crawl(config, Database(config.store.url), ("miit",)).outcomes
+    assert outcome.status == "ok" and outcome.new > 0, outcome.line()
+    assert sorted(home.rglob("*")) == []
 
 
 def test_the_allow_list_lets_locale_and_proxies_through_and_nothing_else() -> None:

@@ -28,6 +28,7 @@ from simulator.truth import ground_truth
 from store.db import Database
 from store.models import Notice, RunSource
 from tests.conftest import PROJECT, publish_issue, sim_config
+from tests.stores import copy_store
 
 
 def closed_port() -> int:
@@ -77,16 +78,20 @@ def test_first_run_stores_every_published_notice_and_writes_the_digest(
     db.close()
 
 
-def test_broken_sources_are_named_and_the_others_complete(tmp_path: Path) -> None:
-    with GovWebThread(failures={"ndrc": "status=500"}) as sim:
+def test_broken_sources_are_named_and_the_others_complete(
+    sim_ports: dict[str, int], crawled_template: str, tmp_path: Path
+) -> None:
+    """On the session's first full crawl (copied): a run of the broken two, then every source again."""
+    with GovWebThread(ports=sim_ports, failures={"ndrc": "status=500"}) as sim:
         dead = {
             "name": "dead-port",
             "agency": "测试",
             "listing_url": f"http://127.0.0.1:{closed_port()}/tzgg/",
         }
         config = sim_config(sim, tmp_path, [dead])
+        copy_store(crawled_template, config.store.url)
         db = Database(config.store.url)
-        crawl(config, db)
+        crawl(config, db, ("ndrc", "dead-port"))
         result = crawl(config, db)  # the second run in a row that these two fail
     outcomes = {o.source: o for o in result.outcomes}
     assert outcomes["ndrc"].status == "failed"
