@@ -9,13 +9,13 @@ afterwards must leave none of them for the next issue, and leave every other not
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from kuaixun.cli import main
 from kuaixun.config import Config, load_extraction_config
 from kuaixun.cycle import crawl
 from kuaixun.imports import fetch_urls, import_issue, place, read_past_issue
@@ -31,7 +31,6 @@ SEEDS = default_seeds_dir()
 SEED_FILES = (
     sorted(p for p in SEEDS.glob("kuaixun-*") if p.suffix in (".txt", ".md")) if SEEDS.is_dir() else []
 )
-KUAIXUN = Path(sys.executable).parent / "kuaixun"
 
 pytestmark = pytest.mark.skipif(not SEED_FILES, reason=f"seed issues absent ({SEEDS} not mounted)")
 
@@ -134,7 +133,7 @@ def test_import_issue_command_prints_the_issue_and_refuses_a_file_that_is_not_on
         issue_file = simulated_issue(sim.web, SEED_FILES[-1], tmp_path)
         issue = read_past_issue(issue_file)
         done = _kuaixun(config_file, "import-issue", str(issue_file))
-        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.exit_code == 0, done.output
         assert f"{issue.label}: {len(issue.links)} of {len(issue.links)} 相关链接 stored" in done.stdout
         listed = _kuaixun(config_file, "digest", "list")
         assert issue.label in listed.stdout
@@ -142,7 +141,7 @@ def test_import_issue_command_prints_the_issue_and_refuses_a_file_that_is_not_on
     not_an_issue = tmp_path / "notes.txt"
     not_an_issue.write_text("只是一些笔记\n", encoding="utf-8")
     refused = _kuaixun(config_file, "import-issue", str(not_an_issue))
-    assert refused.returncode == 2
+    assert refused.exit_code == 2
     assert refused.stderr.startswith(f"error: {not_an_issue}: not a 快讯 issue")
 
 
@@ -157,15 +156,9 @@ def _yaml(config: Config, sim: GovWebThread, folder: Path) -> str:
     return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
 
 
-def _kuaixun(config_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(KUAIXUN), "--config", str(config_file), *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT,
-        timeout=600,
-        check=False,
-    )
+def _kuaixun(config_file: Path, *args: str) -> Result:
+    """The command in this process (its fetch runs in a crawl process of its own)."""
+    return CliRunner().invoke(main, ["--config", str(config_file), *args])
 
 
 def test_each_seed_file_reads_as_its_issue_number_and_links() -> None:

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.interval import IntervalTrigger
+from click.testing import CliRunner
 from sqlalchemy import text
 
+from kuaixun.cli import main
 from kuaixun.config import read_raw
 from kuaixun.demo import demo_config
 from kuaixun.scheduler import ConfigWatch, build_scheduler
@@ -145,10 +147,9 @@ def schedule_process(config: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def run_once(config: Path, *args: str) -> list[str]:
-    done = subprocess.run(
-        kuaixun(config, "schedule", "--once", *args), capture_output=True, text=True, timeout=PATIENCE
-    )
-    assert done.returncode == 0, done.stderr
+    """``kuaixun schedule --once`` in this process (its crawl child is a process of its own)."""
+    done = CliRunner().invoke(main, ["--config", str(config), "schedule", "--once", *args])
+    assert done.exit_code == 0, done.output
     return [line.split(": ", 1)[1] for line in done.stderr.splitlines()]  # the message of each log line
 
 
