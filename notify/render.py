@@ -68,9 +68,19 @@ def render_print_html(issue: Issue) -> str:
 
 
 def render_pdf(issue: Issue) -> bytes:
-    """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes."""
+    """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes: drawn by
+    the layout's ``pdf_engine``, or by WeasyPrint (fontconfig's fallback fonts) when ReportLab's
+    TrueType font is missing or lacks a character the issue prints."""
+    html = render_print_html(issue)
+    if issue.layout.pdf_engine == "reportlab":
+        from notify import pdf  # imported here: ReportLab is only needed for the PDF
+
+        reason = pdf.cannot_draw(html)
+        if reason is None:
+            return pdf.render(issue)
+        log.warning("%s: the PDF is drawn by WeasyPrint", reason)
     _warn_without_cjk_font()
-    return pdf_from_print_html(render_print_html(issue))
+    return pdf_from_print_html(html)
 
 
 def pdf_from_print_html(html: str) -> bytes:
