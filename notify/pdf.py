@@ -262,7 +262,82 @@ def _marks(issue: Issue, item: IssueItem) -> str:
     return out + (coloured(text(review), colors.HexColor("#7a5200")) if review else "")
 
 
-class Line(Paragraph):
+CANNOT_START = "，。、；：？！）》」』】〕］｝〉”’…—·％,.;:?!)]}%"
+"""Closing punctuation no line may start with (GB/T 15834, 标点符号用法): it hangs in the margin."""
+CANNOT_END = "（《「『【〔［｛〈“‘([{"
+"""Opening punctuation no line may end with: it moves to the next line with its text."""
+FUZZ = 1e-6
+"""Points a line may overrun by rounding."""
+
+
+def break_lines(text: str, widths: list[float], max_widths: list[float]) -> list[tuple[float, str]]:
+    """``text`` as lines no wider than ``max_widths`` (one per line, the last for the rest;
+    ``widths`` per character), each with the
+    room left at its end (negative when punctuation hangs): breaking between any two characters
+    of Chinese, after closing and before opening punctuation, and not inside a Latin word or
+    number while it is shorter than half the line."""
+    lines: list[tuple[float, str]] = []
+    start, n = 0, len(text)
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        end, used = start, 0.0
+        while end < n and used + widths[end] <= max_width + FUZZ:
+            used += widths[end]
+            end += 1
+        end = max(end, start + 1)
+        if end < n and text[end] in CANNOT_START and (end + 1 == n or text[end + 1] not in CANNOT_START):
+            end += 1  # one closing mark hangs past the margin, as Word sets Chinese
+        cut = _before_word(text, start, end)
+        while start + 1 < cut < n and (text[cut] in CANNOT_START or text[cut - 1] in CANNOT_END):
+            cut -= 1
+        lines.append((max_width - sum(widths[start:cut]), text[start:cut]))
+        start = cut + 1 if cut < n and text[cut] == " " else cut  # the space a line ends at is not printed
+    return lines
+
+
+def _before_word(text: str, start: int, cut: int) -> int:
+    """``cut`` moved back to the start of a Latin word or number it would split, if that is in
+    the second half of the line."""
+    back = cut
+    while back > start and back < len(text) and _latin(text[back - 1]) and _latin(text[back]):
+        back -= 1
+    return back if back > (start + cut) // 2 else cut
+
+
+def _latin(character: str) -> bool:
+    return character.isascii() and (character.isalnum() or character in "-./_")
+
+
+class Text(Paragraph):
+    """A paragraph broken by :func:`break_lines` (ReportLab's own CJK breaking lets a line start
+    with ， or end with （); text in several styles (a title and its marks) keeps ReportLab's."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        widths = maxWidths if isinstance(maxWidths, list | tuple) else [maxWidths]
+        frags = self.frags
+        if (
+            len(frags) != 1
+            or hasattr(frags[0], "cbDefn")
+            or (hasattr(self, "blPara") and getattr(self, "_splitpara", 0))
+        ):
+            return super().breakLinesCJK(
+                maxWidths
+            )  # several styles; or a split's head, which keeps its lines
+        frag = frags[0]
+        font = pdfmetrics.getFont(frag.fontName)
+        text = (
+            frag.text if hasattr(frag, "text") else "".join(frag.words)
+        )  # a split's tail has its lines' words
+        lines = break_lines(text, [font.stringWidth(c, frag.fontSize) for c in text], list(widths))
+        return frag.clone(
+            kind=0,
+            lines=[(room, [line]) for room, line in lines],
+            ascent=frag.fontSize,
+            descent=-0.2 * frag.fontSize,
+        )
+
+
+class Line(Text):
     """A paragraph that can be bold (outlines stroked too), whose last line never holds fewer
     than :data:`~notify.render.KEPT_TOGETHER` characters when it wraps (…通 / 知), and that
     may carry a :class:`Mark` (the page the 目 录 shows, the outline entry, the link target)."""
@@ -406,7 +481,7 @@ def _page_template(issue: Issue, styles: Styles) -> PageTemplate:
     top, right, bottom, left = PAGE_MARGINS
     width, height = A4
     frame = Frame(left, bottom, width - left - right, height - top - bottom, 0, 0, 0, 0, id="body")
-    footer = [Paragraph(text(line), styles.footer) for line in issue.layout.footer]
+    footer = [Text(text(line), styles.footer) for line in issue.layout.footer]
 
     def decorate(canvas: Canvas, document: BaseDocTemplate) -> None:
         """The contact line under a rule at the foot of every page; the number from page 2 on."""
@@ -445,7 +520,7 @@ def _story(issue: Issue, styles: Styles) -> Iterator[Flowable]:
             yield from _item(issue, item, Mark(f"s{si}-{ii}", clean(item.title), 1), styles)
     if issue.layout.closing:
         closing = [
-            Paragraph(text(line), ParagraphStyle("c", parent=styles.small, alignment=TA_CENTER))
+            Text(text(line), ParagraphStyle("c", parent=styles.small, alignment=TA_CENTER))
             for line in issue.layout.closing
         ]
         rule = HRFlowable(width="100%", thickness=0.6, color=GREY, spaceBefore=10 * mm, spaceAfter=4 * mm)
@@ -455,9 +530,9 @@ def _story(issue: Issue, styles: Styles) -> Iterator[Flowable]:
 def _front(issue: Issue, styles: Styles) -> Iterator[Flowable]:
     """Publisher, 快 讯, the issue number over a red rule, then the 目 录; the items from the next page."""
     yield Spacer(0, 18 * mm)  # a frame drops the space before its first paragraph
-    yield Paragraph(text(issue.layout.publisher), styles.publisher)
+    yield Text(text(issue.layout.publisher), styles.publisher)
     yield Line(text(issue.layout.title), styles.masthead, bold=True)
-    yield Paragraph(text(issue.label), styles.label)
+    yield Text(text(issue.label), styles.label)
     yield HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=0, spaceAfter=0)
     yield Line("目 录", styles.toc_head, bold=True)
     for si, section in enumerate(issue.sections, 1):
@@ -473,26 +548,24 @@ def _item(issue: Issue, item: IssueItem, mark: Mark, styles: Styles) -> Iterator
     """One notice as the print page sets it: title, 文号, changes, 主送, body, 落款, annex, links."""
     yield Line(text(item.title) + _marks(issue, item), styles.title, bold=True, keep_ending=True, mark=mark)
     if item.doc_number:
-        yield Paragraph(text(item.doc_number), styles.centred)
+        yield Text(text(item.doc_number), styles.centred)
     if item.revised and changes(item.diff):
         yield _changes(item, styles)
     if item.addressee:
-        yield Paragraph(
-            text(item.addressee) + "：", ParagraphStyle("a", parent=styles.body, spaceBefore=3 * mm)
-        )
+        yield Text(text(item.addressee) + "：", ParagraphStyle("a", parent=styles.body, spaceBefore=3 * mm))
     yield from _blocks(item.body, styles)
     if item.signers or item.date:
-        lines = [Paragraph(text(line), styles.right) for line in (*item.signers, item.date) if line]
+        lines = [Text(text(line), styles.right) for line in (*item.signers, item.date) if line]
         yield Spacer(0, 5 * mm)
         yield KeepTogether(lines)
     if item.annex:
         yield from _annex(item.annex, styles)
     if item.posted:
-        yield Paragraph(text(f"发布日期：{item.posted}"), styles.posted)
+        yield Text(text(f"发布日期：{item.posted}"), styles.posted)
     urls = [url for url in (safe_url(u) for u in item.source_urls) if url]
     if urls:
-        links = [Paragraph("相关链接：", styles.small)]
-        links += [Paragraph(_link(url), styles.small) for url in urls]
+        links = [Text("相关链接：", styles.small)]
+        links += [Text(_link(url), styles.small) for url in urls]
         yield Spacer(0, 4 * mm)
         yield KeepTogether(links)
     yield Spacer(0, 10 * mm)
@@ -513,10 +586,10 @@ def _changes(item: IssueItem, styles: Styles) -> Flowable:
             markup = coloured(f"<strike>− {text(change.text)}</strike>", colors.HexColor("#aa1111"))
         else:
             markup = coloured(f"+ {text(change.text)}", colors.HexColor("#176b2c"))
-        lines.append(Paragraph(markup, styles.changes))
+        lines.append(Text(markup, styles.changes))
     more = changes_left_out(item.diff)
     if more:
-        lines.append(Paragraph(f"…… 另有 {more} 处改动", styles.changes))
+        lines.append(Text(f"…… 另有 {more} 处改动", styles.changes))
     box = GridTable([[lines]], colWidths=["100%"])
     box.setStyle(
         TableStyle(
@@ -549,13 +622,13 @@ def _blocks(blocks: tuple[Block, ...], styles: Styles) -> Iterator[Flowable]:
         elif isinstance(block, AttachmentList):
             yield _attachments(block, styles)
         else:
-            yield Paragraph(text(block), styles.para)
+            yield Text(text(block), styles.para)
 
 
 def _table(table: Table, styles: Styles) -> Flowable:
     """A notice's table across the column, ruled, each column as wide as its content asks
     (up to :data:`TABLE_COLUMN_CAP` ems), the rest shared out in that proportion."""
-    cells = [[Paragraph(text(cell), styles.cell) for cell in row] for row in table.rows]
+    cells = [[Text(text(cell), styles.cell) for cell in row] for row in table.rows]
     size = styles.cell.fontSize
     padding = 3 * mm + size  # the cell's padding, and a character to spare
     widest = [
@@ -584,7 +657,7 @@ def _attachments(attachments: AttachmentList, styles: Styles) -> Flowable:
     """附件： then the entries, each under the first, two characters in from the body's edge."""
     label = pdfmetrics.stringWidth("附件：", FONT_NAME, BASE_SIZE)
     rows = [
-        ["", "附件：" if n == 0 else "", Paragraph(text(entry), styles.body)]
+        ["", "附件：" if n == 0 else "", Text(text(entry), styles.body)]
         for n, entry in enumerate(attachments.entries)
     ]
     grid = GridTable(rows, colWidths=[2 * BASE_SIZE, label, COLUMN_WIDTH - 2 * BASE_SIZE - label])

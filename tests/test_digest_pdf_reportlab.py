@@ -160,3 +160,20 @@ def test_without_a_truetype_font_weasyprint_draws_it(
 def test_weasyprint_stays_selectable() -> None:
     pdf = render_pdf(issue_of([("政策文件", notice(3))], pdf_engine="weasyprint"))
     assert NOTO.search(fonts(pdf)) and "关于第3批示范项目申报的通知" in "".join(pages(pdf))
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("建立散乱污”企业", 5, ["建立散乱污”", "企业"]),  # one closing mark hangs rather than start a line
+        ("散乱污乱污。”企", 5, ["散乱污乱", "污。”企"]),  # two: pushed back with a character
+        ("参见规划（2016", 5, ["参见规划", "（2016"]),  # an opening bracket goes with what it opens
+        ("依据GB/T 29490", 8, ["依据GB/T", "29490"]),  # a Latin word or number is not split
+        ("http://a.cn/b", 5, ["http:", "//a.c", "n/b"]),  # unless it is longer than half the line
+    ],
+)
+def test_lines_break_between_characters_but_not_before_closing_or_after_opening_marks(
+    text: str, width: float, lines: list[str]
+) -> None:
+    broken = reportlab_pdf.break_lines(text, [1.0] * len(text), [width])
+    assert [line.rstrip() for _, line in broken] == lines
