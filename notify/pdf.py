@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -76,6 +77,11 @@ TABLE_COLUMN_CAP = 16
 
 _LEADER = ". "
 """One step of the 目 录's dotted leader."""
+
+rl_config.useA85 = 0
+"""Streams stay binary (compressed), not ASCII85-encoded as well: the encoding, in pure Python
+here, was 13% of a 100-notice issue's CPU and made the file a quarter larger (ReportLab's
+documented setting; read when a document is written)."""
 
 RED = colors.HexColor("#b3000c")
 INK = colors.HexColor("#111111")
@@ -324,11 +330,11 @@ class Text(Paragraph):
                 maxWidths
             )  # several styles; or a split's head, which keeps its lines
         frag = frags[0]
-        font = pdfmetrics.getFont(frag.fontName)
-        text = (
-            frag.text if hasattr(frag, "text") else "".join(frag.words)
-        )  # a split's tail has its lines' words
-        lines = break_lines(text, [font.stringWidth(c, frag.fontSize) for c in text], list(widths))
+        # a split paragraph's tail comes as its lines' words
+        text = frag.text if hasattr(frag, "text") else "".join(frag.words)
+        face = pdfmetrics.getFont(frag.fontName).face
+        advance, default, scale = face.charWidths.get, face.defaultWidth, frag.fontSize / 1000
+        lines = break_lines(text, [advance(ord(c), default) * scale for c in text], list(widths))
         return frag.clone(
             kind=0,
             lines=[(room, [line]) for room, line in lines],
