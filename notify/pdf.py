@@ -49,6 +49,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Table as GridTable
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import HRFlowable
 
 from notify.escape import clean, safe_url
@@ -63,6 +64,7 @@ FONT_NAME = "KuaixunCJK"
 PAGE_MARGINS = (22 * mm, 20 * mm, 30 * mm, 20 * mm)
 """Top, right, bottom, left: the print CSS's ``@page`` margins (the footer sits in the bottom one)."""
 COLUMN_WIDTH = A4[0] - PAGE_MARGINS[1] - PAGE_MARGINS[3]
+FRAME_HEIGHT = A4[1] - PAGE_MARGINS[0] - PAGE_MARGINS[2]
 FOOTER_WIDTH = 130 * mm
 """The rule over the contact line, centred: as wide as the print CSS's running footer."""
 BASE_SIZE = 11
@@ -74,6 +76,11 @@ NUMBER_COLUMN = 3
 """Ems the 目 录 keeps at the right for page numbers (up to three digits and a gap)."""
 TABLE_COLUMN_CAP = 16
 """Ems at most a table column asks for by its content; wider cells wrap."""
+ROW_SPLIT_MIN = 2 * 10 * 1.5
+"""Points each part of a table row split across pages keeps at least: two lines of a cell."""
+MAX_CONTENTS_TITLE = 120
+"""Characters of a title the 目 录 lists (the rest as ……): a runaway title is printed in full
+as its heading, but a 目 录 line must fit on a page."""
 
 _LEADER = ". "
 """One step of the 目 录's dotted leader."""
@@ -122,7 +129,8 @@ def _printable(character: str) -> bool:
 
 
 def render(issue: Issue) -> bytes:
-    """The issue's PDF (raises ``LookupError`` when no :data:`FONTS` family is installed)."""
+    """The issue's PDF (raises ``LookupError`` when no :data:`FONTS` family is installed,
+    :class:`LayoutError` for what it cannot set, such as a table too wide for the page)."""
     styles = _styles(_register_font())
     out = io.BytesIO()
     document = BaseDocTemplate(
@@ -350,14 +358,14 @@ class Line(Text):
 
     def __init__(
         self,
-        markup: str,
+        markup: str | None,
         style: ParagraphStyle,
-        *,
         bold: bool = False,
         keep_ending: bool = False,
         mark: Mark | None = None,
+        **split: Any,
     ) -> None:
-        super().__init__(markup, style)
+        super().__init__(markup, style, **split)  # ``split``: how ReportLab makes the parts of a split
         self.given_style = style
         self.bold, self.keep_ending, self.mark = bold, keep_ending, mark
 
@@ -372,9 +380,14 @@ class Line(Text):
         return size
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        if self.mark or self.keep_ending:
+        if self.height <= FRAME_HEIGHT / 2:
             return []  # a title moves to the next page whole, its mark with it
-        return super().split(available_width, available_height)
+        parts = super().split(available_width, available_height)  # a runaway title does not
+        for part in parts:
+            part.bold, part.mark = self.bold, None
+        if parts:
+            parts[0].mark = self.mark
+        return parts
 
     def draw(self) -> None:
         canvas = self.canv
@@ -545,9 +558,13 @@ def _front(issue: Issue, styles: Styles) -> Iterator[Flowable]:
         name = Mark(f"s{si}", "", 0)
         yield TocEntry(Line(text(f"[{section.name}]"), styles.toc_section, bold=True, mark=name))
         for ii, item in enumerate(section.items, 1):
-            entry = text(item.title) + _marks(issue, item)
+            entry = text(_contents_title(item.title)) + _marks(issue, item)
             yield TocEntry(Line(entry, styles.toc_item, keep_ending=True, mark=Mark(f"s{si}-{ii}", "", 1)))
     yield PageBreak()
+
+
+def _contents_title(title: str) -> str:
+    return title if len(title) <= MAX_CONTENTS_TITLE else title[:MAX_CONTENTS_TITLE] + "……"
 
 
 def _item(issue: Issue, item: IssueItem, mark: Mark, styles: Styles) -> Iterator[Flowable]:
@@ -596,7 +613,7 @@ def _changes(item: IssueItem, styles: Styles) -> Flowable:
     more = changes_left_out(item.diff)
     if more:
         lines.append(Text(f"…… 另有 {more} 处改动", styles.changes))
-    box = GridTable([[lines]], colWidths=["100%"])
+    box = GridTable([[lines]], colWidths=["100%"], splitInRow=ROW_SPLIT_MIN)
     box.setStyle(
         TableStyle(
             [
@@ -641,8 +658,11 @@ def _table(table: Table, styles: Styles) -> Flowable:
         max(pdfmetrics.stringWidth(clean(cell), FONT_NAME, size) for cell in column)
         for column in zip(*table.rows, strict=True)
     ]
+    if len(widest) * padding > COLUMN_WIDTH:
+        raise LayoutError(f"a table of {len(widest)} columns: wider than the page at one character each")
     wants = [min(width, TABLE_COLUMN_CAP * size) + padding for width in widest]
-    grid = GridTable(cells, colWidths=[f"{100 * want / sum(wants):.3f}%" for want in wants])
+    widths = [f"{100 * want / sum(wants):.3f}%" for want in wants]
+    grid = GridTable(cells, colWidths=widths, splitInRow=ROW_SPLIT_MIN)
     grid.setStyle(
         TableStyle(
             [
@@ -666,7 +686,8 @@ def _attachments(attachments: AttachmentList, styles: Styles) -> Flowable:
         ["", "附件：" if n == 0 else "", Text(text(entry), styles.body)]
         for n, entry in enumerate(attachments.entries)
     ]
-    grid = GridTable(rows, colWidths=[2 * BASE_SIZE, label, COLUMN_WIDTH - 2 * BASE_SIZE - label])
+    widths = [2 * BASE_SIZE, label, COLUMN_WIDTH - 2 * BASE_SIZE - label]
+    grid = GridTable(rows, colWidths=widths, splitInRow=ROW_SPLIT_MIN)
     grid.setStyle(
         TableStyle(
             [

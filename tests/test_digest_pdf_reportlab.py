@@ -18,7 +18,7 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
 from notify import pdf as reportlab_pdf
-from notify.issue import DigestLayout, Issue, IssueItem, build_issue
+from notify.issue import DigestLayout, Issue, IssueItem, Table, build_issue
 from notify.render import render_pdf
 
 SECTIONS = ("政策文件", "申报通知")
@@ -58,6 +58,15 @@ def pages(pdf: bytes) -> list[str]:
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
     )
     return text.stdout.decode("utf-8").split("\f")[:-1]
+
+
+RUNNING = re.compile(r"^(联系电话：010-1|\d+)$", re.MULTILINE)
+"""The footer's contact line and the page number: on every page, between the lines of a split."""
+
+
+def printed_text(pages: list[str]) -> str:
+    """The pages' text without the running footer, whitespace removed: what reads continuously."""
+    return re.sub(r"\s+", "", "".join(RUNNING.sub("", page) for page in pages))
 
 
 def fonts(pdf: bytes) -> str:
@@ -100,8 +109,7 @@ def test_contents_give_the_page_of_every_notice_across_two_contents_pages(
 def test_every_notice_is_printed_in_full_with_the_footer_on_every_page(many: Issue, many_pdf: bytes) -> None:
     printed = pages(many_pdf)
     assert all("联系电话：010-1" in page for page in printed)
-    running = re.compile(r"^(联系电话：010-1|\d+)$", re.MULTILINE)  # the footer and the page number
-    body = re.sub(r"\s+", "", "".join(running.sub("", page) for page in printed[2:]))
+    body = printed_text(printed[2:])
     for item in (i for s in many.sections for i in s.items):
         assert all(re.sub(r"\s+", "", p) in body for p in item.body if isinstance(p, str)), item.title
         assert str(item.doc_number) in body and item.source_urls[0] in body
@@ -177,3 +185,37 @@ def test_lines_break_between_characters_but_not_before_closing_or_after_opening_
 ) -> None:
     broken = reportlab_pdf.break_lines(text, [1.0] * len(text), [width])
     assert [line.rstrip() for _, line in broken] == lines
+
+
+def test_a_title_longer_than_a_page_is_split_and_listed_shortened_with_its_page() -> None:
+    runaway = "关于" + "示范项目申报工作" * 400 + "的通知"  # ~3,200 characters: pages of heading
+    pdf = render_pdf(issue_of([("政策文件", notice(1)), ("申报通知", notice(2, title=runaway))]))
+    assert "WenQuanYi" in fonts(pdf)
+    printed = pages(pdf)
+    assert printed_text(printed).count(runaway) == 1, "the heading in full"
+    listed = re.search(r"(关于示范项目申报工作\S*?……)\.+(\d+)", re.sub(r"\s+", "", printed[0]))
+    assert listed and len(listed[1]) == reportlab_pdf.MAX_CONTENTS_TITLE + 2
+    assert runaway[:40] in printed_text([printed[int(listed[2]) - 1]])
+    assert outline(pdf)[-1] == (2, runaway)
+
+
+def test_a_table_row_longer_than_a_page_is_split_across_pages() -> None:
+    cell = "企业名称及申报项目说明。" * 400  # one row taller than a page
+    item = notice(3)
+    item = IssueItem(**{**item.__dict__, "body": (*item.body, Table((("序号", "内容"), ("1", cell))))})
+    pdf = render_pdf(issue_of([("政策文件", item)]))
+    assert "WenQuanYi" in fonts(pdf)
+    assert cell in printed_text(pages(pdf))
+
+
+def test_a_table_too_wide_for_the_page_hands_the_issue_to_weasyprint(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    columns = 80  # at one character each, wider than the text column
+    rows = (tuple(f"列{n}" for n in range(columns)), tuple("是" for _ in range(columns)))
+    item = notice(4)
+    item = IssueItem(**{**item.__dict__, "body": (*item.body, Table(rows))})
+    with caplog.at_level(logging.WARNING, logger="notify.render"):
+        pdf = render_pdf(issue_of([("政策文件", item)]))
+    assert NOTO.search(fonts(pdf)) and "关于第4批示范项目申报的通知" in "".join(pages(pdf))
+    assert any("80 columns" in record.getMessage() for record in caplog.records)
