@@ -31,6 +31,7 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -329,25 +330,22 @@ class Text(Paragraph):
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         widths = maxWidths if isinstance(maxWidths, list | tuple) else [maxWidths]
         frags = self.frags
-        if (
-            len(frags) != 1
-            or hasattr(frags[0], "cbDefn")
-            or (hasattr(self, "blPara") and getattr(self, "_splitpara", 0))
-        ):
-            return super().breakLinesCJK(
-                maxWidths
-            )  # several styles; or a split's head, which keeps its lines
-        frag = frags[0]
-        # a split paragraph's tail comes as its lines' words
-        text = frag.text if hasattr(frag, "text") else "".join(frag.words)
-        face = pdfmetrics.getFont(frag.fontName).face
-        advance, default, scale = face.charWidths.get, face.defaultWidth, frag.fontSize / 1000
+        if not frags or (hasattr(self, "blPara") and getattr(self, "_splitpara", 0)):
+            return super().breakLinesCJK(maxWidths)  # nothing to break; or the head of a split, broken
+        head = frags[0]
+        if not all(sameFrag(head, frag) for frag in frags):
+            return super().breakLinesCJK(maxWidths)  # text in several styles
+        # one style, in pieces where the markup had an entity (&lt;) or, for the tail of a
+        # split paragraph, as its lines' words
+        text = "".join(getattr(frag, "text", None) or "".join(getattr(frag, "words", ())) for frag in frags)
+        face = pdfmetrics.getFont(head.fontName).face
+        advance, default, scale = face.charWidths.get, face.defaultWidth, head.fontSize / 1000
         lines = break_lines(text, [advance(ord(c), default) * scale for c in text], list(widths))
-        return frag.clone(
+        return head.clone(
             kind=0,
             lines=[(room, [line]) for room, line in lines],
-            ascent=frag.fontSize,
-            descent=-0.2 * frag.fontSize,
+            ascent=head.fontSize,
+            descent=-0.2 * head.fontSize,
         )
 
 
