@@ -99,15 +99,16 @@ LINK = colors.HexColor("#1155cc")
 
 @dataclass(frozen=True)
 class Mark:
-    """Where the 目 录 points: a destination, its outline entry, and the form showing its page."""
+    """A heading the 目 录 points to: its destination, its outline entry, and its page form."""
 
     key: str
     title: str
     level: int
 
-    @property
-    def form(self) -> str:
-        return f"page-{self.key}"
+
+def _page_form(key: str) -> str:
+    """The form that shows the page number of the heading ``key`` (defined when it is drawn)."""
+    return f"page-{key}"
 
 
 # --------------------------------------------------------------------------- public API
@@ -432,7 +433,7 @@ def _place_mark(canvas: Canvas, mark: Mark) -> None:
     canvas.addOutlineEntry(mark.title, mark.key, level=mark.level)
     page = str(canvas.getPageNumber())
     column = NUMBER_COLUMN * BASE_SIZE
-    canvas.beginForm(mark.form, -column, -BASE_SIZE, 0, 2 * BASE_SIZE)
+    canvas.beginForm(_page_form(mark.key), -column, -BASE_SIZE, 0, 2 * BASE_SIZE)
     canvas.setFont(FONT_NAME, BASE_SIZE)
     canvas.setFillColor(INK)
     # the leader runs on to the number: a reader (and pdftotext) sees one line
@@ -446,9 +447,9 @@ class TocEntry(Flowable):
     """A 目 录 line: the title (wrapped short of the number column), a dotted leader, and the page
     number of its target, the whole line a link to it."""
 
-    def __init__(self, line: Line) -> None:
+    def __init__(self, line: Line, key: str) -> None:
         super().__init__()
-        self.line = line
+        self.line, self.key = line, key
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -462,11 +463,8 @@ class TocEntry(Flowable):
         return self.line.getSpaceAfter()
 
     def draw(self) -> None:
-        canvas, line, mark = self.canv, self.line, self.line.mark
-        assert mark is not None
-        line.mark = None  # drawn here: the destination is the heading's, not this line's
+        canvas, line = self.canv, self.line
         line.drawOn(canvas, 0, 0)
-        line.mark = mark
         style, lines = line.style, line.blPara.lines
         ascent = getattr(lines[0], "ascent", style.fontSize)
         baseline = self.height - ascent - (len(lines) - 1) * style.leading  # the last line's, from the bottom
@@ -480,9 +478,9 @@ class TocEntry(Flowable):
         if count > 0:  # on the grid the number's form continues from ``right``
             canvas.drawString(right - count * dot, baseline, _LEADER * count)
         canvas.translate(self.width, baseline)
-        canvas.doForm(mark.form)
+        canvas.doForm(_page_form(self.key))
         canvas.restoreState()
-        canvas.linkRect("", mark.key, (0, 0, self.width, self.height), relative=1)
+        canvas.linkRect("", self.key, (0, 0, self.width, self.height), relative=1)
 
 
 def _last_line_width(paragraph: Paragraph) -> float:
@@ -553,11 +551,10 @@ def _front(issue: Issue, styles: Styles) -> Iterator[Flowable]:
     yield HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=0, spaceAfter=0)
     yield Line("目 录", styles.toc_head, bold=True)
     for si, section in enumerate(issue.sections, 1):
-        name = Mark(f"s{si}", "", 0)
-        yield TocEntry(Line(text(f"[{section.name}]"), styles.toc_section, bold=True, mark=name))
+        yield TocEntry(Line(text(f"[{section.name}]"), styles.toc_section, bold=True), f"s{si}")
         for ii, item in enumerate(section.items, 1):
             entry = text(_contents_title(item.title)) + _marks(issue, item)
-            yield TocEntry(Line(entry, styles.toc_item, keep_ending=True, mark=Mark(f"s{si}-{ii}", "", 1)))
+            yield TocEntry(Line(entry, styles.toc_item, keep_ending=True), f"s{si}-{ii}")
     yield PageBreak()
 
 
