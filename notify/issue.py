@@ -48,9 +48,9 @@ class DigestLayout(BaseModel):
     the full issue is the attached PDF) keeps a 30-notice issue under the ~100 KB mail clients
     show before clipping it; ``full`` puts every notice in the email body."""
     pdf_engine: Literal["reportlab", "weasyprint"] = "reportlab"
-    """What draws the PDF: ``reportlab`` (a 100-notice issue in ~2 s of CPU, WenQuanYi Micro Hei)
-    or ``weasyprint`` (the print HTML; ~8× the CPU, Noto Sans CJK with fontconfig's fallback
-    for characters WenQuanYi lacks)."""
+    """What draws the PDF: ``reportlab`` (notify/pdf.py: a 100-notice issue in ~2 s of CPU,
+    WenQuanYi Micro Hei) or ``weasyprint`` (the print HTML: ~9× the CPU, Noto Sans CJK with
+    fontconfig's fallback fonts); ReportLab hands an issue it cannot draw to WeasyPrint."""
 
     @field_validator("sections")
     @classmethod

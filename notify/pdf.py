@@ -2,8 +2,8 @@
 every notice in full, the contact line at the foot of every page, 相关链接 as live links.
 
 The page is the print HTML's (``digest.print.html.j2``, WeasyPrint's engine) set directly from
-the :class:`~notify.issue.Issue`: ReportLab lays out and draws the same 163 pages of a
-100-notice issue in a tenth of WeasyPrint's CPU time (bench/RESULTS.md, session 5).
+the :class:`~notify.issue.Issue`: ReportLab lays out and draws the ~160 pages of a 100-notice
+issue in 2.0 s of CPU, WeasyPrint in 17.7 s (bench/RESULTS.md, session 5).
 
 ReportLab embeds TrueType outlines only (Noto CJK is CFF), so the font is a TrueType CJK
 family from :data:`FONTS` (Debian's ``fonts-wqy-microhei``, scripts/system-deps.sh), subset
