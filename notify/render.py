@@ -29,6 +29,8 @@ MAX_CHANGE_LINES = 12
 """A revised notice shows at most this many changed lines; the rest is counted, not printed."""
 KEPT_TOGETHER = 2
 """Characters that end a title on one line: a wrapped title never ends with one lone character."""
+MAX_REASON = 200
+"""Characters of ReportLab's layout error logged: it prints the whole flowable."""
 COLUMN_GAP = "  "
 """Between the columns of a text table: two spaces set cells apart without drawing rules."""
 
@@ -68,9 +70,22 @@ def render_print_html(issue: Issue) -> str:
 
 
 def render_pdf(issue: Issue) -> bytes:
-    """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes."""
+    """The A4 PDF of the issue, with the CJK font embedded so no reader ever sees boxes: drawn by
+    the layout's ``pdf_engine``, or by WeasyPrint (fontconfig's fallback fonts) when ReportLab's
+    TrueType font is missing or lacks a character the issue prints."""
+    html = render_print_html(issue)
+    if issue.layout.pdf_engine == "reportlab":
+        from notify import pdf  # imported here: ReportLab is only needed for the PDF
+
+        reason = pdf.cannot_draw(html)
+        if reason is None:
+            try:
+                return pdf.render(issue)
+            except pdf.LayoutError as error:  # e.g. a table too wide for the page
+                reason = f"ReportLab cannot lay the issue out ({str(error)[:MAX_REASON]}…)"
+        log.warning("%s: the PDF is drawn by WeasyPrint", reason)
     _warn_without_cjk_font()
-    return pdf_from_print_html(render_print_html(issue))
+    return pdf_from_print_html(html)
 
 
 def pdf_from_print_html(html: str) -> bytes:

@@ -2,7 +2,10 @@
 # The Debian packages Kuaixun and its tests need beyond Python, installed only when missing.
 #
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  WeasyPrint (the PDF issue): layout, font subsetting
-#   fontconfig fonts-noto-cjk                              Noto Sans CJK SC, found by family name, embedded in the PDF
+#   fonts-wqy-microhei                                     WenQuanYi Micro Hei: the PDF's font (ReportLab embeds
+#                                                          TrueType outlines only, and subsets them itself)
+#   fontconfig fonts-noto-cjk                              Noto Sans CJK SC, for the WeasyPrint PDF (digest.pdf_engine,
+#                                                          and characters WenQuanYi lacks), found by family name
 #                                                          (CFF outlines: Debian 12's HarfBuzz cannot subset the
 #                                                          TrueType WenQuanYi fonts past ~970 glyphs and would embed
 #                                                          all 16 MB of them)
@@ -23,6 +26,7 @@ RUNTIME=(
     libpangoft2-1.0-0
     libharfbuzz-subset0
     fontconfig
+    fonts-wqy-microhei
     fonts-noto-cjk
     tini
 )
