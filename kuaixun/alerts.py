@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from email.utils import parseaddr
 from functools import lru_cache
@@ -45,7 +46,7 @@ from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_
 from store import outbox, search, subscriptions
 from store.db import Database
 from store.models import NoticeVersion, Subscription
-from store.subscriptions import CLI, CONFIG, NewMatch, Spec, SubscriptionError, WaitingMatch
+from store.subscriptions import CLI, CONFIG, Carried, NewMatch, Spec, SubscriptionError
 
 Echo = Callable[[str], None]
 TOKEN_SALT = "kuaixun.unsubscribe"
@@ -128,7 +129,7 @@ def match_new_versions(session: Session, now: datetime) -> int:
     as one bulk insert, and the watermark then moves past the newest version, so nothing is
     matched twice.
     """
-    subs = {s.id: s for s in subscriptions.active(session)}
+    subs = {s.id: s for s in subscriptions.watching(session)}
     if not subs:
         return 0
     rows = subscriptions.versions_after(session, min(s.checked_through for s in subs.values()))
@@ -152,39 +153,47 @@ def match_new_versions(session: Session, now: datetime) -> int:
     return len(found)
 
 
+SUBSCRIBERS_AT_ONCE = 500
+"""Subscribers whose waiting matches are loaded, rendered and queued together: memory follows
+the batch, not the run (a weekly summary can hold hundreds of matches per subscriber)."""
+
+
 def queue_messages(
     config: Config, session: Session, modes: Iterable[str], echo: Echo, now: datetime
 ) -> list[str]:
     """One archived message and outbox row per subscriber with waiting matches; their refs.
 
-    Each version is loaded and each item made once for all subscribers (AlertItems); the
-    matches are marked carried and the outbox rows added in bulk. A subscriber whose channel
-    cannot be reached now (webhook gone from config.yaml, no SMTP relay, no secret to sign
-    the unsubscribe link) keeps its matches for a later run.
+    Subscribers are taken SUBSCRIBERS_AT_ONCE at a time; each version is loaded once for the
+    run and each item made once while it is recent (AlertItems, RenderedItems); the matches
+    are marked carried and the outbox rows added in bulk per batch. A subscriber whose channel
+    cannot be reached now (webhook gone from config.yaml, no SMTP relay, no secret to sign the
+    unsubscribe link) keeps its matches for a later run.
     """
-    waiting: dict[int, list[WaitingMatch]] = {}
-    for match in subscriptions.waiting(session, modes):
-        waiting.setdefault(match.subscription_id, []).append(match)
-    subs = subscriptions.by_ids(session, waiting)
-    versions = subscriptions.versions_by_ids(session, {m.version_id for ms in waiting.values() for m in ms})
     items, rendered = AlertItems(), RenderedItems()
     resolver = config.resolver()
-    carried: dict[int, str] = {}
-    queued: dict[str, list[tuple[str, str]]] = {}
-    for sub_id, matches in waiting.items():
-        sub = subs[sub_id]
-        target = resolver.resolve(sub.channel, alert=True)
-        if isinstance(target, Problem):
-            echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
-            continue
-        ref = f"sub{sub.id}-v{matches[-1].version_id}"
-        alert_items = tuple(_item(items, versions[m.version_id], m.terms) for m in matches)
-        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, alert_items), rendered))
-        carried.update((match.id, ref) for match in matches)
-        queued[ref] = [(target.channel, target.recipient)]
-    subscriptions.carried(session, carried)
-    outbox.enqueue_many(session, ALERT, queued, now)
-    return list(queued)
+    versions: dict[int, NoticeVersion] = {}  # the versions waiting: a run's new ones, or a period's
+    refs: list[str] = []
+    for waiting in subscriptions.waiting(session, modes, SUBSCRIBERS_AT_ONCE):
+        subs = subscriptions.by_ids(session, waiting)
+        wanted = {m.version_id for ms in waiting.values() for m in ms}
+        versions.update(subscriptions.versions_by_ids(session, wanted - versions.keys()))
+        carried: list[Carried] = []
+        queued: dict[str, list[tuple[str, str]]] = {}
+        for sub_id, matches in waiting.items():
+            sub = subs[sub_id]
+            target = resolver.resolve(sub.channel, alert=True)
+            if isinstance(target, Problem):
+                echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
+                continue
+            ref = f"sub{sub.id}-v{matches[-1].version_id}"
+            alert_items = tuple(_item(items, versions[m.version_id], m.terms) for m in matches)
+            archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, alert_items), rendered))
+            carried.append(Carried(sub_id, ref, matches[-1].version_id))
+            queued[ref] = [(target.channel, target.recipient)]
+        subscriptions.carried(session, carried)
+        outbox.enqueue_many(session, ALERT, queued, now)
+        refs.extend(queued)
+    return refs
 
 
 def _alert(config: Config, sub: Subscription, items: tuple[AlertItem, ...]) -> Alert:
@@ -304,7 +313,7 @@ def try_query(db: Database, query: str, filters: Filters, limit: int | None) -> 
     compiled_query = compile_query(query)
     lines: list[str] = []
     with db.session() as session:  # counted by the search index: only the notices shown are decoded
-        found = search.newest_matches(session, compiled_query, search.Narrowing(**vars(filters)), limit)
+        found = search.newest_matches(session, compiled_query, search.Narrowing(**asdict(filters)), limit)
     for hit in found.hits:
         if filters.admits(Document.of(hit.record), hit.notice.source_name):
             item = alert_item(hit.record, terms=_stored(hit.terms), revised=False, diff=None)
