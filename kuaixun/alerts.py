@@ -206,10 +206,16 @@ def unsubscribe_of(config: Config, sub: Subscription) -> Unsubscribe | None:
     """How an email subscriber stops: the mailto, and the desk's page when ``web.base_url`` is set."""
     if webhook_name(sub.channel) is not None or not config.channels.email or not config.alerts.secret:
         return None
-    address = parseaddr(config.channels.email.sender)[1]
+    address = _address(config.channels.email.sender)
     token = unsubscribe_token(config.alerts.secret, sub)
     base = config.web.base_url
     return Unsubscribe(address, token, f"{base.rstrip('/')}/unsubscribe/{token}" if base else None)
+
+
+@lru_cache(maxsize=4)
+def _address(sender: str) -> str:
+    """The sender's bare address, parsed once per run's thousands of messages, not once each."""
+    return parseaddr(sender)[1]
 
 
 def _stored(terms: Iterable[Term]) -> list[list[str]]:

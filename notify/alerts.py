@@ -260,9 +260,13 @@ class Frame:
         return cls(tuple(HOLE.split(template.render(context))), printer(template))
 
     def fill(self, parts: Mapping[str, Any]) -> str:
-        """The template as rendered with ``parts`` (Markup, like the items, passes as is)."""
+        """The template as rendered with ``parts``. Markup (items, marked parts) goes in as is,
+        as the templates print it: both environments' finalize pass Markup through untouched."""
         show = self.show
-        return "".join(chunk if i % 2 == 0 else show(parts[chunk]) for i, chunk in enumerate(self.chunks))
+        return "".join(
+            chunk if i % 2 == 0 else part if isinstance(part := parts[chunk], Markup) else show(part)
+            for i, chunk in enumerate(self.chunks)
+        )
 
 
 def printer(template: Template) -> Callable[[Any], str]:

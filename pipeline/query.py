@@ -24,6 +24,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import compress
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pipeline.records import ExtractedNotice
@@ -420,8 +421,11 @@ class Folded:
 
     @classmethod
     def of(cls, text: str) -> Folded:
-        forms = [_char_form(char) for char in text]
-        owner = array("I", (index for index, form in enumerate(forms) for _ in form))
+        forms = list(map(_char_form, text))
+        if max(map(len, forms), default=0) <= 1:  # the usual text: iterated in C (alerts fold every excerpt)
+            owner = array("I", compress(range(len(forms)), map(len, forms)))
+        else:
+            owner = array("I", (index for index, form in enumerate(forms) for _ in form))
         return cls(text, "".join(forms), owner)
 
     def spans(self, terms: Iterable[str]) -> list[tuple[int, int]]:
