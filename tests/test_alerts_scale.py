@@ -134,6 +134,7 @@ def test_bulk_recording_records_each_plain_match_once_in_one_message_per_subscri
     tmp_path: Path, records: list[ExtractedNotice], batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kuaixun.alerts, "SUBSCRIBERS_AT_ONCE", batch)  # 7: many batches, some partial
+    monkeypatch.setattr(kuaixun.alerts, "MATCHES_AT_ONCE", batch * 10)  # 70: recorded in many inserts
     config = config_for(tmp_path)
     rng = random.Random(29)
     db = Database(config.store.url)
