@@ -1,6 +1,7 @@
 """Benchmark (not a test): the alerts of 10,000 subscriptions for one crawl's new notices, end to end.
 
-    .venv/bin/python bench/match_subscriptions.py [--subscriptions 10000] [--notices 100 1000] [--runs 3]
+    .venv/bin/python bench/match_subscriptions.py [--subscriptions 10000] [--notices 100 1000]
+        [--runs 3] [--steps]
 
 For each size, a real SQLite file is built: 10,000 subscriptions whose queries are cut from the
 seeds' vocabulary (one in four narrowed to a section or to regions), stored after 200 older
@@ -15,12 +16,16 @@ every subscription's Query.match on every new notice with its filters and the re
 memory, recording nothing. Its matches must be exactly the ones the subject recorded (the index
 skips no subscription), and its time is what matching alone costs without the index. Figures
 are medians of ``--runs`` runs, wall clock and CPU time of this process (the machine is shared:
-CPU time is the steadier figure).
+CPU time is the steadier figure), and the peak resident memory of each (VmHWM, reset before each).
+``--steps`` also prints the subject's CPU and wall per step (the functions in STEPS, timed where
+kuaixun.alerts calls them; the few microseconds per call of the timing are included).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import importlib
 import os
 import random
 import re
@@ -29,9 +34,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -69,6 +76,17 @@ TARGETS = {100: 5, 1000: 30}
 SEEN_AT = datetime(2026, 11, 29, 8, 0)
 OLD_NOTICES = 200
 """Notices stored before the subscriptions: the history no subscription is alerted of."""
+STEPS = {
+    "matching (QuerySet.match)": ("pipeline.query", "QuerySet", "match"),
+    "recording the matches": ("store.subscriptions", None, "record_matches"),
+    "loading subscriptions + versions": ("store.subscriptions", None, "by_ids|versions_by_ids"),
+    "making the items": ("kuaixun.alerts", None, "_item"),
+    "rendering the messages": ("kuaixun.alerts", None, "render_alert"),
+    "archiving the messages": ("notify.archive", None, "save"),
+    "marking matches carried": ("store.subscriptions", None, "carried"),
+    "outbox rows": ("store.outbox", None, "enqueue_many"),
+}
+"""Steps of record_alerts timed with --steps: (module, class or None, function names)."""
 
 
 def vocabulary(records: list[ExtractedNotice], rng: random.Random) -> list[str]:
@@ -151,6 +169,44 @@ class Outcome:
     cpu: float
     matches: frozenset[tuple[int, int]]
     messages: int
+    peak_mb: float
+    """Peak resident memory of this process during the run (VmHWM, reset just before it)."""
+
+
+def reset_peak() -> None:
+    """Start VmHWM afresh (Linux: writing 5 to clear_refs resets the peak resident set)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
+
+
+class StepClock:
+    """CPU and wall per step of STEPS, accumulated wherever the step's functions are called."""
+
+    def __init__(self) -> None:
+        self.cpu: collections.Counter[str] = collections.Counter()
+        self.wall: collections.Counter[str] = collections.Counter()
+
+    def install(self) -> None:
+        for step, (module_name, class_name, names) in STEPS.items():
+            module = importlib.import_module(module_name)
+            owner = getattr(module, class_name) if class_name else module
+            for name in names.split("|"):
+                setattr(owner, name, self._timed(step, getattr(owner, name)))
+
+    def _timed(self, step: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.cpu[step] += time.process_time() - cpu
+                self.wall[step] += time.perf_counter() - wall
+
+        return timed
 
 
 def subject(pristine: Path, scratch: Path) -> Outcome:
@@ -160,16 +216,18 @@ def subject(pristine: Path, scratch: Path) -> Outcome:
     config = bench_config(scratch)
     db = Database(config.store.url)
     try:
+        reset_peak()
         wall, cpu = time.perf_counter(), time.process_time()
         record_alerts(config, db, lambda line: None)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        peak = peak_mb()
         with db.session() as session:
             pairs = session.execute(select(AlertMatch.subscription_id, AlertMatch.version_id))
             matches = frozenset((sub_id, version_id) for sub_id, version_id in pairs)
             messages = session.scalar(select(func.count(Delivery.id))) or 0
     finally:
         db.close()
-    return Outcome(wall, cpu, matches, messages)
+    return Outcome(wall, cpu, matches, messages, peak)
 
 
 def reference(pristine: Path) -> Outcome:
@@ -180,6 +238,7 @@ def reference(pristine: Path) -> Outcome:
             subs = subscriptions.active(session)
             rows = subscriptions.versions_after(session, min(s.checked_through for s in subs))
             alerted = subscriptions.alerted_content(session, {n.group_id or n.id for _, n in rows})
+            reset_peak()
             wall, cpu = time.perf_counter(), time.process_time()
             found = set()
             for version, notice in rows:
@@ -195,9 +254,10 @@ def reference(pristine: Path) -> Outcome:
                         alerted.add(content)
                         found.add((sub.id, version.id))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            peak = peak_mb()
     finally:
         db.close()
-    return Outcome(wall, cpu, frozenset(found), 0)
+    return Outcome(wall, cpu, frozenset(found), 0, peak)
 
 
 def main() -> None:
@@ -205,7 +265,11 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--notices", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--steps", action="store_true", help="also time each step of the subject")
     args = parser.parse_args()
+    clock = StepClock()
+    if args.steps:
+        clock.install()
     rng = random.Random(20261129)
     records = [record_of(seed, n, random.Random(n)) for n, seed in enumerate(load_seeds())]
     subs = subscription_rows(args.subscriptions, vocabulary(records, rng), rng)
@@ -217,19 +281,30 @@ def main() -> None:
             pristine, scratch = Path(tmp) / "pristine", Path(tmp) / "scratch"
             pristine.mkdir()
             build(pristine, subs, new)
+            clock.cpu.clear()
+            clock.wall.clear()
             runs = [(subject(pristine, scratch), reference(pristine)) for _ in range(args.runs)]
         found = runs[0][0]
         assert all(s.matches == r.matches == found.matches for s, r in runs), "subject and reference disagree"
-        wall, cpu = (statistics.median(getattr(s, f) for s, _ in runs) for f in ("wall", "cpu"))
-        ref_wall, ref_cpu = (statistics.median(getattr(r, f) for _, r in runs) for f in ("wall", "cpu"))
+        wall, cpu, peak = (
+            statistics.median(getattr(s, f) for s, _ in runs) for f in ("wall", "cpu", "peak_mb")
+        )
+        ref_wall, ref_cpu, ref_peak = (
+            statistics.median(getattr(r, f) for _, r in runs) for f in ("wall", "cpu", "peak_mb")
+        )
         print(
             f"{len(subs):,} subscriptions × {new:,} new notices: {len(found.matches):,} matches, "
             f"{found.messages:,} messages queued\n"
             f"  record_alerts (match + record + queue): {wall:7.2f} s wall {cpu:7.2f} s CPU"
-            f"   target < {TARGETS.get(new, float('nan')):.0f} s\n"
+            f"   peak RSS {peak:,.0f} MB   target < {TARGETS.get(new, float('nan')):.0f} s\n"
             f"  reference (Query.match each, matching only): {ref_wall:7.2f} s wall {ref_cpu:7.2f} s CPU"
-            f"   → subject/reference CPU {cpu / ref_cpu:.2f}"
+            f"   peak RSS {ref_peak:,.0f} MB   → subject/reference CPU {cpu / ref_cpu:.2f}"
         )
+        for step in STEPS if args.steps else ():
+            print(
+                f"    {step:<36} {clock.wall[step] / args.runs:7.2f} s wall"
+                f" {clock.cpu[step] / args.runs:7.2f} s CPU (mean of the runs)"
+            )
     print(f"load {os.getloadavg()[0]:.1f} at the end")
 
 

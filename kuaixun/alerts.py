@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from email.utils import parseaddr
 from functools import lru_cache
@@ -45,7 +46,7 @@ from pipeline.query import Document, Query, QueryError, QuerySet, Term, compile_
 from store import outbox, search, subscriptions
 from store.db import Database
 from store.models import NoticeVersion, Subscription
-from store.subscriptions import CLI, CONFIG, NewMatch, Spec, SubscriptionError, WaitingMatch
+from store.subscriptions import CLI, CONFIG, Carried, NewMatch, Spec, SubscriptionError
 
 Echo = Callable[[str], None]
 TOKEN_SALT = "kuaixun.unsubscribe"
@@ -120,15 +121,20 @@ def sync_config(config: Config, session: Session, echo: Echo, now: datetime) -> 
         echo(f"subscription {name!r} of config.yaml is skipped: a command-line subscription has that name")
 
 
+MATCHES_AT_ONCE = 20_000
+"""Matches held before they are recorded (one bulk insert each time): 1,000 new notices for
+10,000 subscriptions make ~700,000, which held at once took ~1 GB."""
+
+
 def match_new_versions(session: Session, now: datetime) -> int:
     """Record a match for each active subscription and each matching version new to it.
 
     Reposts (same group, same content) alert once. Every new version is prepared once and
     only the queries holding a term it contains are evaluated (QuerySet); the matches go in
-    as one bulk insert, and the watermark then moves past the newest version, so nothing is
-    matched twice.
+    by bulk inserts of MATCHES_AT_ONCE, and the watermark then moves past the newest version,
+    so nothing is matched twice.
     """
-    subs = {s.id: s for s in subscriptions.active(session)}
+    subs = {s.id: s for s in subscriptions.watching(session)}
     if not subs:
         return 0
     rows = subscriptions.versions_after(session, min(s.checked_through for s in subs.values()))
@@ -139,6 +145,7 @@ def match_new_versions(session: Session, now: datetime) -> int:
     checked_through = {s.id: s.checked_through for s in subs.values()}
     alerted = subscriptions.alerted_content(session, {n.group_id or n.id for _, n in rows})
     found: list[NewMatch] = []
+    recorded = 0
     for version, notice in rows:
         doc = Document.of(version.record)
         for sub_id, terms in index.match(doc).items():
@@ -147,9 +154,18 @@ def match_new_versions(session: Session, now: datetime) -> int:
             if new and content not in alerted and filters[sub_id].admits(doc, notice.source_name):
                 alerted.add(content)  # a repost in the same crawl alerts no more than its original
                 found.append(NewMatch(sub_id, version.id, _stored(terms)))
+        if len(found) >= MATCHES_AT_ONCE:
+            recorded += len(found)
+            subscriptions.record_matches(session, found, now)
+            found = []
     subscriptions.record_matches(session, found, now)
     subscriptions.checked(session, rows[-1][0].id)
-    return len(found)
+    return recorded + len(found)
+
+
+SUBSCRIBERS_AT_ONCE = 500
+"""Subscribers whose waiting matches are loaded, rendered and queued together: memory follows
+the batch, not the run (a weekly summary can hold hundreds of matches per subscriber)."""
 
 
 def queue_messages(
@@ -157,34 +173,37 @@ def queue_messages(
 ) -> list[str]:
     """One archived message and outbox row per subscriber with waiting matches; their refs.
 
-    Each version is loaded and each item made once for all subscribers (AlertItems); the
-    matches are marked carried and the outbox rows added in bulk. A subscriber whose channel
-    cannot be reached now (webhook gone from config.yaml, no SMTP relay, no secret to sign
-    the unsubscribe link) keeps its matches for a later run.
+    Subscribers are taken SUBSCRIBERS_AT_ONCE at a time; each version is loaded once for the
+    run and each item made once while it is recent (AlertItems, RenderedItems); the matches
+    are marked carried and the outbox rows added in bulk per batch. A subscriber whose channel
+    cannot be reached now (webhook gone from config.yaml, no SMTP relay, no secret to sign the
+    unsubscribe link) keeps its matches for a later run.
     """
-    waiting: dict[int, list[WaitingMatch]] = {}
-    for match in subscriptions.waiting(session, modes):
-        waiting.setdefault(match.subscription_id, []).append(match)
-    subs = subscriptions.by_ids(session, waiting)
-    versions = subscriptions.versions_by_ids(session, {m.version_id for ms in waiting.values() for m in ms})
     items, rendered = AlertItems(), RenderedItems()
     resolver = config.resolver()
-    carried: dict[int, str] = {}
-    queued: dict[str, list[tuple[str, str]]] = {}
-    for sub_id, matches in waiting.items():
-        sub = subs[sub_id]
-        target = resolver.resolve(sub.channel, alert=True)
-        if isinstance(target, Problem):
-            echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
-            continue
-        ref = f"sub{sub.id}-v{matches[-1].version_id}"
-        alert_items = tuple(_item(items, versions[m.version_id], m.terms) for m in matches)
-        archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, alert_items), rendered))
-        carried.update((match.id, ref) for match in matches)
-        queued[ref] = [(target.channel, target.recipient)]
-    subscriptions.carried(session, carried)
-    outbox.enqueue_many(session, ALERT, queued, now)
-    return list(queued)
+    versions: dict[int, NoticeVersion] = {}  # the versions waiting: a run's new ones, or a period's
+    refs: list[str] = []
+    for waiting in subscriptions.waiting(session, modes, SUBSCRIBERS_AT_ONCE):
+        subs = subscriptions.by_ids(session, waiting)
+        wanted = {m.version_id for ms in waiting.values() for m in ms}
+        versions.update(subscriptions.versions_by_ids(session, wanted - versions.keys()))
+        carried: list[Carried] = []
+        queued: dict[str, list[tuple[str, str]]] = {}
+        for sub_id, matches in waiting.items():
+            sub = subs[sub_id]
+            target = resolver.resolve(sub.channel, alert=True)
+            if isinstance(target, Problem):
+                echo(f"alerts: {sub.name}: {target}; {len(matches)} match(es) wait")
+                continue
+            ref = f"sub{sub.id}-v{matches[-1].version_id}"
+            alert_items = tuple(_item(items, versions[m.version_id], m.terms) for m in matches)
+            archive.save(alert_folder(config, ref), render_alert(_alert(config, sub, alert_items), rendered))
+            carried.append(Carried(sub_id, ref, matches[-1].version_id))
+            queued[ref] = [(target.channel, target.recipient)]
+        subscriptions.carried(session, carried)
+        outbox.enqueue_many(session, ALERT, queued, now)
+        refs.extend(queued)
+    return refs
 
 
 def _alert(config: Config, sub: Subscription, items: tuple[AlertItem, ...]) -> Alert:
@@ -197,10 +216,16 @@ def unsubscribe_of(config: Config, sub: Subscription) -> Unsubscribe | None:
     """How an email subscriber stops: the mailto, and the desk's page when ``web.base_url`` is set."""
     if webhook_name(sub.channel) is not None or not config.channels.email or not config.alerts.secret:
         return None
-    address = parseaddr(config.channels.email.sender)[1]
+    address = _address(config.channels.email.sender)
     token = unsubscribe_token(config.alerts.secret, sub)
     base = config.web.base_url
     return Unsubscribe(address, token, f"{base.rstrip('/')}/unsubscribe/{token}" if base else None)
+
+
+@lru_cache(maxsize=4)
+def _address(sender: str) -> str:
+    """The sender's bare address, parsed once per run's thousands of messages, not once each."""
+    return parseaddr(sender)[1]
 
 
 def _stored(terms: Iterable[Term]) -> list[list[str]]:
@@ -304,7 +329,7 @@ def try_query(db: Database, query: str, filters: Filters, limit: int | None) -> 
     compiled_query = compile_query(query)
     lines: list[str] = []
     with db.session() as session:  # counted by the search index: only the notices shown are decoded
-        found = search.newest_matches(session, compiled_query, search.Narrowing(**vars(filters)), limit)
+        found = search.newest_matches(session, compiled_query, search.Narrowing(**asdict(filters)), limit)
     for hit in found.hits:
         if filters.admits(Document.of(hit.record), hit.notice.source_name):
             item = alert_item(hit.record, terms=_stored(hit.terms), revised=False, diff=None)

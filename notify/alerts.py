@@ -7,13 +7,16 @@ links. The matched terms are marked — 【绿色工厂】 in text, <mark> in HT
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from jinja2 import Environment
-from markupsafe import Markup
+from jinja2 import Environment, Template
+from markupsafe import Markup, escape
 
 from notify.outgoing import Link, Outgoing
 from notify.render import changes, environment, markdown_environment, safe_url
@@ -45,6 +48,13 @@ class AlertItem:
     """更新: an earlier version of the notice was stored before."""
     change: str | None
     """One line on what changed, for a revision with a diff."""
+
+    def __post_init__(self) -> None:
+        # Items key the caches of rendered items, looked up once per match: hash once.
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f) for f in self.__dataclass_fields__)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
     @property
     def plain_title(self) -> str:
@@ -129,13 +139,43 @@ def alert_item(
     )
 
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The ``size`` most recently used values, each made once while it is kept: a run's caches
+    stay bounded however many matches it makes, and subscribers near in the run share the most."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K, make: Callable[..., V], *args: Any) -> V:
+        """The value kept for ``key``, else ``make(*args)``, kept."""
+        kept = self._kept
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+        value = kept[key] = make(*args)
+        if len(kept) > self.size:
+            kept.popitem(last=False)
+        return value
+
+
+KEPT_TEXTS = 2_000
+"""Versions whose folded title and body are kept (~50 KB each): more than one crawl brings."""
+KEPT_ITEMS = 20_000
+"""Items kept for the next subscriber who gets the same (version, terms): ~5 KB each, rendered."""
+
+
 class AlertItems:
     """The items of many alerts from one shared context: each version's texts folded once, and
-    each (version, terms) item made once, however many subscribers it is sent to."""
+    each (version, terms) item made once while it is among the KEPT_ITEMS most recent."""
 
     def __init__(self) -> None:
-        self._texts: dict[int, NoticeTexts] = {}
-        self._items: dict[tuple[int, tuple[tuple[str, ...], ...]], AlertItem] = {}
+        self._texts: Recent[int, NoticeTexts] = Recent(KEPT_TEXTS)
+        self._items: Recent[tuple[int, tuple[tuple[str, ...], ...]], AlertItem] = Recent(KEPT_ITEMS)
 
     def item(
         self,
@@ -145,13 +185,11 @@ class AlertItems:
         revised: bool,
         diff: str | None,
     ) -> AlertItem:
-        key = (version_id, tuple(tuple(term) for term in terms))
-        if key not in self._items:
-            if version_id not in self._texts:
-                self._texts[version_id] = NoticeTexts.of(record)
-            texts = self._texts[version_id]
-            self._items[key] = alert_item(record, terms=terms, revised=revised, diff=diff, texts=texts)
-        return self._items[key]
+        def make() -> AlertItem:
+            texts = self._texts.get(version_id, NoticeTexts.of, record)
+            return alert_item(record, terms=terms, revised=revised, diff=diff, texts=texts)
+
+        return self._items.get((version_id, tuple(tuple(term) for term in terms)), make)
 
 
 def change_line(diff: str | None) -> str | None:
@@ -180,6 +218,8 @@ class ItemForms:
     html: Markup
     text: Markup
     markdown: Markup
+    link: Link | None
+    """The item as a chat link (title and URL), where its URL is http(s)."""
 
 
 @dataclass(frozen=True)
@@ -196,64 +236,204 @@ FORMS = (
     Form(environment, "alert.item.txt.j2", "alert.marks.txt.j2"),
     Form(markdown_environment, "alert.item.md.j2", "alert.marks.md.j2"),
 )
-HOLES = {part: Markup(f"\x00{part}\x00") for part in ("title", "context", "terms")}
-"""Where a frame takes the subscriber's parts: NUL, which clean() drops from every value a
-template prints, can be nowhere else in a rendered item, so filling the holes replaces only them."""
+HOLE = re.compile("\x00([a-z0-9]+)\x00")
+"""Where a frame takes a varying part: NUL, which every environment's finalize drops from the
+values a template prints, can be nowhere else in a rendered template, so filling replaces only holes."""
+
+
+def hole(name: str) -> Markup:
+    """A hole, as Markup: templates print it unescaped and unfinalized, so it reaches the frame whole."""
+    return Markup(f"\x00{name}\x00")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A template rendered once with holes: its literal chunks with the holes' names between,
+    and how the template prints a value, to fill the holes with."""
+
+    chunks: tuple[str, ...]
+    """Literal text at even positions, hole names at odd ones (``re.split`` with one group)."""
+    show: Callable[[Any], str]
+
+    @classmethod
+    def of(cls, template: Template, context: Mapping[str, Any]) -> Frame:
+        return cls(tuple(HOLE.split(template.render(context))), printer(template))
+
+    def fill(self, parts: Mapping[str, Any]) -> str:
+        """The template as rendered with ``parts``. Markup (items, marked parts) goes in as is,
+        as the templates print it: both environments' finalize pass Markup through untouched."""
+        show = self.show
+        return "".join(
+            chunk if i % 2 == 0 else part if isinstance(part := parts[chunk], Markup) else show(part)
+            for i, chunk in enumerate(self.chunks)
+        )
+
+
+def printer(template: Template) -> Callable[[Any], str]:
+    """``{{ value }}`` as ``template`` prints it: through its environment's finalize, and escaped
+    where the template autoescapes."""
+    env = template.environment
+    finalize: Callable[[Any], Any] = env.finalize or str
+    if env.autoescape(template.name) if callable(env.autoescape) else env.autoescape:
+        return lambda value: str(escape(finalize(value)))
+    return lambda value: str(finalize(value))
+
+
+ITEM_PARTS = ("title", "context", "terms")
+"""The subscriber's own parts of an item, rendered apart (alert.marks.*.j2) and filled in."""
 
 
 class RenderedItems:
     """Items rendered from a shared context, however many messages carry them.
 
     An item is its notice version's frame (the item template rendered once per version, with
-    holes) filled with the subscriber's own parts (marked title and context, terms found), each
-    of those rendered once too: thousands of subscribers matching one notice cost one render.
+    holes) filled with the subscriber's own parts (marked title and context, terms found). A
+    marked text is rendered piece by piece, each piece once (the ``marked`` macros print each
+    piece on its own), and the terms found once per list: thousands of subscribers matching one
+    notice cost one render. The KEPT_ITEMS most recent items are kept rendered.
     """
 
     def __init__(self) -> None:
-        self._frames: dict[tuple[Form, AlertItem], str] = {}
-        self._parts: dict[tuple[Form, str, Any], str] = {}
+        self._frames: dict[tuple[int, tuple[Any, ...]], Frame] = {}
+        self._pieces: Recent[tuple[int, str, bool], str] = Recent(KEPT_ITEMS)
+        self._found: Recent[tuple[int, tuple[str, ...]], str] = Recent(KEPT_ITEMS)
+        self._forms: Recent[AlertItem, ItemForms] = Recent(KEPT_ITEMS)
 
     def of(self, item: AlertItem) -> ItemForms:
-        # Not kept: filling a frame costs three replacements, keeping every item would cost memory.
-        return ItemForms(*(Markup(self._render(form, item)) for form in FORMS))
+        return self._forms.get(item, self._forms_of, item)
 
-    def _render(self, form: Form, item: AlertItem) -> str:
-        # The frame's key: the item without its subscriber's parts (a context stays non-empty).
-        frame_of = replace(item, title=(), context=(("", False),) if item.context else None, terms=())
-        if (form, frame_of) not in self._frames:
-            template = form.environment().get_template(form.item)
-            self._frames[form, frame_of] = template.render(item=frame_of, **HOLES)
-        filled = self._frames[form, frame_of].replace(HOLES["title"], self._part(form, "marked", item.title))
+    def _forms_of(self, item: AlertItem) -> ItemForms:
+        html, text, markdown = (Markup(self._render(form, item)) for form in range(len(FORMS)))
+        url = safe_url(item.url)
+        return ItemForms(html, text, markdown, Link(item.plain_title, url) if url else None)
+
+    def _render(self, form: int, item: AlertItem) -> str:
+        # The frame's key: the item's fields but its subscriber's parts (whether it has a context).
+        shared = (item.url, item.section, item.agency, item.region, item.date, item.deadline)
+        key = (form, (*shared, item.revised, item.change, item.context is not None))
+        if key not in self._frames:
+            frame_of = replace(item, title=(), context=(("", False),) if item.context else None, terms=())
+            template = FORMS[form].environment().get_template(FORMS[form].item)
+            self._frames[key] = Frame.of(template, {"item": frame_of, **{p: hole(p) for p in ITEM_PARTS}})
+        parts = {"title": self._marked(form, item.title), "terms": self._terms(form, item.terms)}
         if item.context:
-            filled = filled.replace(HOLES["context"], self._part(form, "marked", item.context))
-        return filled.replace(HOLES["terms"], self._part(form, "found", item.terms))
+            parts["context"] = self._marked(form, item.context)
+        return self._frames[key].fill(parts)
 
-    def _part(self, form: Form, macro: str, value: Any) -> str:
-        if (form, macro, value) not in self._parts:
-            module = form.environment().get_template(form.marks).module
-            self._parts[form, macro, value] = str(getattr(module, macro)(value))
-        return self._parts[form, macro, value]
+    def _marked(self, form: int, pieces: Pieces) -> Markup:
+        return Markup(
+            "".join(
+                self._pieces.get((form, piece, hit), self._macro, form, "marked", ((piece, hit),))
+                for piece, hit in pieces
+            )
+        )
+
+    def _terms(self, form: int, terms: tuple[str, ...]) -> Markup:
+        return self._found.get((form, terms), self._macro, form, "found", terms)
+
+    @staticmethod
+    def _macro(form: int, name: str, value: Any) -> Markup:
+        module = FORMS[form].environment().get_template(FORMS[form].marks).module
+        return Markup(getattr(module, name)(value))
+
+
+@dataclass(frozen=True)
+class _UnsubscribeHoles:
+    """An Unsubscribe's printed fields as holes (its mailto is computed from the others)."""
+
+    address: Markup
+    subject: Markup
+    mailto: Markup
+    url: Markup | None
+
+
+@dataclass(frozen=True)
+class _ItemHoles:
+    """What the subject prints of an item, its title as a hole."""
+
+    plain_title: Markup
+    revised: bool
+
+
+@dataclass(frozen=True)
+class _AlertHoles:
+    """An Alert's printed fields as holes; its shape (mode, items, revisions, unsubscribe kind) as is."""
+
+    name: Markup
+    query: Markup
+    mode: str
+    items: tuple[_ItemHoles, ...]
+    revisions: int
+    unsubscribe: _UnsubscribeHoles | None
+
+
+BY_URL, BY_MAIL = "url", "mail"
+MESSAGE_FORMS = (
+    (environment, "alert.txt.j2"),
+    (environment, "alert.html.j2"),
+    (markdown_environment, "alert.md.j2"),
+)
+SHAPES_KEPT = 4096
+"""Message frames kept (one per form, mode, item count, revisions, unsubscribe kind)."""
+
+
+@lru_cache(maxsize=SHAPES_KEPT)
+def _message_frame(form: int, shape: tuple[str, int, int, bool, str | None]) -> Frame:
+    """The message template ``MESSAGE_FORMS[form]`` (or the subject, form -1) rendered once for
+    every alert of this shape, with holes for the subscriber's fields and each item."""
+    mode, count, revisions, first_revised, unsubscribe = shape
+    holes = _UnsubscribeHoles(
+        hole("address"), hole("mailsubject"), hole("mailto"), hole("url") if unsubscribe == BY_URL else None
+    )
+    items = tuple(_ItemHoles(hole("title"), first_revised and n == 0) for n in range(count))
+    alert = _AlertHoles(hole("name"), hole("query"), mode, items, revisions, holes if unsubscribe else None)
+    environment_of, name = MESSAGE_FORMS[form] if form >= 0 else (environment, "alert.subject.j2")
+    template = environment_of().get_template(name)
+    items_holes = [hole(f"item{n}") for n in range(count)]
+    return Frame.of(template, {"alert": alert, "subject": hole("subject"), "items": items_holes})
 
 
 def render_alert(alert: Alert, rendered: RenderedItems | None = None) -> Outgoing:
     """The message in every form: HTML + text for email, Markdown and summary + links for chat.
 
-    ``rendered`` shares the items rendered for other messages of the same run.
+    Each form is its template rendered once per shape of alert (_message_frame) and filled with
+    this alert's fields and items; ``rendered`` shares the items rendered for other messages.
     """
     forms = [(rendered or RenderedItems()).of(item) for item in alert.items]
-    subject = environment().get_template("alert.subject.j2").render(alert=alert).strip()
-    page = {"alert": alert, "subject": subject}
+    unsubscribe = alert.unsubscribe
+    kind = None if unsubscribe is None else BY_URL if unsubscribe.url else BY_MAIL
+    first_revised = bool(alert.items) and alert.items[0].revised
+    shape = (alert.mode, len(alert.items), alert.revisions, first_revised, kind)
+    fields = {"name": alert.name, "query": alert.query}
+    if unsubscribe is not None:
+        fields |= {
+            "address": unsubscribe.address,
+            "mailsubject": unsubscribe.subject,
+            "mailto": unsubscribe.mailto,
+        }
+        fields |= {"url": unsubscribe.url} if unsubscribe.url else {}
+    title = alert.items[0].plain_title if alert.items else ""
+    subject = _filled(-1, shape, {**fields, "title": title}, ()).strip()
+    fields["subject"] = subject
+    text, html, markdown = (
+        _filled(form, shape, fields, [getattr(f, attr) for f in forms])
+        for form, attr in enumerate(("text", "html", "markdown"))
+    )
     return Outgoing(
         subject=subject,
-        text=environment().get_template("alert.txt.j2").render(page, items=[f.text for f in forms]),
-        html=environment().get_template("alert.html.j2").render(page, items=[f.html for f in forms]),
-        markdown=markdown_environment()
-        .get_template("alert.md.j2")
-        .render(alert=alert, items=[f.markdown for f in forms]),
+        text=text,
+        html=html,
+        markdown=markdown,
         summary=subject,
-        links=tuple(Link(item.plain_title, url) for item in alert.items if (url := safe_url(item.url))),
+        links=tuple(form.link for form in forms if form.link),
         headers=unsubscribe_headers(alert.unsubscribe),
     )
+
+
+def _filled(
+    form: int, shape: tuple[str, int, int, bool, str | None], fields: dict[str, str], items: Sequence[Markup]
+) -> str:
+    return _message_frame(form, shape).fill({**fields, **{f"item{n}": item for n, item in enumerate(items)}})
 
 
 def unsubscribe_headers(unsubscribe: Unsubscribe | None) -> dict[str, str]:

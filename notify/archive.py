@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 from notify.outgoing import FileAttachment, Link, Outgoing
 
 MANIFEST = "message.json"
+NESTED = ("links", "attachments")
+"""Outgoing's fields of records, written as lists of objects (attachments without their data)."""
 
 
 def save(folder: Path, message: Outgoing) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for attachment in message.attachments:
         (folder / Path(attachment.name).name).write_bytes(attachment.data)
+    # Field by field, not asdict (which deep-copies every body); compact: an alert run writes
+    # thousands of these, and nothing but load() reads them.
     manifest = {
-        **{k: v for k, v in asdict(message).items() if k not in ("links", "attachments")},
-        "links": [asdict(link) for link in message.links],
+        **{f.name: getattr(message, f.name) for f in fields(message) if f.name not in NESTED},
+        "links": [{"title": link.title, "url": link.url} for link in message.links],
         "attachments": [{"name": a.name, "content_type": a.content_type} for a in message.attachments],
     }
     partial = folder / (MANIFEST + ".part")
-    partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.write_bytes(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode())
     os.replace(partial, folder / MANIFEST)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -18,7 +19,7 @@ from notify.channels.targets import Problem, Resolver, webhook_name
 from pipeline.classify import OTHER, check_sections, configured_sections
 
 if TYPE_CHECKING:
-    from pipeline.query import Document
+    from pipeline.query import Document, Term
 
 Mode = Literal["instant", "daily", "weekly"]
 SUMMARY_MODES: tuple[Mode, ...] = ("daily", "weekly")
@@ -122,21 +123,22 @@ class Filters:
 
     def admits(self, doc: Document, source: str) -> bool:
         """Whether a notice (prepared ``doc``, from ``source``) passes every filter that is given."""
-        return (
-            _any_of("section", self.sections, doc)
-            and _any_of("region", self.regions, doc)
-            and _any_of("agency", self.agencies, doc)
-            and (not self.sources or source in self.sources)
+        return all(not terms or any(term.test(doc) for term in terms) for terms in self._terms) and (
+            not self.sources or source in self.sources
         )
+
+    @cached_property
+    def _terms(self) -> tuple[tuple[Term, ...], ...]:
+        """The section, region and agency filters as query terms, made once (a run tests one
+        subscription's filters on every notice it matches)."""
+        from pipeline.query import field_term  # loaded already by whoever made the documents
+
+        given = (("section", self.sections), ("region", self.regions), ("agency", self.agencies))
+        return tuple(tuple(field_term(field, value) for value in values) for field, values in given)
 
     def describe(self) -> str:
         """One line for ``subscribe list``: ``region 北京、天津; section 申报通知``."""
         names = {"sections": "section", "regions": "region", "sources": "source", "agencies": "agency"}
-        parts = [f"{names[key]} {'、'.join(values)}" for key, values in vars(self).items() if values]
+        given = ((key, getattr(self, key)) for key in names)  # not vars(): it holds the cached terms too
+        parts = [f"{names[key]} {'、'.join(values)}" for key, values in given if values]
         return "; ".join(parts)
-
-
-def _any_of(field: str, values: tuple[str, ...], doc: Document) -> bool:
-    from pipeline.query import field_term  # loaded already by whoever made ``doc``
-
-    return not values or any(field_term(field, value).test(doc) for value in values)

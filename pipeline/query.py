@@ -19,10 +19,12 @@ removed — so ``"绿色 工厂"`` also finds 绿色工厂 and a title broken ov
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import compress
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pipeline.records import ExtractedNotice
@@ -413,13 +415,17 @@ class Folded:
     text: str
     flat: str
     """``normalize(text)``, character by character."""
-    owner: tuple[int, ...]
-    """For each character of ``flat``, the index in ``text`` it came from."""
+    owner: array[int]
+    """For each character of ``flat``, the index in ``text`` it came from (4 bytes each, where
+    a tuple of ints takes ~36: a notice's body is thousands of characters)."""
 
     @classmethod
     def of(cls, text: str) -> Folded:
-        forms = [_char_form(char) for char in text]
-        owner = tuple(index for index, form in enumerate(forms) for _ in form)
+        forms = list(map(_char_form, text))
+        if max(map(len, forms), default=0) <= 1:  # the usual text: iterated in C (alerts fold every excerpt)
+            owner = array("I", compress(range(len(forms)), map(len, forms)))
+        else:
+            owner = array("I", (index for index, form in enumerate(forms) for _ in form))
         return cls(text, "".join(forms), owner)
 
     def spans(self, terms: Iterable[str]) -> list[tuple[int, int]]:

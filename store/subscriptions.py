@@ -9,7 +9,7 @@ carries it; ``message`` then names the outbox ref of the message that does.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -62,6 +62,22 @@ def listing(session: Session) -> list[Subscription]:
 
 def active(session: Session) -> list[Subscription]:
     return list(session.scalars(select(Subscription).where(Subscription.active.is_(True))))
+
+
+@dataclass(frozen=True)
+class Watching:
+    """What matching needs of an active subscription (a row, without the ORM)."""
+
+    id: int
+    query: str
+    filters: dict[str, Any]
+    checked_through: int
+
+
+def watching(session: Session) -> list[Watching]:
+    """Every active subscription, as matching needs it: plain rows, 10,000 of them load at once."""
+    columns = (Subscription.id, Subscription.query, Subscription.filters, Subscription.checked_through)
+    return [Watching(*row) for row in session.execute(select(*columns).where(Subscription.active.is_(True)))]
 
 
 def add(session: Session, spec: Spec, origin: str, now: datetime) -> Subscription:
@@ -200,17 +216,31 @@ def record_matches(session: Session, matches: Sequence[NewMatch], now: datetime)
         )
 
 
-def waiting(session: Session, modes: Iterable[str]) -> list[WaitingMatch]:
-    """Matches of active subscriptions in ``modes`` no message carries yet, by subscription, oldest first."""
-    query = (
-        select(AlertMatch.id, AlertMatch.subscription_id, AlertMatch.version_id, AlertMatch.terms)
-        .join(Subscription)
-        .where(
-            AlertMatch.message.is_(None), Subscription.active.is_(True), Subscription.mode.in_(list(modes))
-        )
-        .order_by(AlertMatch.subscription_id, AlertMatch.version_id)
+def waiting(session: Session, modes: Iterable[str], batch: int) -> Iterator[dict[int, list[WaitingMatch]]]:
+    """Matches of active subscriptions in ``modes`` no message carries yet, oldest first, for
+    ``batch`` subscriptions at a time (by id): only one batch of matches is ever in memory."""
+    waits = (
+        AlertMatch.message.is_(None),
+        Subscription.active.is_(True),
+        Subscription.mode.in_(list(modes)),
     )
-    return [WaitingMatch(*row) for row in session.execute(query)]
+    subscribers = list(
+        session.scalars(select(AlertMatch.subscription_id).join(Subscription).where(*waits).distinct())
+    )
+    subscribers.sort()
+    columns = (AlertMatch.id, AlertMatch.subscription_id, AlertMatch.version_id, AlertMatch.terms)
+    for start in range(0, len(subscribers), batch):
+        ids = subscribers[start : start + batch]
+        query = (
+            select(*columns)
+            .join(Subscription)
+            .where(*waits, AlertMatch.subscription_id.in_(ids))
+            .order_by(AlertMatch.subscription_id, AlertMatch.version_id)
+        )
+        found: dict[int, list[WaitingMatch]] = {}
+        for row in session.execute(query):
+            found.setdefault(row.subscription_id, []).append(WaitingMatch(*row))
+        yield found
 
 
 def by_ids(session: Session, ids: Iterable[int]) -> dict[int, Subscription]:
@@ -222,12 +252,36 @@ def versions_by_ids(session: Session, ids: Iterable[int]) -> dict[int, NoticeVer
     return _by_id(session, NoticeVersion, ids)
 
 
-def carried(session: Session, refs: Mapping[int, str]) -> None:
-    """Mark each match (by id) as carried by the message ``refs[id]``: one executemany UPDATE."""
-    if refs:
+@dataclass(frozen=True)
+class Carried:
+    """A message queued for a subscriber: it carries the subscriber's waiting matches up to ``through``."""
+
+    subscription_id: int
+    ref: str
+    through: int
+    """The newest version among the matches it carries."""
+
+
+def carried(session: Session, messages: Sequence[Carried]) -> None:
+    """Mark the matches each message carries: one executemany UPDATE, a row per message.
+
+    Within the transaction that read them, a subscriber's waiting matches are exactly those not
+    yet carried up to its newest one: a match recorded meanwhile is of a newer version (each
+    run matches only versions past every subscription's watermark).
+    """
+    if messages:
         table = AlertMatch.__table__
-        statement = update(table).where(table.c.id == bindparam("match_id")).values(message=bindparam("ref"))
-        session.execute(statement, [{"match_id": id_, "ref": ref} for id_, ref in refs.items()])
+        statement = (
+            update(table)
+            .where(
+                table.c.subscription_id == bindparam("sub_id"),
+                table.c.message.is_(None),
+                table.c.version_id <= bindparam("through"),
+            )
+            .values(message=bindparam("ref"))
+        )
+        rows = [{"sub_id": m.subscription_id, "ref": m.ref, "through": m.through} for m in messages]
+        session.execute(statement, rows)
 
 
 IN_BATCH = 500

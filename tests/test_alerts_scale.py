@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import kuaixun.alerts
 from kuaixun.alerts import record_alerts
 from kuaixun.config import Config, validate
 from kuaixun.delivery import load_alert
@@ -128,9 +129,12 @@ def config_for(tmp_path: Path) -> Config:
     return validate(raw, "config.yaml (test)", tmp_path, {})
 
 
+@pytest.mark.parametrize("batch", [7, 500])
 def test_bulk_recording_records_each_plain_match_once_in_one_message_per_subscriber(
-    tmp_path: Path, records: list[ExtractedNotice]
+    tmp_path: Path, records: list[ExtractedNotice], batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(kuaixun.alerts, "SUBSCRIBERS_AT_ONCE", batch)  # 7: many batches, some partial
+    monkeypatch.setattr(kuaixun.alerts, "MATCHES_AT_ONCE", batch * 10)  # 70: recorded in many inserts
     config = config_for(tmp_path)
     rng = random.Random(29)
     db = Database(config.store.url)
