@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from urllib.parse import urljoin
 
@@ -782,8 +783,10 @@ def _alignment(el: etree._Element) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def absolute_url(href: str | None, base_url: str) -> str | None:
-    """Absolute http(s) URL of a link, or None for ``javascript:``, ``#`` and other schemes."""
+    """Absolute http(s) URL of a link, or None for ``javascript:``, ``#`` and other schemes (cached:
+    a site's pages repeat their menus' links)."""
     if not href:
         return None
     href = href.strip().replace("\\", "/")

@@ -349,10 +349,10 @@ def _outside_file_links(
     found: list[tuple[str, str]] = []
     for a in root.iter("a"):
         href = a.get("href")
-        if not href or a in inside or not _in_attachment_area(a, measures):
+        if not href or a in inside:
             continue
         url = absolute_url(href, base)
-        if url and is_file_url(url):
+        if url and is_file_url(url) and _in_attachment_area(a, measures):  # the cheap checks first
             found.append((clean("".join(a.itertext())) or clean(a.get("title")), url))
     return found
 
