@@ -11,6 +11,12 @@ made from the seeds) is crawled by two subjects, interleaved and repeated, media
 * pipeline — ``kuaixun crawl`` (a process, with its own crawl child) on a fresh SQLite store,
   every source read to its last listing page, until every notice is stored.
 
+Each size is crawled at each latency of ``--latencies`` (``GovWeb(latency=…)``: every answer
+waits, no CPU). At 0 ms on loopback raw Scrapy is CPU-bound, and with the simulator it fills both
+cores: the ratio there compares CPU costs. Real sites answer far slower than loopback, so the
+crawl waits on the network; the ratio at ``REALISTIC_LATENCY_MS`` says whether the pipeline keeps
+up with such a crawl. Rows are labelled with their latency.
+
 Figures: requests per second (wall, process start to exit), CPU ms per request of each process —
 the pipeline's crawl child and its parent (extract, classify, diff, store) apart — and the peak
 RSS of each. The simulator serves from a process of its own: its CPU is in no figure. CPU:
@@ -20,7 +26,7 @@ of each process from ``/proc``, never ``RUSAGE_CHILDREN`` (a forked child inheri
 parent's peak there). Last, a second crawl of the last store: the requests a crawl with
 nothing new makes.
 
-Run: ``.venv/bin/python bench/crawl_cycle.py [--sizes 0,1800,9600] [--reps 3,3,2]``.
+Run: ``.venv/bin/python bench/crawl_cycle.py [--sizes 0,1800,9600] [--reps 3,3,2] [--latencies 0,300]``.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ RUN_TIMEOUT = 1800.0
 """Seconds any one crawl may take before the bench gives up on it."""
 MAX_PAGES = 100
 """Listing pages read per source: every page of the largest web's longest column (~80)."""
+REALISTIC_LATENCY_MS = 300
+"""An assumed answer time of a government site (the brief's "hundreds of ms"; the reference,
+../shared/reference/gov-sites.md, reports timeouts and throttling but no measured latency)."""
 
 
 @dataclass(frozen=True)
@@ -150,11 +159,11 @@ def tick_seconds(ticks: int) -> float:
 # -- the simulator, in a process of its own --------------------------------------------------
 
 
-def serve(connection: Connection, scale: int) -> None:
+def serve(connection: Connection, scale: int, latency_ms: float = 0.0) -> None:
     """The scaled simulator until told to stop; ``served`` answers the GETs received since the last ask."""
     from simulator.server import GovWebThread
 
-    with GovWebThread(scale=scale) as sim:
+    with GovWebThread(scale=scale, latency=latency_ms / 1000) as sim:
         connection.send({site.name: sim.web.listing_url(site.name) for site in sim.web.sites})
         seen = 0
         while connection.recv() == "served":
@@ -263,6 +272,7 @@ def raw_spider(urls_file: Path, concurrent_per_source: int) -> None:
 @dataclass
 class SizeFigures:
     scale: int
+    latency_ms: float
     raw: list[Run]
     pipeline: list[Run]
     second_requests: int = 0
@@ -270,12 +280,15 @@ class SizeFigures:
     non_get: int = 0
 
 
-def bench_size(scale: int, reps: int) -> SizeFigures:
+def bench_size(scale: int, reps: int, latency_ms: float) -> SizeFigures:
     here, there = multiprocessing.get_context("fork").Pipe()
-    server = multiprocessing.get_context("fork").Process(target=serve, args=(there, scale), daemon=True)
+    server = multiprocessing.get_context("fork").Process(
+        target=serve, args=(there, scale, latency_ms), daemon=True
+    )
     server.start()
     web = ServedWeb(here.recv())
-    figures = SizeFigures(scale, [], [])
+    figures = SizeFigures(scale, latency_ms, [], [])
+    label = f"scale {scale} latency {latency_ms:g} ms"
     from kuaixun.config import read_raw
 
     per_source = int(read_raw(PROJECT / "config.yaml")["crawl"]["concurrent_per_source"])
@@ -301,14 +314,15 @@ def bench_size(scale: int, reps: int) -> SizeFigures:
             figures.raw.append(raw(urls, per_source))
             here.send("served")
             here.recv()
-            print(f"  scale {scale} rep {rep + 1}: {_line(figures.raw[-1])} | {_line(figures.pipeline[-1])}")
+            print(f"  {label} rep {rep + 1}: {_line(figures.raw[-1])} | {_line(figures.pipeline[-1])}")
             for run in (figures.raw[-1], figures.pipeline[-1]):  # every figure of the run, as it ends
-                print(f"  {json.dumps({'scale': scale, 'rep': rep + 1} | asdict(run))}", flush=True)
+                tags = {"scale": scale, "latency_ms": latency_ms, "rep": rep + 1}
+                print(f"  {json.dumps(tags | asdict(run))}", flush=True)
         second = pipeline(config, store)
         here.send("served")
         figures.second_requests = len(here.recv())
         figures.second_new = second.stored - figures.pipeline[-1].stored
-        print(f"  scale {scale} second crawl: {figures.second_requests} requests, {figures.second_new} new")
+        print(f"  {label} second crawl: {figures.second_requests} requests, {figures.second_new} new")
     here.send("stop")
     server.join()
     return figures
@@ -320,10 +334,10 @@ def _line(run: Run) -> str:
 
 def report(all_figures: list[SizeFigures]) -> None:
     print(
-        "\n| pages (requests) | raw Scrapy req/s | pipeline req/s | ratio | CPU ms/req raw "
+        "\n| pages (requests) | latency | raw Scrapy req/s | pipeline req/s | ratio | CPU ms/req raw "
         "| CPU ms/req crawl child / processing | peak RSS MB raw / crawl child / parent | runs |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for f in all_figures:
         requests = statistics.median(r.requests for r in f.pipeline)
         raw_rate = statistics.median(r.rate for r in f.raw)
@@ -340,16 +354,24 @@ def report(all_figures: list[SizeFigures]) -> None:
             max(r.main.peak_mb for r in f.pipeline),
         )
         print(
-            f"| {requests:,.0f} (scale {f.scale}) | {raw_rate:.1f} | {pipe_rate:.1f} "
+            f"| {requests:,.0f} (scale {f.scale}) | {_latency(f.latency_ms)} "
+            f"| {raw_rate:.1f} | {pipe_rate:.1f} "
             f"| {pipe_rate / raw_rate:.2f} (per run {', '.join(f'{x:.2f}' for x in ratios)}) "
             f"| {ms(f.raw, 'main'):.2f} | {child_ms:.2f} / {ms(f.pipeline, 'main'):.2f} "
             f"| {peaks[0]:.0f} / {peaks[1]:.0f} / {peaks[2]:.0f} | {len(f.pipeline)} |"
         )
     for f in all_figures:
         print(
-            f"scale {f.scale}: stored {f.pipeline[-1].stored} notices; a second crawl with nothing new: "
+            f"scale {f.scale}, {_latency(f.latency_ms)}: stored {f.pipeline[-1].stored} notices; "
+            "a second crawl with nothing new: "
             f"{f.second_requests} requests, {f.second_new} new; non-GET (raw skips them): {f.non_get}"
         )
+
+
+def _latency(ms: float) -> str:
+    if not ms:
+        return "0 ms (loopback: CPU-bound)"
+    return f"{ms:g} ms" + (" (assumed realistic)" if ms == REALISTIC_LATENCY_MS else "")
 
 
 def main() -> int:
@@ -359,14 +381,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="0,1800,9600", help="simulator scales (notices added)")
     parser.add_argument("--reps", default="3,3,2", help="repetitions per size")
+    parser.add_argument(
+        "--latencies",
+        default=f"0,{REALISTIC_LATENCY_MS}",
+        help="ms every simulator answer waits, each size at each",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     reps = [int(r) for r in args.reps.split(",")]
+    latencies = [float(ms) for ms in args.latencies.split(",")]
     print(f"Python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} CPUs")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     figures = []
     for scale, rep in zip(sizes, reps, strict=True):
-        figures.append(bench_size(scale, rep))
+        for latency_ms in latencies:
+            figures.append(bench_size(scale, rep, latency_ms))
     report(figures)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

@@ -471,8 +471,11 @@ def _followable(href: str) -> bool:
     return bool(href) and not href.startswith(("#", "javascript:", "mailto:", "tel:"))
 
 
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
+
+
 def _cjk_count(text: str) -> int:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return len(_CJK_RE.findall(text))  # in C: a listing asks this ~30 times per row
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:

@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import IO
 
@@ -61,8 +61,9 @@ class SpoolWriter:
 
 def encode(item: SpoolItem) -> str:
     """One spool line."""
-    if isinstance(item, FetchedPage):
-        data = asdict(item) | {"kind": "page", "body": base64.b64encode(item.body).decode("ascii")}
+    if isinstance(item, FetchedPage):  # flat: its fields as they are (asdict would deep-copy the body)
+        data = {f.name: getattr(item, f.name) for f in fields(item)}
+        data |= {"kind": "page", "body": base64.b64encode(item.body).decode("ascii")}
     elif isinstance(item, FreshValidators):
         data = {"kind": "validators", "item": asdict(item)}
     else:

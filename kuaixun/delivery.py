@@ -190,7 +190,7 @@ def waiting_notices(config: Config, db: Database) -> int:
     """How many notices the next issue would hold (a repost counted once, as the issue lists it;
     the editor's drops left out)."""
     with db.session() as session:
-        groups = digests.pending_groups(session, config.digest.sections)
+        groups = digests.pending_groups(session, config.digest.sections, records=False)
         return len(arrange(groups, editorial.decisions(session), config.digest.sections).placed)
 
 

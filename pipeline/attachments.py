@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.lexicon import DOWNLOAD_ENDPOINTS, FILE_EXTENSIONS
@@ -39,8 +40,10 @@ _SENTENCE_RE = re.compile(r"[，。；：:！？]")
 _KEY_DROP_RE = re.compile(r"[\s\u3000\xa0《》〈〉<>“”\"'‘’「」【】\[\]（）()：:、.．,，;；_\-—]")
 
 
+@lru_cache(maxsize=4096)
 def is_file_url(url: str) -> bool:
-    """True for links to a document file or a CMS download endpoint."""
+    """True for links to a document file or a CMS download endpoint (cached: a page's heuristics ask
+    about the same links again and again, and a site's pages share their menus' links)."""
     parts = urlsplit(url)
     if _EXT_RE.search(unquote(parts.path)):
         return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from urllib.parse import urljoin
 
@@ -169,10 +170,14 @@ def is_hidden(el: etree._Element) -> bool:
     return "display:none" in compact or "visibility:hidden" in compact
 
 
+_MAY_HIDE_XPATH = etree.XPath("descendant-or-self::*[@hidden or @class or @style]")
+"""The elements ``is_hidden`` can be true of, in document order: found in C, not one by one."""
+
+
 def drop_hidden(root: etree._Element) -> None:
     """Remove, in place, every element the browser would not show: titles and the body are read from
     what a reader sees (a hidden duplicate of the body or a hidden list of links must not win)."""
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    doomed = [el for el in _MAY_HIDE_XPATH(root) if is_hidden(el)]
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
@@ -191,22 +196,84 @@ def remove_keeping_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def is_chrome_element(el: etree._Element) -> bool:
-    """True for share/print/font-size bars, breadcrumbs, pagers, footers by their id/class names.
+class TreeMeasures:
+    """What the body heuristics ask of a page's subtrees, each answered once per element.
 
-    Such bars are short: an element named like one but holding real prose (``div.print_content``
-    around the whole body) is kept.
+    The container search, the chrome checks and the attachment areas weigh overlapping subtrees
+    many times over (issue 13's profile: ~14 walks of large subtrees per page). Lengths are summed
+    bottom-up from the children's, so every element is measured once. The tree may change only by
+    wrapping siblings (:func:`join_split_body`), which changes no element's subtree text.
     """
-    attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
-    if attrs and _CHROME_ATTR_RE.search(attrs) is not None:
-        total, linked = text_and_link_length(el)
-        return total - linked < _CHROME_MAX_CHARS
-    return _opens_with_chrome_heading(el)
+
+    def __init__(self) -> None:
+        self._sizes: dict[etree._Element, tuple[int, int, int]] = {}
+        self._chrome: dict[etree._Element, bool] = {}
+        self._attachment: dict[etree._Element, bool] = {}
+
+    def text_and_link_length(self, el: etree._Element) -> tuple[int, int]:
+        """(visible text length, link text length) of a subtree, scripts excluded."""
+        total, linked, _ = self._measure(el)
+        return total, linked
+
+    def page_link_length(self, el: etree._Element) -> int:
+        """Text length of the links to pages in a subtree; links to files are the notice's own text
+        (a notice may be little more than its 附件 links or the link to its PDF)."""
+        return self._measure(el)[2]
+
+    def _measure(self, top: etree._Element) -> tuple[int, int, int]:
+        sizes = self._sizes
+        known = sizes.get(top)
+        if known is not None:
+            return known
+        # Reversed document order reaches every element after all of its descendants.
+        for node in reversed(list(top.iter())):
+            if node in sizes:
+                continue
+            tag = node.tag
+            own = isinstance(tag, str) and tag not in SKIP_TAGS and node.text
+            total = len(node.text.strip()) if own else 0
+            linked = to_pages = 0
+            for child in node:
+                child_total, child_linked, child_pages = sizes[child]
+                total += child_total + (len(child.tail.strip()) if child.tail else 0)
+                linked += child_linked
+                to_pages += child_pages
+            if tag == "a":
+                size = len(clean("".join(node.itertext())))
+                linked += size
+                if not is_file_url(node.get("href") or ""):
+                    to_pages += size
+            sizes[node] = (total, linked, to_pages)
+        return sizes[top]
+
+    def is_chrome_element(self, el: etree._Element) -> bool:
+        """True for share/print/font-size bars, breadcrumbs, pagers, footers by their id/class names.
+
+        Such bars are short: an element named like one but holding real prose (``div.print_content``
+        around the whole body) is kept.
+        """
+        known = self._chrome.get(el)
+        if known is None:
+            known = self._chrome[el] = self._is_chrome(el)
+        return known
+
+    def _is_chrome(self, el: etree._Element) -> bool:
+        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
+        if attrs and _CHROME_ATTR_RE.search(attrs) is not None:
+            total, linked = self.text_and_link_length(el)
+            return total - linked < _CHROME_MAX_CHARS
+        return _opens_with_chrome_heading(el)
+
+    def is_attachment_block(self, el: etree._Element) -> bool:
+        """True for a block headed by an attachment heading (``<h2>附件：</h2><ul>…``, 相关附件：):
+        the page's list of files, not its text."""
+        known = self._attachment.get(el)
+        if known is None:
+            known = self._attachment[el] = _opens_with_attachment_heading(el)
+        return known
 
 
-def is_attachment_block(el: etree._Element) -> bool:
-    """True for a block headed by an attachment heading (``<h2>附件：</h2><ul>…``, 相关附件：): the
-    page's list of files, not its text."""
+def _opens_with_attachment_heading(el: etree._Element) -> bool:
     for text in el.itertext():
         head = _WS_RE.sub("", text).rstrip("：:")
         if head:
@@ -273,7 +340,7 @@ def _holder(el: etree._Element) -> etree._Element | None:
     return node
 
 
-def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
+def _text_scores(body: etree._Element, measures: TreeMeasures) -> dict[etree._Element, float]:
     """Readability-style scores: each text holder credits itself, its parent and half its grandparent.
 
     Table rows and sections are transparent (a body laid out as a table credits the element around
@@ -281,7 +348,7 @@ def _text_scores(body: etree._Element) -> dict[etree._Element, float]:
     count for nothing.
     """
     scores: dict[etree._Element, float] = {}
-    for el in _scored_elements(body):
+    for el in _scored_elements(body, measures):
         counted = el.tag != "a" or is_file_url(el.get("href") or "")
         weight = _text_weight(el.text) if el.text and counted else 0
         for child in el:
@@ -307,43 +374,17 @@ _SECTION_TAGS = frozenset({"div", "section", "aside", "ul", "dl", "table"})
 _TABLE_PARTS = frozenset({"tr", "tbody", "thead", "tfoot", "table"})
 
 
-def _scored_elements(body: etree._Element) -> Iterator[etree._Element]:
+def _scored_elements(body: etree._Element, measures: TreeMeasures) -> Iterator[etree._Element]:
     """Elements whose text may be the body, in document order: not scripts and the like, not chrome."""
     stack = list(reversed(body))
     while stack:
         el = stack.pop()
-        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_chrome_element(el):
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or measures.is_chrome_element(el):
             continue
-        if el.tag in _SECTION_TAGS and is_attachment_block(el):
+        if el.tag in _SECTION_TAGS and measures.is_attachment_block(el):
             continue
         yield el
         stack.extend(reversed(el))
-
-
-def text_and_link_length(el: etree._Element) -> tuple[int, int]:
-    """(visible text length, link text length) of a subtree, scripts excluded."""
-    total = linked = 0
-    for node in el.iter():
-        tag = node.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
-            if node is not el and node.tail:
-                total += len(node.tail.strip())
-            continue
-        size = len(node.text.strip()) if node.text else 0
-        total += size
-        if tag == "a":
-            linked += len(clean("".join(node.itertext())))
-        if node is not el and node.tail:
-            total += len(node.tail.strip())
-    return total, linked
-
-
-def page_link_length(el: etree._Element) -> int:
-    """Text length of the links to pages in a subtree; links to files are the notice's own text
-    (a notice may be little more than its 附件 links or the link to its PDF)."""
-    return sum(
-        len(clean("".join(a.itertext()))) for a in el.iter("a") if not is_file_url(a.get("href") or "")
-    )
 
 
 def _is_descendant(el: etree._Element, ancestor: etree._Element) -> bool:
@@ -357,19 +398,19 @@ INNER_BODY_SHARE = 0.93
 """A descendant keeping this share of the best score is the tighter body (the outer one adds chrome)."""
 
 
-def densest_element(root: etree._Element) -> etree._Element:
+def densest_element(root: etree._Element, measures: TreeMeasures) -> etree._Element:
     """The element holding the densest block of prose: the generic fallback for unknown layouts."""
     body = root.find("body")
     if body is None:
         body = root
-    scores = _text_scores(body)
+    scores = _text_scores(body, measures)
     if not scores:
         return body
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:DENSE_CANDIDATES]
     adjusted: list[tuple[float, etree._Element]] = []
     for el, score in ranked:
-        total, _ = text_and_link_length(el)
-        density = page_link_length(el) / total if total else 1.0
+        total, _ = measures.text_and_link_length(el)
+        density = measures.page_link_length(el) / total if total else 1.0
         adjusted.append((score * (1.0 - density), el))
     adjusted.sort(key=lambda item: item[0], reverse=True)
     best_score, best = adjusted[0]
@@ -406,21 +447,22 @@ HINT_DENSE_SHARE = 0.5
 """A family hint holding half the densest block's text is the body even where it is not the densest."""
 
 
-def find_container(root: etree._Element) -> etree._Element:
+def find_container(root: etree._Element, measures: TreeMeasures | None = None) -> etree._Element:
     """The body container: a family hint when it holds the page's prose, else the densest element;
     a body the template cut in two is joined again (:func:`join_split_body`)."""
-    dense = densest_element(root)
-    dense_total, _ = text_and_link_length(dense)
+    measures = measures or TreeMeasures()
+    dense = densest_element(root, measures)
+    dense_total, _ = measures.text_and_link_length(dense)
     for hint in HINT_XPATH(root):
         if not _is_hint(hint):
             continue
-        total, _ = text_and_link_length(hint)
-        if total < HINT_MIN_CHARS or page_link_length(hint) > MAX_LINK_SHARE * total:
+        total, _ = measures.text_and_link_length(hint)
+        if total < HINT_MIN_CHARS or measures.page_link_length(hint) > MAX_LINK_SHARE * total:
             continue
         nested = _is_descendant(dense, hint) or _is_descendant(hint, dense)
         if total >= HINT_DENSE_SHARE * dense_total or nested:
-            return join_split_body(hint)
-    return join_split_body(dense)
+            return join_split_body(hint, measures)
+    return join_split_body(dense, measures)
 
 
 _SPLIT_TAGS = frozenset({"div", "section", "article"})
@@ -434,22 +476,22 @@ def _body_key(el: etree._Element) -> tuple[str, str] | None:
     return el.tag, " ".join((el.get("class") or "").split())
 
 
-def _is_text_part(el: etree._Element) -> bool:
+def _is_text_part(el: etree._Element, measures: TreeMeasures) -> bool:
     """A block holding text of its own rather than links to pages (a share bar or a list of related
     pages is not; a 附件 line linking its files is)."""
-    total, _ = text_and_link_length(el)
-    linked = page_link_length(el)
+    total, _ = measures.text_and_link_length(el)
+    linked = measures.page_link_length(el)
     return total - linked >= _MIN_PART_CHARS and linked <= MAX_LINK_SHARE * total
 
 
-def _is_filler(el: etree._Element) -> bool:
+def _is_filler(el: etree._Element, measures: TreeMeasures) -> bool:
     """What may sit between two parts of a cut body: chrome (share/font/print bars) or nothing."""
     if not isinstance(el.tag, str):
         return True
-    return is_chrome_element(el) or text_and_link_length(el)[0] == 0
+    return measures.is_chrome_element(el) or measures.text_and_link_length(el)[0] == 0
 
 
-def join_split_body(container: etree._Element) -> etree._Element:
+def join_split_body(container: etree._Element, measures: TreeMeasures) -> etree._Element:
     """The container, or a wrapper around it and its sibling parts when the template cut the body.
 
     Some templates inject a share or font-size bar mid-body, leaving the text in two sibling blocks
@@ -464,9 +506,9 @@ def join_split_body(container: etree._Element) -> etree._Element:
         return container
     children = list(parent)
     first = last = children.index(container)
-    while (found := _adjacent_part(children, first, key, -1)) is not None:
+    while (found := _adjacent_part(children, first, key, -1, measures)) is not None:
         first = found
-    while (found := _adjacent_part(children, last, key, 1)) is not None:
+    while (found := _adjacent_part(children, last, key, 1, measures)) is not None:
         last = found
     if first == last:
         return container
@@ -478,15 +520,17 @@ def join_split_body(container: etree._Element) -> etree._Element:
     return wrapper
 
 
-def _adjacent_part(children: list[etree._Element], at: int, key: tuple[str, str], step: int) -> int | None:
+def _adjacent_part(
+    children: list[etree._Element], at: int, key: tuple[str, str], step: int, measures: TreeMeasures
+) -> int | None:
     """Index of the nearest same-kind text part from ``at`` in direction ``step`` when only filler
     lies between, and some does: adjacent blocks were not cut by a bar."""
     i, fillers = at + step, 0
     while 0 <= i < len(children):
         child = children[i]
-        if fillers and _body_key(child) == key and _is_text_part(child):
+        if fillers and _body_key(child) == key and _is_text_part(child, measures):
             return i
-        if not _is_filler(child):
+        if not _is_filler(child, measures):
             return None
         fillers += 1
         i += step
@@ -496,8 +540,9 @@ def _adjacent_part(children: list[etree._Element], at: int, key: tuple[str, str]
 class _Flattener:
     """Walks a container and emits blocks; inline markup becomes sanitized inline HTML."""
 
-    def __init__(self, base_url: str, *, drop_chrome: bool = True) -> None:
+    def __init__(self, base_url: str, measures: TreeMeasures, *, drop_chrome: bool = True) -> None:
         self.base_url = base_url
+        self.measures = measures
         self.drop_chrome = drop_chrome
         self.blocks: list[Block] = []
         self.tables = 0
@@ -556,7 +601,9 @@ class _Flattener:
 
     def walk(self, el: etree._Element, depth: int) -> None:
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(el) or is_chrome_element(el):
+        if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(el):
+            return
+        if self.measures.is_chrome_element(el):
             return
         if depth > _MAX_DEPTH:
             self.add_text(" ".join(el.itertext()))
@@ -625,7 +672,7 @@ class _Flattener:
         for cell in row:
             if not isinstance(cell.tag, str) or cell.tag not in ("td", "th") or is_hidden(cell):
                 continue
-            inner = _Flattener(self.base_url, drop_chrome=False)
+            inner = _Flattener(self.base_url, self.measures, drop_chrome=False)
             inner.walk_children(cell, depth + 1)
             inner.flush()
             texts.append(" ".join(b.text for b in inner.blocks))
@@ -740,8 +787,10 @@ def _alignment(el: etree._Element) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def absolute_url(href: str | None, base_url: str) -> str | None:
-    """Absolute http(s) URL of a link, or None for ``javascript:``, ``#`` and other schemes."""
+    """Absolute http(s) URL of a link, or None for ``javascript:``, ``#`` and other schemes (cached:
+    a site's pages repeat their menus' links)."""
     if not href:
         return None
     href = href.strip().replace("\\", "/")
@@ -760,9 +809,9 @@ def absolute_url(href: str | None, base_url: str) -> str | None:
     return url.replace("/../", "/").replace("/./", "/")
 
 
-def flatten(container: etree._Element, base_url: str) -> list[Block]:
+def flatten(container: etree._Element, base_url: str, measures: TreeMeasures | None = None) -> list[Block]:
     """The container's content as blocks, in reading order, chrome dropped."""
-    walker = _Flattener(base_url)
+    walker = _Flattener(base_url, measures or TreeMeasures())
     if container.tag == "table":
         walker.table(container, 0)
     else:

@@ -17,6 +17,7 @@ _CN_DIGITS = {
 }  # fmt: skip
 _CN_DIGIT_CLASS = "〇○零ＯOo0０一二三四五六七八九"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_RE = re.compile("[０-９]")
 _SP = r"[\s\u3000\xa0]*"
 
 _YMD_RE = re.compile(
@@ -77,13 +78,18 @@ def cn_number(text: str) -> int | None:
     return value
 
 
+def halfwidth(text: str) -> str:
+    """Full-width digits as ASCII ones (translating only texts that hold one: most hold none)."""
+    return text.translate(_FULLWIDTH) if _FULLWIDTH_RE.search(text) else text
+
+
 def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
     """Every full date in ``text`` in order; month-day dates need ``default_year`` to count.
 
     A month-day right after a full date's range marker (``2019年11月11日-11月20日``) takes that
     date's year rather than the default.
     """
-    text = text.translate(_FULLWIDTH)
+    text = halfwidth(text)
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for m in _YMD_RE.finditer(text):
@@ -135,7 +141,7 @@ def parse_date(text: str | None, default_year: int | None = None) -> str | None:
     """
     if not text:
         return None
-    text = text.strip().translate(_FULLWIDTH)
+    text = halfwidth(text.strip())
     dates = find_dates(text, default_year)
     if dates:
         return dates[0].iso
@@ -162,8 +168,10 @@ _DATE_LINE_RE = re.compile(
 
 def date_line(text: str) -> str | None:
     """ISO date when the whole line is a date (a signature date), else None."""
-    text = text.translate(_FULLWIDTH)
-    if len(text) > 40 or not _DATE_LINE_RE.match(text):
+    if len(text) > 40:
+        return None
+    text = halfwidth(text)
+    if not _DATE_LINE_RE.match(text):
         return None
     return parse_date(text)
 

@@ -15,6 +15,8 @@ from pipeline.dates import DateMatch, find_dates, year_of
 from pipeline.records import Deadline
 
 _CLAUSE_SPLIT_RE = re.compile(r"(?<=[。；;！？!?\n])")
+_NUMERAL_RE = re.compile(r"[\d〇○一二三四五六七八九十]")
+"""What every date holds (a digit, or a Chinese numeral of its month): clauses without one are skipped."""
 _AFTER_RE = re.compile(r"^[\s\u3000]*(?:（[^）]{0,12}）)?[\s\u3000]*(?:之前|以前|前|为止|止|截止)")
 _BEFORE_RE = re.compile(
     r"(?:截止|截止到|截止时间|截止日期|截止日|最迟|最晚|不迟于|不晚于|逾期|期限)[^，。；]{0,6}?[为是：:至到]?[\s\u3000]*$"
@@ -43,9 +45,8 @@ def _is_range_end(clause: str, first: DateMatch, second: DateMatch) -> bool:
     return any(word in clause for word in _WINDOW_WORDS) or bool(_AFTER_RE.match(trail))
 
 
-def _deadline_dates(clause: str, year: int | None) -> list[str]:
-    """ISO dates in one clause that are deadlines."""
-    dates = find_dates(clause, year)
+def _deadline_dates(clause: str, dates: list[DateMatch]) -> list[str]:
+    """ISO dates in one clause (its ``dates``) that are deadlines."""
     found: list[str] = []
     for i, match in enumerate(dates):
         after = clause[match.end :]
@@ -82,10 +83,11 @@ def find_deadlines(text: str, notice_date: str | None) -> list[Deadline]:
     deadlines: list[Deadline] = []
     seen: set[str] = set()
     for clause in clauses(text):
-        if not any(ch.isdigit() or ch in "〇○一二三四五六七八九十" for ch in clause):
+        if not _NUMERAL_RE.search(clause):
             continue
-        explicit = {m.iso: m.explicit_year for m in find_dates(clause, year)}
-        for iso in _deadline_dates(clause, year):
+        dates = find_dates(clause, year)
+        explicit = {m.iso: m.explicit_year for m in dates}
+        for iso in _deadline_dates(clause, dates):
             value = _roll_year(iso, explicit.get(iso, True), notice_date)
             if value in seen or (notice_date and value == notice_date):
                 continue

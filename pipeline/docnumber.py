@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import halfwidth
+
 _OPEN = "〔[［（(【﹝〖{｛"
 _CLOSE = "〕]］）)】﹞〗}｝"
 _SP = r"[\s\u3000\xa0]*"
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
 
 _CODE = r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z\s\u3000\xa0]{0,30}?"
@@ -38,7 +39,7 @@ _BRACKET_MAP = str.maketrans({**dict.fromkeys(_OPEN, "〔"), **dict.fromkeys(_CL
 
 def normalize_doc_number(text: str) -> str:
     """Canonical 文号: no whitespace, ASCII digits, and the year's brackets as 〔〕."""
-    text = _WS_RE.sub("", text).translate(_FULLWIDTH)
+    text = halfwidth(_WS_RE.sub("", text))
     return re.sub(rf"[{re.escape(_OPEN)}]((?:19|20)\d{{2}})[{re.escape(_CLOSE)}]", r"〔\1〕", text)
 
 
@@ -46,13 +47,13 @@ def line_doc_number(text: str) -> str | None:
     """The normalised 文号 when a line consists of the 文号 alone (optionally labelled 文号：)."""
     if len(text) > 80:
         return None
-    m = _LINE_RE.match(text.translate(_FULLWIDTH))
+    m = _LINE_RE.match(halfwidth(text))
     return normalize_doc_number(m.group(1)) if m else None
 
 
 def split_title_suffix(title: str) -> tuple[str, str | None]:
     """``标题(发改产业〔2019〕1762号)`` → (``标题``, ``发改产业〔2019〕1762号``); others unchanged."""
-    m = _TITLE_SUFFIX_RE.match(title.translate(_FULLWIDTH))
+    m = _TITLE_SUFFIX_RE.match(halfwidth(title))
     if not m or not m.group("title").strip():
         return title, None
     return m.group("title").strip(), normalize_doc_number(m.group("num"))
@@ -60,7 +61,7 @@ def split_title_suffix(title: str) -> tuple[str, str | None]:
 
 def find_doc_number(text: str) -> str | None:
     """The first 文号 anywhere in a short field value (公开目录 cell, list column), normalised."""
-    m = DOC_NUMBER_RE.search(text.translate(_FULLWIDTH))
+    m = DOC_NUMBER_RE.search(halfwidth(text))
     if m:
         return normalize_doc_number(m.group(0))
     m = re.search(_BARE_NUMBER, text)

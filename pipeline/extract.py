@@ -25,16 +25,14 @@ from pipeline.attachments import collect_attachments, is_file_url, names_from_te
 from pipeline.charset import decode_html
 from pipeline.content import (
     Block,
+    TreeMeasures,
     absolute_url,
     clean,
     drop_hidden,
     find_container,
     flatten,
-    is_attachment_block,
-    page_link_length,
     parse_html,
     prune_tree,
-    text_and_link_length,
 )
 from pipeline.dates import date_from_url, parse_date, year_of
 from pipeline.deadlines import find_deadlines
@@ -225,15 +223,16 @@ def _extract_html(
     drop_hidden(root)  # after the metadata: a hidden 公开目录 still states the CMS's fields
     base = absolute_url(metadata.base_url, url) if metadata.base_url else url
     base = base or url
-    container = find_container(root)
-    blocks = flatten(container, base)
+    measures = TreeMeasures()
+    container = find_container(root, measures)
+    blocks = flatten(container, base, measures)
     article = script_article(root) if _too_little_text(blocks) else None
     if article is not None:  # a JS-built page: its text is in the script data
         container = parse_html(article.html)
-        blocks = flatten(container, base)
+        blocks = flatten(container, base, measures)
         listing_date = listing_date or article.date
     _check_error_page(metadata, blocks)
-    _check_content(root, container, blocks)
+    _check_content(root, container, blocks, measures)
     dom_titles = dom_title_candidates(root, container)
     if article is not None and article.title:
         dom_titles.insert(0, clean(article.title))
@@ -245,7 +244,7 @@ def _extract_html(
     if not shape.body and not shape.annex:
         raise ExtractionError("no notice body found")
     links = [link for block in blocks for link in block.links]
-    links += _outside_file_links(root, container, base)
+    links += _outside_file_links(root, container, base, measures)
     titles = _TitleSources(dom_titles, listing_title)
     return _notice(url, title, metadata, shape, links, titles, listing_date, codec)
 
@@ -263,13 +262,15 @@ def _check_error_page(metadata: PageMetadata, blocks: list[Block]) -> None:
             raise ExtractionError(f"error page, not a notice: {block.text[:60]}")
 
 
-def _check_content(root: etree._Element, container: etree._Element, blocks: list[Block]) -> None:
+def _check_content(
+    root: etree._Element, container: etree._Element, blocks: list[Block], measures: TreeMeasures
+) -> None:
     """Refuse pages whose text is not a notice: empty shells, iframe shells, listing pages."""
     if _too_little_text(blocks):
         raise ExtractionError(_why_no_text(root, container))
-    total, _ = text_and_link_length(container)
+    total, _ = measures.text_and_link_length(container)
     # Links to pages (not files: a notice may be little more than its 附件 links) make a listing.
-    linked = page_link_length(container)
+    linked = measures.page_link_length(container)
     if total and linked / total > _MAX_LINK_SHARE:
         raise ExtractionError(f"a list of links ({linked}/{total} chars linked), not a notice page")
 
@@ -340,21 +341,23 @@ def _extract_pdf(
     return _notice(url, title, metadata, shape, [], titles, listing_date, "pdf")
 
 
-def _outside_file_links(root: etree._Element, container: etree._Element, base: str) -> list[tuple[str, str]]:
+def _outside_file_links(
+    root: etree._Element, container: etree._Element, base: str, measures: TreeMeasures
+) -> list[tuple[str, str]]:
     """File links in attachment areas outside the body container (NDRC ``div.attachment`` …)."""
     inside = set(container.iter("a"))
     found: list[tuple[str, str]] = []
     for a in root.iter("a"):
         href = a.get("href")
-        if not href or a in inside or not _in_attachment_area(a):
+        if not href or a in inside:
             continue
         url = absolute_url(href, base)
-        if url and is_file_url(url):
+        if url and is_file_url(url) and _in_attachment_area(a, measures):  # the cheap checks first
             found.append((clean("".join(a.itertext())) or clean(a.get("title")), url))
     return found
 
 
-def _in_attachment_area(a: etree._Element) -> bool:
+def _in_attachment_area(a: etree._Element, measures: TreeMeasures) -> bool:
     """True when a link sits in an element named like an attachment list (attach, fujian, xgfj …)
     or headed by an attachment heading (相关附件：, ``<h2>附件：</h2>``), whatever its name."""
     for depth, ancestor in enumerate(a.iterancestors()):
@@ -363,7 +366,7 @@ def _in_attachment_area(a: etree._Element) -> bool:
         names = " ".join(filter(None, (ancestor.get("class"), ancestor.get("id"))))
         if names and _AREA_RE.search(names):
             return True
-        if depth < _HEADING_DEPTH and is_attachment_block(ancestor):
+        if depth < _HEADING_DEPTH and measures.is_attachment_block(ancestor):
             return True
     return False
 

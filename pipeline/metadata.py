@@ -43,6 +43,7 @@ CATALOG_LABELS: dict[str, str] = {
     "废止日期": "废止日期",
 }
 """公开目录 labels (whitespace and colon removed) → canonical label."""
+_LABEL_STARTS = frozenset(label[0] for label in CATALOG_LABELS)
 
 _HEADER_DATE_RE = re.compile(
     r"(?<![\u4e00-\u9fff])(?:(?:发布|发文|更新|公开|上传|成文)(?:时间|日期)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*"
@@ -120,6 +121,8 @@ def _label_of(text: str) -> tuple[str, str] | None:
     The longest label wins (发文字号 before 文号); the label must be the whole text or be followed by
     a colon, so body prose that merely starts with 标题 or 文号 is not taken for a label.
     """
+    if text.lstrip()[:1] not in _LABEL_STARTS:  # most texts: no label, and no need to compact them
+        return None
     compact = _WS_RE.sub("", text)
     for size in (4, 3, 2):
         canonical = CATALOG_LABELS.get(compact[:size]) if len(compact) >= size else None

@@ -1,4 +1,5 @@
-"""``python -m simulator [--host H] [--state-file F] [--scale N]``: run the simulated government web."""
+"""``python -m simulator [--host H] [--state-file F] [--scale N] [--latency MS]``: run the simulated
+government web."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=int, default=0, metavar="N", help="N notices more, generated from the seeds"
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="delay every answer by MS milliseconds"
+    )
     args = parser.parse_args()
     if args.scale < 0:
         parser.error("--scale must be 0 or more")
-    serve(host=args.host, state_file=args.state_file, scale=args.scale)
+    if args.latency < 0:
+        parser.error("--latency must be 0 or more")
+    serve(host=args.host, state_file=args.state_file, scale=args.scale, latency=args.latency / 1000)
 
 
 if __name__ == "__main__":

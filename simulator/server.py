@@ -65,9 +65,14 @@ class GovWeb:
         sites: Sequence[SiteSpec] = SITES,
         catalog: Catalog | None = None,
         scale: int = 0,
+        latency: float = 0.0,
     ) -> None:
         """``catalog`` replaces the one built from the seeds (a site family with content of its own);
-        ``scale`` adds that many notices generated from the seeds (``simulator.scale``)."""
+        ``scale`` adds that many notices generated from the seeds (``simulator.scale``); ``latency``
+        delays every answer by that many seconds (a distant server: waiting, no CPU)."""
+        if latency < 0:
+            raise ValueError(f"latency must be 0 or more, not {latency}")
+        self.latency = latency
         self.sites = tuple(sites)
         self.seeds = list(_default_seeds() if seeds is None and catalog is None else seeds or ())
         if scale:
@@ -114,6 +119,8 @@ class GovWeb:
         async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
             with self._lock:
                 self._served.append(ServedRequest(site_name, request.method, request.path_qs))
+            if self.latency:
+                await asyncio.sleep(self.latency)
             return await handler(request)
 
         return middleware
@@ -302,15 +309,17 @@ def serve(
     ports: dict | None = None,
     truth_file: Path | None = None,
     scale: int = 0,
+    latency: float = 0.0,
 ) -> None:
     """Run the simulated web until interrupted, printing one line per site.
 
     ``state_file`` gets the sites' addresses, ``truth_file`` the labelled truth of every page
-    published at start-up (``simulator.truth``); ``scale`` adds generated notices (``simulator.scale``).
+    published at start-up (``simulator.truth``); ``scale`` adds generated notices (``simulator.scale``);
+    ``latency`` delays every answer (seconds).
     """
 
     async def main() -> None:
-        govweb = GovWeb(host=host, ports=ports, scale=scale)
+        govweb = GovWeb(host=host, ports=ports, scale=scale, latency=latency)
         await govweb.start()
         counts: dict[str, int] = {}
         for p in govweb.published():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, defer
 
 from store import queries
 from store.models import BaselineMark, Digest, DigestItem, Notice, NoticeVersion
@@ -25,13 +25,23 @@ ANY_TIME = Period()
 
 
 def pending_versions(
-    session: Session, sections: Sequence[str], period: Period = ANY_TIME, limit: int | None = None
+    session: Session,
+    sections: Sequence[str],
+    period: Period = ANY_TIME,
+    limit: int | None = None,
+    *,
+    records: bool = True,
 ) -> list[NoticeVersion]:
     """Newest versions of notices in ``sections`` and ``period`` no issue has carried (nor a
-    ``kuaixun baseline`` marked as seen), oldest first; the first ``limit`` of them (None: all)."""
+    ``kuaixun baseline`` marked as seen), oldest first; the first ``limit`` of them (None: all).
+    ``records=False`` leaves each version's record unloaded (counting needs none: every record of a
+    large crawl in memory at once was the crawl's memory growth, issue 13)."""
     query, version = _pending(session, sections, period)
     query = query.order_by(Notice.publish_date, version.id).limit(limit)
-    return list(session.scalars(query.options(contains_eager(version.notice))))
+    query = query.options(contains_eager(version.notice))
+    if not records:
+        query = query.options(defer(version.record))
+    return list(session.scalars(query))
 
 
 def pending_count(session: Session, sections: Sequence[str], period: Period = ANY_TIME) -> int:
@@ -67,7 +77,12 @@ def _pending(
 
 
 def pending_groups(
-    session: Session, sections: Sequence[str], period: Period = ANY_TIME, limit: int | None = None
+    session: Session,
+    sections: Sequence[str],
+    period: Period = ANY_TIME,
+    limit: int | None = None,
+    *,
+    records: bool = True,
 ) -> list[list[NoticeVersion]]:
     """Pending versions (the first ``limit`` of them, None: all) gathered by repost group, in
     first-pending order.
@@ -77,7 +92,7 @@ def pending_groups(
     """
     published = _published_hashes(session)
     groups: dict[int, list[NoticeVersion]] = {}
-    for version in pending_versions(session, sections, period, limit):
+    for version in pending_versions(session, sections, period, limit, records=records):
         group = version.notice.group_id or version.notice_id
         if (group, version.content_hash) not in published:
             groups.setdefault(group, []).append(version)
