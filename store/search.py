@@ -252,7 +252,7 @@ def _backfill(session: Session) -> None:
     ):
         return
     missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
-    for ids in _batches(session.scalars(missing).all()):
+    for ids in batches(session.scalars(missing).all()):
         newest = (
             select(func.max(NoticeVersion.id))
             .where(NoticeVersion.notice_id.in_(ids))
@@ -273,9 +273,10 @@ def _backfill_regions(session: Session) -> None:
         session.execute(insert(NoticeRegion), rows)
 
 
-def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
+def batches(ids: Sequence[int], size: int = BACKFILL_BATCH) -> Iterator[list[int]]:
+    """``ids`` in lists of ``size``, in order."""
     iterator = iter(ids)
-    while batch := list(itertools.islice(iterator, BACKFILL_BATCH)):
+    while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 
