@@ -465,6 +465,26 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+WORD_FIELDS = (TEXT, "agency", "doc")
+"""Where ``items --query`` looks for a word: title and body (TEXT), signers, 文号."""
+
+
+def indexed_word(word: str) -> bool:
+    """Whether ``holds_word`` looks ``word`` up through the index: a word of Chinese characters."""
+    return bool(word) and all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word)
+
+
+def row_holds_word(session: Session, word: str) -> ColumnElement[bool]:
+    """``holds_word`` tested on the notice's own search row (a word of Chinese characters): for a
+    few notices at a time, where the index would list every match in the store."""
+    columns = (_COLUMNS[field] for field in WORD_FIELDS)
+    return (
+        select(NoticeSearch.notice_id)
+        .where(
+            NoticeSearch.notice_id == Notice.id, or_(*(func.instr(column, word) > 0 for column in columns))
+        )
+        .exists()
+    )
 
 
 def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
@@ -472,14 +492,11 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
     Chinese characters only; None for any other word. Such a word found in those fields as written
     (case-folded) is found in their normal forms too (NFKC composes nothing with an ideograph, and
     case folding makes none), so this keeps every notice a plain substring test would."""
-    if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
+    if not indexed_word(word):
         return None
     compiler = _Compiler(session)
     # One list made once (a union: an OR of the fields would scan every search row), not a join.
-    found = [
-        select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word)))
-        for f in (TEXT, "agency", "doc")
-    ]
+    found = [select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word))) for f in WORD_FIELDS]
     return Notice.id.in_(union(*found))
 
 

@@ -70,7 +70,14 @@ def awkward_records() -> list[ExtractedNotice]:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = Database(store_url(tmp_path_factory.mktemp("scale")))
+    db = awkward_store(tmp_path_factory.mktemp("scale"))
+    yield db
+    db.close()
+
+
+def awkward_store(folder: Path) -> Database:
+    """A store of ``awkward_records``, one in ten of them revised (tests/test_store_windows.py too)."""
+    db = Database(store_url(folder))
     for n, record in enumerate(awkward_records()):
         save_record(db, record, f"h{n}", source=f"site{n % 3}", seen_at=SEEN)
         if n % 10 == 3:  # a 更正: only the newest version may be found
@@ -78,8 +85,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
                 record, body_text=record.body_text + "\n延期至年底", regions=(*record.regions, "福建")
             )
             save_record(db, revised, f"h{n}-2", source=f"site{n % 3}", seen_at=SEEN)
-    yield db
-    db.close()
+    return db
 
 
 ITEM_FILTERS = (
