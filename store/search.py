@@ -62,6 +62,9 @@ TITLE_WEIGHT = 1
 """Points per query term found in the title: a notice naming the terms in its title ranks first."""
 _IDEOGRAPH_LOW, _IDEOGRAPH_HIGH = "\u4e00", "\u9fff"
 """CJK Unified Ideographs: the characters ``holds_word`` may look for through the index."""
+SCANNED_AT_MOST = 20_000
+"""Notices of a subscription's regions whose words are tested row by row (~10 µs each on SQLite):
+the index's list of a common word (a two-character one above all) costs more."""
 BACKFILL_BATCH = 500
 """Notices indexed per query when the table is filled for an older store."""
 
@@ -324,7 +327,7 @@ def newest_matches(session: Session, query: Query, narrowed: Narrowing, limit: i
     """``subscribe test``: the notices ``query`` matches within ``narrowed``, newest publish date
     first; the first ``limit`` (None: all), each confirmed by ``Query.match``, and the exact total
     (from SQL: no record is decoded beyond those shown)."""
-    compiler = _Compiler(session)
+    compiler = _Compiler(session, scan=_few_in_regions(session, narrowed.regions))
     where = and_(compiler.condition(query.root), *_narrowing(narrowed, compiler))
     rows = session.execute(
         select(NoticeSearch.notice_id, func.count().over())
@@ -335,6 +338,16 @@ def newest_matches(session: Session, query: Query, narrowed: Narrowing, limit: i
     ).all()
     total = rows[0][1] if rows else 0
     return SearchPage(total=total, hits=tuple(_hits(session, query, [notice_id for notice_id, _ in rows])))
+
+
+def _few_in_regions(session: Session, regions: Sequence[str]) -> bool:
+    """Whether the notices of ``regions`` (a subscription's filter) are few enough to test the
+    query's words on each of them, rather than list every match of each word through the index."""
+    if not regions:
+        return False
+    values = [field_term("region", region).value for region in regions]
+    within = select(NoticeRegion.notice_id).where(NoticeRegion.region.in_(values)).limit(SCANNED_AT_MOST + 1)
+    return (session.scalar(select(func.count()).select_from(within.subquery())) or 0) <= SCANNED_AT_MOST
 
 
 def _narrowing(narrowed: Narrowing, compiler: _Compiler) -> Iterator[ColumnElement[bool]]:
@@ -407,11 +420,14 @@ def _document(row: NoticeSearch, notice: Notice) -> Document:
 
 
 class _Compiler:
-    """A query tree → one SQL condition, exact for every term, on ``session``'s database."""
+    """A query tree → one SQL condition, exact for every term, on ``session``'s database.
+    ``scan``: each text term is a plain substring test of the row (where few rows are tested),
+    not a lookup in the full-text index."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scan: bool = False) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
+        self.scan = scan
         self.names = itertools.count()
 
     def condition(self, node: Node) -> ColumnElement[bool]:
@@ -428,9 +444,9 @@ class _Compiler:
     def term(self, term: Term) -> ColumnElement[bool]:
         if term.field == "section":
             return _contains(Notice.category, term.value, self.dialect)
-        if term.field == "region":
-            return _contains(NoticeSearch.regions, _whole(term.value), self.dialect)
-        if self.dialect != "sqlite" or len(term.value) < BIGRAM:
+        if term.field == "region":  # the normal form, whole (notice_regions holds each one)
+            return _in_region(term.value)
+        if self.scan or self.dialect != "sqlite" or len(term.value) < BIGRAM:
             return _contains(_COLUMNS[term.field], term.value, self.dialect)
         if len(term.value) >= TRIGRAM:
             return self.fts(term.field, [term.value])
@@ -503,13 +519,12 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
 def has_region(region: str) -> ColumnElement[bool]:
     """The notice's newest record names ``region`` (in any spelling a query's ``region:`` takes:
     湖南省 is 湖南) as its region or among its tags; through the index of ``notice_regions``."""
-    value = field_term("region", region).value
+    return _in_region(field_term("region", region).value)
+
+
+def _in_region(value: str) -> ColumnElement[bool]:
+    """The notice's newest record names the region whose normal form is ``value``."""
     return Notice.id.in_(select(NoticeRegion.notice_id).where(NoticeRegion.region == value))
-
-
-def _whole(region: str) -> str:
-    """A normalised region between the newlines that separate them in ``NoticeSearch.regions``."""
-    return "\n" + region + "\n"
 
 
 def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
