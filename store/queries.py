@@ -67,15 +67,19 @@ def latest_versions(
     Rows come in pages of ``STREAM_ROWS``: a caller that stops early reads no further.
     """
     version = newest_version(session)
-    query = select(Notice, version).join(version, version.notice_id == Notice.id)
-    query = query.where(*newest_only(session, version))
-    indexed = [word for word in words if search.indexed_word(word)]
+    listed: list[ColumnElement[bool]] = []  # of the notice row alone
     if section:
-        query = query.where(Notice.category == section)
+        listed.append(Notice.category == section)
     if since:
-        query = query.where(Notice.publish_date >= since)
+        listed.append(Notice.publish_date >= since)
     if until:
-        query = query.where(Notice.publish_date <= until)
+        listed.append(Notice.publish_date <= until)
+    if region:  # the notice's region is its newest record's, so the record's regions hold it too
+        listed.append(search.has_region(region))
+    newest_first = (Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+    query = select(Notice, version).join(version, version.notice_id == Notice.id)
+    query = query.where(*newest_only(session, version), *listed)
+    indexed = [word for word in words if search.indexed_word(word)]
     for word in filter(_likeable, [*(w for w in words if w not in indexed), *filter(None, [agency])]):
         pattern = f"%{_escape_like(word)}%"
         query = query.where(
@@ -85,21 +89,22 @@ def latest_versions(
                 cast(version.record, Text).ilike(pattern, escape="\\"),
             )
         )
-    if region:  # the notice's region is its newest record's, so the record's regions hold it too
-        query = query.where(search.has_region(region))
-    query = query.order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+    query = query.order_by(*newest_first)
     if not indexed:
         yield from _streamed(session, query)
         return
-    window = session.scalars(query.with_only_columns(Notice.id).limit(PROBE_WINDOW)).all()
+    # The window: the newest notices the row's own filters keep (their versions are not needed)
+    window = session.scalars(
+        select(Notice.id).where(*listed).order_by(*newest_first).limit(PROBE_WINDOW)
+    ).all()
     probed = query.where(Notice.id.in_(window), *(search.row_holds_word(session, word) for word in indexed))
     shown: set[int] = set()
     for row in _streamed(session, probed):
         shown.add(row[0].id)
         yield row
     if len(window) == PROBE_WINDOW:  # matches beyond the window: listed by the index
-        listed = query.where(*(search.holds_word(session, word) for word in indexed))
-        for row in _streamed(session, listed):
+        rest = query.where(*(search.holds_word(session, word) for word in indexed))
+        for row in _streamed(session, rest):
             if row[0].id not in shown:
                 yield row
 

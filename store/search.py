@@ -493,14 +493,9 @@ def indexed_word(word: str) -> bool:
 def row_holds_word(session: Session, word: str) -> ColumnElement[bool]:
     """``holds_word`` tested on the notice's own search row (a word of Chinese characters): for a
     few notices at a time, where the index would list every match in the store."""
-    columns = (_COLUMNS[field] for field in WORD_FIELDS)
-    return (
-        select(NoticeSearch.notice_id)
-        .where(
-            NoticeSearch.notice_id == Notice.id, or_(*(func.instr(column, word) > 0 for column in columns))
-        )
-        .exists()
-    )
+    dialect = session.get_bind().dialect.name
+    held = (_contains(_COLUMNS[field], word, dialect) for field in WORD_FIELDS)
+    return select(NoticeSearch.notice_id).where(NoticeSearch.notice_id == Notice.id, or_(*held)).exists()
 
 
 def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
