@@ -16,10 +16,12 @@ from crawlers.family_names import NAMES
 from crawlers.listings import FAMILIES
 from kuaixun import delivery
 from kuaixun.queries import ItemFilter, find_items, item_of, matches
-from store import digests, queries
+from notify.subscriptions import Filters
+from pipeline.query import Document, compile_query
+from store import digests, queries, search
 from store.db import Database
 from tests.delivery_support import make_config, seed
-from tests.test_store_scale import ITEM_FILTERS, awkward_store
+from tests.test_store_scale import ITEM_FILTERS, SUBSCRIPTIONS, awkward_store
 
 WINDOW = 4
 """Notices probed one by one here: fewer than most words match, so each crosses into the list."""
@@ -59,6 +61,33 @@ def test_the_words_match_beyond_the_window(store: Database, monkeypatch: pytest.
     """The comparisons above cross the window: more matches than it holds."""
     monkeypatch.setattr(queries, "PROBE_WINDOW", WINDOW)
     assert len(find_items(store, ItemFilter(words=("通知",), limit=None))) > 2 * WINDOW
+
+
+@pytest.mark.parametrize(
+    ("listed", "scanned"), [(3, 0), (3, search.SCANNED_AT_MOST), (search.LISTED_AT_MOST, 0)]
+)
+@pytest.mark.parametrize(("text", "filters"), SUBSCRIPTIONS, ids=repr)
+def test_subscribe_test_probed_or_listed_finds_the_exact_page_and_total(
+    store: Database, text: str, filters: Filters, listed: int, scanned: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``listed`` matches the page is found by testing the newest notices one by one; past
+    ``scanned`` notices in the regions asked for, words are looked up through the index."""
+    monkeypatch.setattr(search, "LISTED_AT_MOST", listed)
+    monkeypatch.setattr(search, "SCANNED_AT_MOST", scanned)
+    query = compile_query(text)
+    with store.session() as session:
+        exact = [
+            n.id
+            for n, v in queries.latest_versions(session)
+            if query.match(Document.of(v.record)) is not None
+            and filters.admits(Document.of(v.record), n.source_name)
+        ]
+        narrowed = search.Narrowing(**vars(filters))
+        found = search.newest_matches(session, query, narrowed, limit=5)
+        whole = search.newest_matches(session, query, narrowed, limit=len(exact) + 1)  # undated last
+    assert found.total == whole.total == len(exact)
+    assert [hit.notice.id for hit in found.hits] == exact[:5]
+    assert [hit.notice.id for hit in whole.hits] == exact
 
 
 def test_a_preview_of_more_than_it_counts_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
