@@ -449,10 +449,13 @@ class _Compiler:
     ``scan``: each text term is a plain substring test of the row (where few rows are tested),
     not a lookup in the full-text index."""
 
-    def __init__(self, session: Session, scan: bool = False) -> None:
+    def __init__(self, session: Session, scan: bool = False, by_search_row: bool = False) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
         self.scan = scan
+        self.matched = NoticeSearch.notice_id if by_search_row else Notice.id
+        """The id an index match is tested on: the notice's (a count then reads no search row), or
+        the search row's in a subquery of its own (``holds_word``)."""
         self.names = itertools.count()
 
     def condition(self, node: Node) -> ColumnElement[bool]:
@@ -496,7 +499,7 @@ class _Compiler:
                 text(f"{FTS_TABLE} MATCH :{name}").bindparams(**{name: f"{_FTS_COLUMN[field]} : ({quoted})"})
             )
         )
-        return Notice.id.in_(matching)  # the notice's id: a count need not read its search row
+        return self.matched.in_(matching)
 
 
 _COLUMNS = {
@@ -530,7 +533,7 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
     case folding makes none), so this keeps every notice a plain substring test would."""
     if not indexed_word(word):
         return None
-    compiler = _Compiler(session)
+    compiler = _Compiler(session, by_search_row=True)
     # One list made once (a union: an OR of the fields would scan every search row), not a join.
     found = [select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word))) for f in WORD_FIELDS]
     return Notice.id.in_(union(*found))

@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from crawlers.family_names import NAMES
 from crawlers.listings import FAMILIES
@@ -20,6 +21,7 @@ from notify.subscriptions import Filters
 from pipeline.query import Document, compile_query
 from store import digests, queries, search
 from store.db import Database
+from store.models import Notice
 from tests.delivery_support import make_config, seed
 from tests.test_store_scale import ITEM_FILTERS, SUBSCRIPTIONS, awkward_store
 
@@ -117,3 +119,13 @@ def test_a_revised_notice_is_found_by_its_newest_text_only(
     monkeypatch.setattr(queries, "PROBE_WINDOW", WINDOW)
     revised = find_items(store, ItemFilter(words=("延期至年底",), limit=None))
     assert revised and all(item.version == 2 for item in revised)
+
+
+def test_the_index_list_of_a_word_stands_alone(store: Database) -> None:
+    """``holds_word``'s list is made once, not per notice: its parts test the search row's id,
+    never the enclosing notice's (which correlated each part to every notice: minutes at 100,000)."""
+    with store.session() as session:
+        held = search.holds_word(session, "海南自由贸易港")
+        assert held is not None
+        sql = str(select(Notice.id).where(held).compile(session.get_bind()))
+    assert sql.count("notices.id") == 2, sql  # the outer SELECT and its IN, nothing inside the list
