@@ -107,6 +107,11 @@ def make_store(url: str, count: int, seed: int = 13) -> None:
         ):  # ids were given: the next notice stored takes the next one
             with db.session() as session:
                 session.execute(text("SELECT setval('notices_id_seq', (SELECT max(id) FROM notices))"))
+            # Statistics, as autovacuum gathers them in a store that grew: without them the planner
+            # takes the never-analysed empty digest_items for a filter that keeps one row in 500,
+            # and sorts every waiting notice for the digest selection (2 s; 0.15 s with them)
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     finally:
         db.close()
 

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlun
 
 from lxml import html as lxml_html
 
+from crawlers.family_names import ANHUI_LABEL, GKMLPT, HANWEB, JPAAS, ROWS, TRS
 from crawlers.pagers import next_page_url
 from crawlers.urls import normalize_url
 from pipeline.lexicon import FILE_EXTENSIONS
@@ -45,8 +46,6 @@ ARTICLE_URL = re.compile(
 )
 """Paths of a notice page or file: an undated row counts as an entry only when it links to one."""
 MIN_TITLE_CHARS = 6
-TRS, HANWEB, JPAAS, ANHUI_LABEL, GKMLPT, ROWS = "trs", "hanweb", "jpaas", "anhui-label", "gkmlpt", "rows"
-"""The families' YAML names (``FAMILIES``)."""
 HANWEB_PER_CALL = 45
 HANWEB_PAGE = 15
 

@@ -215,13 +215,13 @@ class SourceConfig(_Model):
     @field_validator("family")
     @classmethod
     def _known_family(cls, value: str | None) -> str | None:
-        from crawlers.listings import FAMILIES  # the readers (lxml) load only when a family is named
+        from crawlers.family_names import NAMES  # the names only: the readers (lxml) load to crawl
 
-        if value is None or value in FAMILIES:
+        if value is None or value in NAMES:
             return value
-        close = difflib.get_close_matches(value, list(FAMILIES), n=1)
+        close = difflib.get_close_matches(value, list(NAMES), n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        raise ValueError(f"unknown family {value!r}{hint}; known: {', '.join(FAMILIES)}")
+        raise ValueError(f"unknown family {value!r}{hint}; known: {', '.join(NAMES)}")
 
 
 class CrawlConfig(_Model):

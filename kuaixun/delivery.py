@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -32,21 +33,20 @@ from sqlalchemy.orm import Session
 
 from kuaixun.config import Config
 from kuaixun.editorial import arrange
-from kuaixun.ingest import now_utc
-from kuaixun.localtime import local_date, shown_time
+from kuaixun.localtime import local_date, now_utc, shown_time
 from kuaixun.redact import config_secrets, redact
 from notify import archive
 from notify.channels import Channel, idempotent, open_channel
 from notify.channels.targets import EMAIL, Problem, Target
-from notify.formats import DigestFiles
 from notify.issue import REVIEW_MARK, Issue, IssueItem
-from notify.mail import email_body, issue_subject
 from notify.outgoing import DeliveryError, FileAttachment, Link, Outgoing
-from notify.render import http_urls
 from store import digests, editorial, outbox
 from store.db import Database
 from store.digests import ANY_TIME, Period
 from store.models import Delivery, Digest, DigestItem, NoticeVersion
+
+if TYPE_CHECKING:  # rendering loads only when an issue is written: `digest list` and `status` list rows
+    from notify.formats import DigestFiles
 
 Echo = Callable[[str], None]
 Clock = Callable[[], datetime]
@@ -150,6 +150,9 @@ def send_digest(
 PREVIEW_LIMIT = 100
 """Waiting notice versions a preview renders at most: an issue rarely holds more, and a store that
 never issued one (100,000 waiting) would take hours to render whole."""
+COUNTED_LIMIT = 1000
+"""Waiting versions a preview counts at most (beyond, it says "more than"): the editor needs the
+order of magnitude, and an exact count reads every waiting notice (~1 s at 100,000)."""
 SEND_CARRIES = "digest send carries them all (kuaixun baseline marks old ones as seen)"
 
 
@@ -159,7 +162,7 @@ def preview_digest(
     """Render the next issue into ``out_dir`` without recording it: no number taken, nothing queued."""
     now = now_utc()
     with db.session() as session:
-        waiting = digests.pending_count(session, config.digest.sections, period)
+        waiting = digests.pending_count(session, config.digest.sections, period, COUNTED_LIMIT)
         issue = create_issue(session, config, today or _today(config, now), now, period, PREVIEW_LIMIT)
         session.rollback()
     if issue is None:
@@ -170,10 +173,8 @@ def preview_digest(
     files = write_issue(_files_config(config, config.out_dir), issue, now)
     echo(f"preview of {files.label}: {files.count} notice(s) → {files.html} (not recorded, not sent)")
     if waiting > PREVIEW_LIMIT:
-        echo(
-            f"only the first {PREVIEW_LIMIT} of {waiting} waiting notice versions are previewed: "
-            + SEND_CARRIES
-        )
+        of = f"more than {COUNTED_LIMIT}" if waiting > COUNTED_LIMIT else str(waiting)
+        echo(f"only the first {PREVIEW_LIMIT} of {of} waiting notice versions are previewed: " + SEND_CARRIES)
     echo("目录")
     for line in contents_lines(issue):
         echo(f"  {line}")
@@ -345,6 +346,9 @@ def digest_message(config: Config, issue: Issue, files: DigestFiles) -> Outgoing
     """The issue for every channel (the whole issue's text for chats, the email body
     ``digest.email_body`` asks for, the Markdown and the PDF from its rendered files): what the
     archive keeps."""
+    from notify.mail import email_body, issue_subject
+    from notify.render import http_urls
+
     subject = issue_subject(issue)
     body = email_body(issue)
     return Outgoing(

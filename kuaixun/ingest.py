@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from crawlers.items import NOT_MODIFIED, FetchedPage, RequestFigures, SourceReport
 from kuaixun.config import Config, SourceConfig
 from kuaixun.extracting import source_hints
+from kuaixun.localtime import now_utc
 from pipeline.classify import Decision
 from pipeline.diff import NEW, REVISED, UNCHANGED, compare
 from pipeline.extract import ExtractionError
@@ -236,7 +237,3 @@ def fetch_time(page: FetchedPage) -> datetime | None:
     except ValueError:
         return None
     return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -6,6 +6,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
+def now_utc() -> datetime:
+    """The time now as the store keeps it: naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def local_time(moment: datetime, zone: str) -> datetime:
     """A stored moment (naive UTC) in ``zone``, zone-aware."""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))

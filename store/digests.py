@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, contains_eager, defer
 
 from store import queries
 from store.models import BaselineMark, Digest, DigestItem, Notice, NoticeVersion
+from store.search import batches
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Period:
 
 
 ANY_TIME = Period()
+GROUPS_PER_QUERY = 500
+"""Repost groups per IN list: well under every database's limit on bound parameters."""
 
 
 def pending_versions(
@@ -44,10 +47,15 @@ def pending_versions(
     return list(session.scalars(query))
 
 
-def pending_count(session: Session, sections: Sequence[str], period: Period = ANY_TIME) -> int:
-    """How many versions ``pending_versions`` would give, counted by the database."""
+def pending_count(
+    session: Session, sections: Sequence[str], period: Period = ANY_TIME, bound: int | None = None
+) -> int:
+    """How many versions ``pending_versions`` would give, counted by the database; at most
+    ``bound`` + 1 of them when a bound is given (each costs an index probe or three: a store that
+    never issued one has every notice waiting)."""
     query, _ = _pending(session, sections, period)
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    counted = query.limit(None if bound is None else bound + 1).subquery()
+    return session.scalar(select(func.count()).select_from(counted)) or 0
 
 
 def _pending(
@@ -90,24 +98,30 @@ def pending_groups(
     A repost whose content an earlier issue already carried (same group, same content
     hash) is dropped: the reader has seen that notice.
     """
-    published = _published_hashes(session)
+    pending = pending_versions(session, sections, period, limit, records=records)
+    published = _published_hashes(session, {v.notice.group_id or v.notice_id for v in pending})
     groups: dict[int, list[NoticeVersion]] = {}
-    for version in pending_versions(session, sections, period, limit, records=records):
+    for version in pending:
         group = version.notice.group_id or version.notice_id
         if (group, version.content_hash) not in published:
             groups.setdefault(group, []).append(version)
     return list(groups.values())
 
 
-def _published_hashes(session: Session) -> set[tuple[int, str]]:
-    """(group, content hash) of every version an issue carried or a baseline marked as seen."""
+def _published_hashes(session: Session, groups: Collection[int]) -> set[tuple[int, str]]:
+    """(group, content hash) of every version of ``groups`` an issue carried or a baseline marked
+    as seen: only the pending groups', never every issued notice's (most of a store's, in time)."""
     seen = select(DigestItem.version_id).union(select(BaselineMark.version_id)).subquery()
     query = (
         select(Notice.group_id, NoticeVersion.content_hash)
         .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
         .join(seen, seen.c.version_id == NoticeVersion.id)
     )
-    return {(group, digest) for group, digest in session.execute(query)}
+    return {
+        (group, digest)
+        for batch in batches(sorted(groups), GROUPS_PER_QUERY)
+        for group, digest in session.execute(query.where(Notice.group_id.in_(batch)))
+    }
 
 
 def group_urls(session: Session, group_id: int) -> list[str]:

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from pipeline.query import TEXT, All, AnyOf, Document, Node, Not, Query, Term, field_term, normalize
 from pipeline.records import ExtractedNotice
@@ -62,6 +63,13 @@ TITLE_WEIGHT = 1
 """Points per query term found in the title: a notice naming the terms in its title ranks first."""
 _IDEOGRAPH_LOW, _IDEOGRAPH_HIGH = "\u4e00", "\u9fff"
 """CJK Unified Ideographs: the characters ``holds_word`` may look for through the index."""
+LISTED_AT_MOST = 5_000
+"""Matches ``subscribe test`` lists whole and sorts; with more (one notice in twenty at 100,000)
+its page is among the newest notices (~1,000 tested one by one for a page of 50)."""
+NEWEST_FIRST = (Notice.publish_date.desc().nulls_last(), Notice.id.desc())
+SCANNED_AT_MOST = 20_000
+"""Notices of a subscription's regions whose words are tested row by row (~10 µs each on SQLite):
+the index's list of a common word (a two-character one above all) costs more."""
 BACKFILL_BATCH = 500
 """Notices indexed per query when the table is filled for an older store."""
 
@@ -252,7 +260,7 @@ def _backfill(session: Session) -> None:
     ):
         return
     missing = select(Notice.id).where(Notice.id.not_in(select(NoticeSearch.notice_id)))
-    for ids in _batches(session.scalars(missing).all()):
+    for ids in batches(session.scalars(missing).all()):
         newest = (
             select(func.max(NoticeVersion.id))
             .where(NoticeVersion.notice_id.in_(ids))
@@ -273,9 +281,10 @@ def _backfill_regions(session: Session) -> None:
         session.execute(insert(NoticeRegion), rows)
 
 
-def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
+def batches(ids: Sequence[int], size: int = BACKFILL_BATCH) -> Iterator[list[int]]:
+    """``ids`` in lists of ``size``, in order."""
     iterator = iter(ids)
-    while batch := list(itertools.islice(iterator, BACKFILL_BATCH)):
+    while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 
@@ -322,18 +331,48 @@ def search_all(session: Session, query: Query | None, scope: Scope, limit: int) 
 def newest_matches(session: Session, query: Query, narrowed: Narrowing, limit: int | None) -> SearchPage:
     """``subscribe test``: the notices ``query`` matches within ``narrowed``, newest publish date
     first; the first ``limit`` (None: all), each confirmed by ``Query.match``, and the exact total
-    (from SQL: no record is decoded beyond those shown)."""
-    compiler = _Compiler(session)
-    where = and_(compiler.condition(query.root), *_narrowing(narrowed, compiler))
-    rows = session.execute(
-        select(NoticeSearch.notice_id, func.count().over())
-        .join(Notice, Notice.id == NoticeSearch.notice_id)
-        .where(where)
-        .order_by(Notice.publish_date.desc().nulls_last(), Notice.id.desc())
-        .limit(limit)
-    ).all()
-    total = rows[0][1] if rows else 0
-    return SearchPage(total=total, hits=tuple(_hits(session, query, [notice_id for notice_id, _ in rows])))
+    (from SQL: no record is decoded beyond those shown).
+
+    The total is counted alone (through the index), then the page is found by the cheaper of two
+    ways: many matches are among the newest notices, tested one by one in date order; few are
+    listed whole and sorted. One query doing both (``count() OVER``) let PostgreSQL's planner,
+    which underestimates a common word, test every notice in date order (13 s at 100,000)."""
+    scan = _few_in_regions(session, narrowed.regions)
+    where = _matching(session, query, narrowed, scan)
+    matching = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id)
+    if limit is None:
+        ids = list(session.scalars(matching.where(where).order_by(*NEWEST_FIRST)))
+        return SearchPage(total=len(ids), hits=tuple(_hits(session, query, ids)))
+    total = _count(session, where)
+    if total > LISTED_AT_MOST and not scan:
+        probed = _matching(session, query, narrowed, scan=True)
+        ids = list(session.scalars(matching.where(probed).order_by(*NEWEST_FIRST).limit(limit)))
+    else:
+        dated = session.execute(matching.add_columns(Notice.publish_date).where(where)).all()
+        ids = _newest_first([(notice_id, published) for notice_id, published in dated])[:limit]
+    return SearchPage(total=total, hits=tuple(_hits(session, query, ids)))
+
+
+def _matching(session: Session, query: Query, narrowed: Narrowing, scan: bool) -> ColumnElement[bool]:
+    """``query`` and ``narrowed`` as one SQL condition; ``scan``: tested row by row (``_Compiler``)."""
+    compiler = _Compiler(session, scan=scan)
+    return and_(compiler.condition(query.root), *_narrowing(narrowed, compiler))
+
+
+def _newest_first(dated: Sequence[tuple[int, str | None]]) -> list[int]:
+    """The ids of (notice id, publish date) rows in ``NEWEST_FIRST``'s order (sorts are stable)."""
+    by_id = sorted(dated, key=lambda row: row[0], reverse=True)
+    return [notice_id for notice_id, _ in sorted(by_id, key=lambda row: row[1] or "", reverse=True)]
+
+
+def _few_in_regions(session: Session, regions: Sequence[str]) -> bool:
+    """Whether the notices of ``regions`` (a subscription's filter) are few enough to test the
+    query's words on each of them, rather than list every match of each word through the index."""
+    if not regions:
+        return False
+    values = [field_term("region", region).value for region in regions]
+    within = select(NoticeRegion.notice_id).where(NoticeRegion.region.in_(values)).limit(SCANNED_AT_MOST + 1)
+    return (session.scalar(select(func.count()).select_from(within.subquery())) or 0) <= SCANNED_AT_MOST
 
 
 def _narrowing(narrowed: Narrowing, compiler: _Compiler) -> Iterator[ColumnElement[bool]]:
@@ -406,11 +445,17 @@ def _document(row: NoticeSearch, notice: Notice) -> Document:
 
 
 class _Compiler:
-    """A query tree → one SQL condition, exact for every term, on ``session``'s database."""
+    """A query tree → one SQL condition, exact for every term, on ``session``'s database.
+    ``scan``: each text term is a plain substring test of the row (where few rows are tested),
+    not a lookup in the full-text index."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scan: bool = False, by_search_row: bool = False) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
+        self.scan = scan
+        self.matched = NoticeSearch.notice_id if by_search_row else Notice.id
+        """The id an index match is tested on: the notice's (a count then reads no search row), or
+        the search row's in a subquery of its own (``holds_word``)."""
         self.names = itertools.count()
 
     def condition(self, node: Node) -> ColumnElement[bool]:
@@ -427,9 +472,9 @@ class _Compiler:
     def term(self, term: Term) -> ColumnElement[bool]:
         if term.field == "section":
             return _contains(Notice.category, term.value, self.dialect)
-        if term.field == "region":
-            return _contains(NoticeSearch.regions, _whole(term.value), self.dialect)
-        if self.dialect != "sqlite" or len(term.value) < BIGRAM:
+        if term.field == "region":  # the normal form, whole (notice_regions holds each one)
+            return _in_region(term.value)
+        if self.scan or self.dialect != "sqlite" or len(term.value) < BIGRAM:
             return _contains(_COLUMNS[term.field], term.value, self.dialect)
         if len(term.value) >= TRIGRAM:
             return self.fts(term.field, [term.value])
@@ -454,7 +499,7 @@ class _Compiler:
                 text(f"{FTS_TABLE} MATCH :{name}").bindparams(**{name: f"{_FTS_COLUMN[field]} : ({quoted})"})
             )
         )
-        return NoticeSearch.notice_id.in_(matching)
+        return self.matched.in_(matching)
 
 
 _COLUMNS = {
@@ -464,6 +509,21 @@ _COLUMNS = {
     "doc": NoticeSearch.doc,
 }
 _FTS_COLUMN = {TEXT: "text", "title": "title", "agency": "agencies", "doc": "doc"}
+WORD_FIELDS = (TEXT, "agency", "doc")
+"""Where ``items --query`` looks for a word: title and body (TEXT), signers, 文号."""
+
+
+def indexed_word(word: str) -> bool:
+    """Whether ``holds_word`` looks ``word`` up through the index: a word of Chinese characters."""
+    return bool(word) and all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word)
+
+
+def row_holds_word(session: Session, word: str) -> ColumnElement[bool]:
+    """``holds_word`` tested on the notice's own search row (a word of Chinese characters): for a
+    few notices at a time, where the index would list every match in the store."""
+    dialect = session.get_bind().dialect.name
+    held = (_contains(_COLUMNS[field], word, dialect) for field in WORD_FIELDS)
+    return select(NoticeSearch.notice_id).where(NoticeSearch.notice_id == Notice.id, or_(*held)).exists()
 
 
 def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
@@ -471,27 +531,23 @@ def holds_word(session: Session, word: str) -> ColumnElement[bool] | None:
     Chinese characters only; None for any other word. Such a word found in those fields as written
     (case-folded) is found in their normal forms too (NFKC composes nothing with an ideograph, and
     case folding makes none), so this keeps every notice a plain substring test would."""
-    if not word or not all(_IDEOGRAPH_LOW <= c <= _IDEOGRAPH_HIGH for c in word):
+    if not indexed_word(word):
         return None
-    compiler = _Compiler(session)
+    compiler = _Compiler(session, by_search_row=True)
     # One list made once (a union: an OR of the fields would scan every search row), not a join.
-    found = [
-        select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word)))
-        for f in (TEXT, "agency", "doc")
-    ]
+    found = [select(NoticeSearch.notice_id).where(compiler.term(Term(f, word, word))) for f in WORD_FIELDS]
     return Notice.id.in_(union(*found))
 
 
 def has_region(region: str) -> ColumnElement[bool]:
     """The notice's newest record names ``region`` (in any spelling a query's ``region:`` takes:
     湖南省 is 湖南) as its region or among its tags; through the index of ``notice_regions``."""
-    value = field_term("region", region).value
+    return _in_region(field_term("region", region).value)
+
+
+def _in_region(value: str) -> ColumnElement[bool]:
+    """The notice's newest record names the region whose normal form is ``value``."""
     return Notice.id.in_(select(NoticeRegion.notice_id).where(NoticeRegion.region == value))
-
-
-def _whole(region: str) -> str:
-    """A normalised region between the newlines that separate them in ``NoticeSearch.regions``."""
-    return "\n" + region + "\n"
 
 
 def _contains(column: ColumnElement[str], value: str, dialect: str) -> ColumnElement[bool]:
@@ -515,6 +571,10 @@ def _rank(query: Query, compiler: _Compiler) -> ColumnElement[int]:
 
 
 def _count(session: Session, where: ColumnElement[bool]) -> int:
-    """How many notices match (for a page past the last one, which brings no total with it)."""
-    base = select(NoticeSearch.notice_id).join(Notice, Notice.id == NoticeSearch.notice_id).where(where)
+    """How many notices match: from the notices alone unless ``where`` reads the search rows (the
+    index's matches need not: a search row is a page of text, and reading one per match was 95%
+    of counting a common word on SQLite)."""
+    base = select(Notice.id).where(where)
+    if NoticeSearch.__table__ in find_tables(where, check_columns=True):
+        base = base.join(NoticeSearch, NoticeSearch.notice_id == Notice.id)
     return session.scalar(select(func.count()).select_from(base.subquery())) or 0

@@ -33,6 +33,9 @@ NEVER_READ_ONLY = (
 NOT_FOR_HELP = (*NEVER_READ_ONLY, "sqlalchemy", "pydantic", "lark", "apscheduler")
 NOT_FOR_EXTRACT = (*NEVER_READ_ONLY, "sqlalchemy", "lark", "apscheduler")
 """Extracting a saved page opens no store, parses no query, reads no crontab line."""
+NOT_FOR_LISTING = ("lxml", "kuaixun.ingest", "notify.render", "notify.channels.wecom", "pipeline.extract")
+"""What listing issues, deliveries and notices never needs: the listing readers, the crawl's
+ingest, the issue's rendering, a chat channel, the extractor."""
 QUERY_PARSER = "lark"
 """Parses alert queries: loaded when a command or a configured subscription has one, never else."""
 
@@ -42,12 +45,14 @@ from click.testing import CliRunner
 from kuaixun.cli import main
 result = CliRunner().invoke(main, sys.argv[1:])
 print(json.dumps({"exit_code": result.exit_code, "output": result.output,
-                  "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+                  "modules": sorted({name.split(".")[0] for name in sys.modules}),
+                  "all": sorted(sys.modules)}))
 """
 
 
-def imported_by(*args: str, allowed_exits: tuple[int, ...] = (0,)) -> set[str]:
-    """The top-level packages a fresh interpreter has imported after ``kuaixun ARGS``."""
+def imported_by(*args: str, allowed_exits: tuple[int, ...] = (0,), whole: bool = False) -> set[str]:
+    """The top-level packages (``whole``: the modules) a fresh interpreter has imported after
+    ``kuaixun ARGS``."""
     child = subprocess.run(
         [sys.executable, "-c", RUN_AND_LIST_IMPORTS, *args],
         capture_output=True,
@@ -57,7 +62,7 @@ def imported_by(*args: str, allowed_exits: tuple[int, ...] = (0,)) -> set[str]:
     )
     answer = json.loads(child.stdout.splitlines()[-1])
     assert answer["exit_code"] in allowed_exits, answer["output"]
-    return set(answer["modules"])
+    return set(answer["all" if whole else "modules"])
 
 
 def test_help_imports_no_part_of_the_job() -> None:
@@ -97,6 +102,13 @@ def test_read_only_commands_import_only_what_they_use(config_file: Path, command
 def test_commands_without_a_query_load_no_query_parser(config_file: Path, command: list[str]) -> None:
     modules = imported_by("--config", str(config_file), *command, allowed_exits=(0, 1))
     assert QUERY_PARSER not in modules
+
+
+@pytest.mark.parametrize("command", [["items"], ["status"], ["digest", "list"]])
+def test_listing_commands_load_no_reader_renderer_or_channel(config_file: Path, command: list[str]) -> None:
+    """config.yaml names listing families and webhooks: their names are checked, not their code loaded."""
+    modules = imported_by("--config", str(config_file), *command, allowed_exits=(0, 1), whole=True)
+    assert modules & set(NOT_FOR_LISTING) == set()
 
 
 def test_extracting_a_saved_page_loads_neither_store_nor_query_parser(config_file: Path) -> None:

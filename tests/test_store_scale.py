@@ -8,7 +8,7 @@ an agency only among the signers, Latin letters in both cases, a revised notice)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -70,7 +70,14 @@ def awkward_records() -> list[ExtractedNotice]:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = Database(store_url(tmp_path_factory.mktemp("scale")))
+    db = awkward_store(tmp_path_factory.mktemp("scale"))
+    yield db
+    db.close()
+
+
+def awkward_store(folder: Path) -> Database:
+    """A store of ``awkward_records``, one in ten of them revised (tests/test_store_windows.py too)."""
+    db = Database(store_url(folder))
     for n, record in enumerate(awkward_records()):
         save_record(db, record, f"h{n}", source=f"site{n % 3}", seen_at=SEEN)
         if n % 10 == 3:  # a 更正: only the newest version may be found
@@ -78,8 +85,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
                 record, body_text=record.body_text + "\n延期至年底", regions=(*record.regions, "福建")
             )
             save_record(db, revised, f"h{n}-2", source=f"site{n % 3}", seen_at=SEEN)
-    yield db
-    db.close()
+    return db
 
 
 ITEM_FILTERS = (
@@ -144,8 +150,8 @@ def test_subscribe_test_counts_and_lists_what_the_exact_match_finds(
             if query.match(Document.of(v.record)) is not None
             and filters.admits(Document.of(v.record), n.source_name)
         ]
-        found = search.newest_matches(session, query, search.Narrowing(**vars(filters)), limit=5)
-        every = search.newest_matches(session, query, search.Narrowing(**vars(filters)), limit=None)
+        found = search.newest_matches(session, query, search.Narrowing(**asdict(filters)), limit=5)
+        every = search.newest_matches(session, query, search.Narrowing(**asdict(filters)), limit=None)
     assert found.total == every.total == len(exact)
     assert [hit.notice.id for hit in found.hits] == exact[:5]
     assert [hit.notice.id for hit in every.hits] == exact
@@ -154,7 +160,7 @@ def test_subscribe_test_counts_and_lists_what_the_exact_match_finds(
 def test_most_subscriptions_match(store: Database) -> None:
     with store.session() as session:
         totals = [
-            search.newest_matches(session, compile_query(t), search.Narrowing(**vars(f)), limit=1).total
+            search.newest_matches(session, compile_query(t), search.Narrowing(**asdict(f)), limit=1).total
             for t, f in SUBSCRIPTIONS
         ]
     assert all(totals), totals
