@@ -15,10 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from crawlers.items import FetchedPage, SourceReport
 from crawlers.spool import SpoolWriter, read_spool
+from kuaixun import config as config_module
 from kuaixun.cli import main
 from kuaixun.config import MAX_DEPTH, SECRET_RECIPE, ConfigError, load_config, read_raw, validate
 from kuaixun.cycle import record_run
@@ -189,6 +191,20 @@ def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> No
         load_config(path, environ={})
     assert (str(error.value) + "\n").startswith(message)
     assert str(error.value).isprintable()
+
+
+def test_a_config_nested_past_what_libyaml_survives_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # libyaml's composer recurses in C: given this text it kills the process; the loader must not.
+    path = write(tmp_path, "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(path, environ={})
+
+
+def test_the_shipped_config_reads_the_same_through_both_parsers() -> None:
+    text = (Path(__file__).resolve().parents[1] / "config.yaml").read_text(encoding="utf-8")
+    assert config_module._nesting_bound(text) <= config_module.C_PARSED_NESTING  # the fast parser reads it
+    fast = yaml.load(text, Loader=config_module._CUniqueKeyLoader)
+    assert fast == yaml.load(text, Loader=config_module._UniqueKeyLoader)
 
 
 @pytest.mark.parametrize(
