@@ -50,7 +50,7 @@ from kuaixun.config import Config, read_raw, validate
 from notify.subscriptions import Filters, filters_json
 from pipeline.query import Document
 from pipeline.records import ExtractedNotice
-from simulator.seeds import load_seeds
+from simulator.seeds import SECTIONS, load_seeds
 from store import subscriptions
 from store.db import Database
 from store.models import AlertMatch, Delivery, Notice, NoticeVersion, Subscription
@@ -69,7 +69,6 @@ SHAPES = (
 """Query shapes, drawn uniformly: single words, AND, OR, NOT, title:, phrases."""
 FILTERED_EVERY = 4
 """One subscription in four narrows by section or region, as config.yaml's examples do."""
-SECTIONS = ("政策文件", "绿色制造", "申报通知")
 REGIONS = ("北京", "湖南省", "福建", "云南", "广东", "上海")
 TARGETS = {100: 5, 1000: 30}
 """Seconds, end to end, from issue 13's Done-when."""

@@ -28,7 +28,7 @@ from notify.subscriptions import Filters, filters_json
 from pipeline.query import Document, QuerySet, compile_query
 from pipeline.records import ExtractedNotice
 from simulator.seednotice import SeedNotice
-from simulator.seeds import load_seeds
+from simulator.seeds import SECTIONS, load_seeds
 from store import subscriptions
 from store.db import Database
 from store.models import AlertMatch, Delivery, Notice, NoticeVersion
@@ -52,7 +52,6 @@ SHAPES = (
     "doc:{doc} OR title:{one}",
 )
 REGIONS = ("北京", "湖南省", "福建", "全国", "云南")
-SECTIONS = ("政策文件", "绿色制造", "申报通知")
 
 
 def notice_record(seed: SeedNotice, n: int) -> ExtractedNotice:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from kuaixun import delivery
 from kuaixun.queries import ItemFilter, find_items, item_of, matches
 from notify.subscriptions import Filters
-from pipeline.query import Document, compile_query
+from pipeline.query import Document, Query, compile_query
 from pipeline.records import ExtractedNotice
 from simulator.seeds import load_seeds
 from store import digests, queries, search
@@ -138,18 +139,23 @@ SUBSCRIPTIONS = (
 )
 
 
+def exact_matches(session: Session, query: Query, filters: Filters) -> list[int]:
+    """The notices a subscription matches, newest first, by testing each one's newest record."""
+    return [
+        notice.id
+        for notice, version in queries.latest_versions(session)
+        if query.match(Document.of(version.record)) is not None
+        and filters.admits(Document.of(version.record), notice.source_name)
+    ]
+
+
 @pytest.mark.parametrize(("text", "filters"), SUBSCRIPTIONS, ids=repr)
 def test_subscribe_test_counts_and_lists_what_the_exact_match_finds(
     store: Database, text: str, filters: Filters
 ) -> None:
     query = compile_query(text)
     with store.session() as session:
-        exact = [
-            n.id
-            for n, v in queries.latest_versions(session)
-            if query.match(Document.of(v.record)) is not None
-            and filters.admits(Document.of(v.record), n.source_name)
-        ]
+        exact = exact_matches(session, query, filters)
         found = search.newest_matches(session, query, search.Narrowing(**asdict(filters)), limit=5)
         every = search.newest_matches(session, query, search.Narrowing(**asdict(filters)), limit=None)
     assert found.total == every.total == len(exact)

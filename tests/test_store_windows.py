@@ -19,12 +19,12 @@ from crawlers.listings import FAMILIES
 from kuaixun import delivery
 from kuaixun.queries import ItemFilter, find_items, item_of, matches
 from notify.subscriptions import Filters
-from pipeline.query import Document, compile_query
+from pipeline.query import compile_query
 from store import digests, queries, search
 from store.db import Database
 from store.models import Notice
 from tests.delivery_support import make_config, seed
-from tests.test_store_scale import ITEM_FILTERS, SUBSCRIPTIONS, awkward_store
+from tests.test_store_scale import ITEM_FILTERS, SUBSCRIPTIONS, awkward_store, exact_matches
 
 WINDOW = 4
 """Notices probed one by one here: fewer than most words match, so each crosses into the list."""
@@ -79,12 +79,7 @@ def test_subscribe_test_probed_or_listed_finds_the_exact_page_and_total(
     monkeypatch.setattr(search, "SCANNED_AT_MOST", scanned)
     query = compile_query(text)
     with store.session() as session:
-        exact = [
-            n.id
-            for n, v in queries.latest_versions(session)
-            if query.match(Document.of(v.record)) is not None
-            and filters.admits(Document.of(v.record), n.source_name)
-        ]
+        exact = exact_matches(session, query, filters)
         narrowed = search.Narrowing(**asdict(filters))
         found = search.newest_matches(session, query, narrowed, limit=5)
         whole = search.newest_matches(session, query, narrowed, limit=len(exact) + 1)  # undated last
