@@ -102,9 +102,8 @@ def make_store(url: str, count: int, seed: int = 13) -> None:
                 raise SystemExit(f"{url} already holds notices: make_store fills only a new store")
         with search.index_suspended(db.engine):
             fill(db, count, seeds, rng)
-        if (
-            db.engine.dialect.name == "postgresql"
-        ):  # ids were given: the next notice stored takes the next one
+        if db.engine.dialect.name == "postgresql":
+            # ids were given: the next notice stored takes the next one
             with db.session() as session:
                 session.execute(text("SELECT setval('notices_id_seq', (SELECT max(id) FROM notices))"))
             # Statistics, as autovacuum gathers them in a store that grew: without them the planner
