@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -147,8 +148,8 @@ def test_threads_opening_a_fresh_store_at_once_all_succeed(tmp_path: Path) -> No
         start.wait()
         try:
             Database(url).close()
-        except Exception as exc:  # any failure of any thread is the finding
-            failures.append(repr(exc))
+        except Exception:  # any failure of any thread is the finding, with where it was raised
+            failures.append(traceback.format_exc())
 
     threads = [threading.Thread(target=open_store) for _ in range(THREADS)]
     for thread in threads:
